@@ -1,0 +1,30 @@
+//! Hearth's persistence: every query scoped by organisation, written once
+//! for SQLite and PostgreSQL.
+
+mod engine;
+mod error;
+mod migrate;
+
+pub mod auth;
+pub mod customers;
+pub mod history;
+pub mod orgs;
+pub mod page;
+
+pub use engine::{Col, Conn, Engine, Raw, Row, Sql, Store};
+pub use error::StoreError;
+pub use futures::future::BoxFuture;
+pub use migrate::migrate;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Wraps an async block as the boxed future a unit of work returns:
+/// `store.read(work!(|c| customers::get(c, org, id)))`.
+#[macro_export]
+macro_rules! work {
+    (|$c:ident| $body:expr) => {
+        move |$c: &mut $crate::Conn| -> $crate::BoxFuture<'_, _> {
+            Box::pin(async move { $body.await })
+        }
+    };
+}

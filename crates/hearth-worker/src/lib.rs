@@ -1,0 +1,28 @@
+//! Background work that no request waits for. Any number of instances may
+//! run it: every job here is idempotent.
+
+use hearth_store::{Store, auth};
+use std::time::Duration;
+
+const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(300);
+
+/// Runs until `shutdown` resolves.
+pub async fn run(store: Store, shutdown: impl std::future::Future<Output = ()>) {
+    tokio::pin!(shutdown);
+    let mut tick = tokio::time::interval(HOUSEKEEPING_EVERY);
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => return,
+            _ = tick.tick() => housekeeping(&store).await,
+        }
+    }
+}
+
+/// Drops sessions and login-failure records past their lifetime.
+async fn housekeeping(store: &Store) {
+    match store.write(|c| Box::pin(auth::purge_expired(c))).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(removed = n, "expired sessions and login failures removed"),
+        Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
+    }
+}

@@ -1,1 +1,317 @@
-fn main() {}
+//! The `hearth` command: serve the CRM, and administer it from a shell.
+
+mod demo;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use hearth_domain::auth::Role;
+use hearth_store::{Store, auth, orgs, work};
+use std::io::Read;
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "hearth",
+    version,
+    about = "Hearth — the CRM for home-service businesses"
+)]
+struct Cli {
+    /// Folder for the SQLite database (and, later, attachments).
+    #[arg(
+        long,
+        global = true,
+        env = "HEARTH_DATA_DIR",
+        default_value = "hearth-data"
+    )]
+    data_dir: PathBuf,
+    /// Use PostgreSQL instead of the embedded SQLite file: postgres://user:pass@host/db
+    #[arg(long, global = true, env = "DATABASE_URL")]
+    database_url: Option<String>,
+    /// PostgreSQL connections per instance.
+    #[arg(long, global = true, env = "HEARTH_PG_POOL", default_value_t = 16)]
+    pg_pool: usize,
+    /// fsync every SQLite commit (survives power loss, not only crashes).
+    #[arg(long, global = true, env = "HEARTH_SQLITE_SYNC_FULL")]
+    sqlite_sync_full: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web app and API.
+    Serve {
+        #[arg(long, env = "HEARTH_BIND", default_value = "127.0.0.1:8080")]
+        bind: String,
+        /// Load the demo business (org `demo`) and print its owner login.
+        #[arg(long)]
+        demo: bool,
+        /// Set when users reach Hearth over HTTPS: Secure __Host- cookies and HSTS.
+        #[arg(long, env = "HEARTH_SECURE_COOKIES")]
+        secure_cookies: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Organisations (businesses).
+    Org {
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
+    /// Staff logins.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// API keys for `Authorization: Bearer`.
+    Apikey {
+        #[command(subcommand)]
+        command: ApikeyCommand,
+    },
+    /// Write a consistent copy of the SQLite database to FILE while it serves.
+    Backup { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum OrgCommand {
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        slug: String,
+        /// Region for phone numbers typed without a country code.
+        #[arg(long, default_value = "US")]
+        region: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    Create {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        role: Role,
+        #[arg(long)]
+        name: Option<String>,
+        /// Read the password from standard input instead of a prompt.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ApikeyCommand {
+    Create {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "admin")]
+        role: Role,
+    },
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("HEARTH_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let store = open_store(&cli).await?;
+    hearth_store::migrate(&store)
+        .await
+        .context("applying migrations")?;
+    match cli.command {
+        Command::Serve {
+            bind,
+            demo,
+            secure_cookies,
+        } => serve(store, &bind, demo, secure_cookies).await,
+        Command::Migrate => {
+            println!("database is up to date");
+            Ok(())
+        }
+        Command::Org {
+            command: OrgCommand::Create { name, slug, region },
+        } => {
+            let org = store
+                .write(work!(|c| orgs::create(c, &slug, &name, &region)))
+                .await?;
+            println!("created org {} ({})", org.slug, org.id);
+            Ok(())
+        }
+        Command::User {
+            command:
+                UserCommand::Create {
+                    org,
+                    email,
+                    role,
+                    name,
+                    password_stdin,
+                },
+        } => {
+            let password = read_password(password_stdin)?;
+            if let Err(why) = hearth_domain::auth::validate_password(&password) {
+                bail!("password {why}");
+            }
+            let hash = hearth_server::hash_password(password)
+                .await
+                .map_err(anyhow::Error::msg)?;
+            let name =
+                name.unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_string());
+            let user = store
+                .write(work!(|c| async {
+                    let org = find_org(c, &org).await?;
+                    auth::create_user(c, org.id, &email, &name, role, &hash).await
+                }))
+                .await?;
+            println!("created {} login {} ({})", user.role, user.email, user.id);
+            Ok(())
+        }
+        Command::Apikey {
+            command: ApikeyCommand::Create { org, name, role },
+        } => {
+            let (key, secret) = store
+                .write(work!(|c| async {
+                    let org = find_org(c, &org).await?;
+                    auth::create_api_key(c, org.id, &name, role).await
+                }))
+                .await?;
+            eprintln!(
+                "created API key {} ({}); it is shown once:",
+                key.name, key.id
+            );
+            println!("{secret}");
+            Ok(())
+        }
+        Command::Backup { file } => {
+            store.backup_to(&file).await?;
+            println!("backup written to {}", file.display());
+            Ok(())
+        }
+    }
+}
+
+async fn find_org(c: &mut hearth_store::Conn, slug: &str) -> hearth_store::Result<orgs::Org> {
+    orgs::by_slug(c, slug).await?.ok_or_else(|| {
+        hearth_domain::Invalid::field("org", format!("no organisation with slug {slug:?}")).into()
+    })
+}
+
+fn read_password(from_stdin: bool) -> Result<String> {
+    if from_stdin {
+        let mut password = String::new();
+        std::io::stdin().read_to_string(&mut password)?;
+        Ok(password.trim_end_matches(['\r', '\n']).to_string())
+    } else {
+        Ok(rpassword::prompt_password("Password: ")?)
+    }
+}
+
+async fn open_store(cli: &Cli) -> Result<Store> {
+    match &cli.database_url {
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            tracing::info!(database = %mask_password(url), "using PostgreSQL");
+            Ok(Store::connect_postgres(url, cli.pg_pool).await?)
+        }
+        Some(other) => bail!(
+            "DATABASE_URL must start with postgres:// (got {:?})",
+            mask_password(other)
+        ),
+        None => {
+            let path = cli.data_dir.join("hearth.db");
+            tracing::info!(database = %path.display(), "using SQLite");
+            Ok(Store::open_sqlite(&path, cli.sqlite_sync_full)?)
+        }
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`, for logs.
+fn mask_password(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+async fn serve(store: Store, bind: &str, demo: bool, secure_cookies: bool) -> Result<()> {
+    if demo {
+        let login = demo::load(&store).await.context("loading demo data")?;
+        println!(
+            "Demo business ready. Sign in as {} with password {}",
+            login.email, login.password
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("binding {bind}"))?;
+    let address = listener.local_addr()?;
+    println!("Hearth is serving on http://{address}");
+    tracing::info!(%address, secure_cookies, "serving");
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let worker = {
+        let store = store.clone();
+        let mut stop = stop_rx.clone();
+        tokio::spawn(async move {
+            hearth_worker::run(store, async move {
+                let _ = stop.changed().await;
+            })
+            .await
+        })
+    };
+    let app = hearth_server::app(store, hearth_server::ServerConfig { secure_cookies });
+    hearth_server::serve(listener, app, async move {
+        shutdown_signal().await;
+        let _ = stop_tx.send(true);
+    })
+    .await?;
+    let _ = worker.await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => return ctrl_c.await.unwrap_or(()),
+            };
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    ctrl_c.await.unwrap_or(());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mask_password;
+
+    #[test]
+    fn passwords_are_masked_in_logs() {
+        assert_eq!(
+            mask_password("postgres://app:s3cret@db:5432/hearth"),
+            "postgres://app:***@db:5432/hearth"
+        );
+        assert_eq!(
+            mask_password("postgres://db/hearth"),
+            "postgres://db/hearth"
+        );
+    }
+}

@@ -1,0 +1,233 @@
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::{ApiResult, AppError, Problem};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use chrono::{DateTime, Utc};
+use hearth_domain::CustomerId;
+use hearth_domain::auth::Action;
+use hearth_domain::customers::{Customer, CustomerInput, CustomerPatch};
+use hearth_store::history::{AuditEntry, Event};
+use hearth_store::page::{self, Page};
+use hearth_store::{customers, history, work};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get_one, update, delete))
+        .routes(routes!(restore))
+        .routes(routes!(timeline))
+        .routes(routes!(changes))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    /// Words matched against name, business name, email and phone digits.
+    q: Option<String>,
+    /// `true` lists deleted customers (the bin).
+    deleted: Option<bool>,
+    cursor: Option<String>,
+    /// 1–200, default 50.
+    limit: Option<u64>,
+}
+
+/// List customers alphabetically, filtered by a search.
+#[utoipa::path(get, path = "/customers", tag = "customers", params(ListParams),
+    responses((status = 200, body = Page<Customer>), (status = 401, body = Problem), (status = 422, body = Problem)))]
+async fn list(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiQuery(p): ApiQuery<ListParams>,
+) -> ApiResult<Json<Page<Customer>>> {
+    auth.require(Action::ReadCustomers)?;
+    let org = auth.principal.org_id;
+    let query = customers::ListQuery {
+        q: p.q,
+        deleted: p.deleted.unwrap_or(false),
+        cursor: p.cursor,
+        limit: page::clamp_limit(p.limit),
+    };
+    Ok(Json(
+        s.store
+            .read(work!(|c| customers::list(c, org, &query)))
+            .await?,
+    ))
+}
+
+/// Create a customer.
+#[utoipa::path(post, path = "/customers", tag = "customers", request_body = CustomerInput,
+    responses((status = 201, body = Customer), (status = 401, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
+async fn create(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiJson(input): ApiJson<CustomerInput>,
+) -> ApiResult<impl IntoResponse> {
+    auth.require(Action::WriteCustomers)?;
+    let p = auth.principal;
+    let customer = s
+        .store
+        .write(work!(|c| customers::create(
+            c, p.org_id, &p.region, &p.actor, &input
+        )))
+        .await?;
+    let location = format!("/api/v1/customers/{}", customer.id);
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(customer),
+    ))
+}
+
+/// Read a customer.
+#[utoipa::path(get, path = "/customers/{id}", tag = "customers", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Customer), (status = 404, body = Problem)))]
+async fn get_one(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<CustomerId>,
+) -> ApiResult<Json<Customer>> {
+    auth.require(Action::ReadCustomers)?;
+    let org = auth.principal.org_id;
+    Ok(Json(
+        s.store
+            .read(work!(|c| customers::get(c, org, id, false)))
+            .await?,
+    ))
+}
+
+/// Change some fields of a customer. Send the `version` you read; if the
+/// record changed since, the answer is 409 and nothing is written.
+#[utoipa::path(patch, path = "/customers/{id}", tag = "customers", params(("id" = Uuid, Path)), request_body = CustomerPatch,
+    responses((status = 200, body = Customer), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn update(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<CustomerId>,
+    ApiJson(patch): ApiJson<CustomerPatch>,
+) -> ApiResult<Json<Customer>> {
+    auth.require(Action::WriteCustomers)?;
+    let p = auth.principal;
+    Ok(Json(
+        s.store
+            .write(work!(|c| customers::update(
+                c, p.org_id, &p.region, &p.actor, id, &patch
+            )))
+            .await?,
+    ))
+}
+
+/// Move a customer to the bin (undo with `restore`).
+#[utoipa::path(delete, path = "/customers/{id}", tag = "customers", params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn delete(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<CustomerId>,
+) -> ApiResult<StatusCode> {
+    auth.require(Action::DeleteCustomers)?;
+    let p = auth.principal;
+    s.store
+        .write(work!(|c| customers::delete(c, p.org_id, &p.actor, id)))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Bring a deleted customer back.
+#[utoipa::path(post, path = "/customers/{id}/restore", tag = "customers", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Customer), (status = 404, body = Problem)))]
+async fn restore(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<CustomerId>,
+) -> ApiResult<Json<Customer>> {
+    auth.require(Action::DeleteCustomers)?;
+    let p = auth.principal;
+    Ok(Json(
+        s.store
+            .write(work!(|c| customers::restore(c, p.org_id, &p.actor, id)))
+            .await?,
+    ))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct TimelineParams {
+    /// Only this kind of activity, e.g. `profile`.
+    kind: Option<String>,
+    cursor: Option<String>,
+    limit: Option<u64>,
+}
+
+/// Everything that happened to a customer, newest first.
+#[utoipa::path(get, path = "/customers/{id}/timeline", tag = "customers", params(("id" = Uuid, Path), TimelineParams),
+    responses((status = 200, body = Page<Event>), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn timeline(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<CustomerId>,
+    ApiQuery(p): ApiQuery<TimelineParams>,
+) -> ApiResult<Json<Page<Event>>> {
+    auth.require(Action::ReadCustomers)?;
+    let org = auth.principal.org_id;
+    let cursor = decode_cursor::<(DateTime<Utc>, Uuid)>(p.cursor.as_deref())?;
+    let limit = page::clamp_limit(p.limit);
+    let events = s
+        .store
+        .read(work!(|c| async {
+            customers::get(c, org, id, true).await?;
+            history::timeline(c, org, id, p.kind.as_deref(), cursor, limit).await
+        }))
+        .await?;
+    Ok(Json(events))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ChangesParams {
+    cursor: Option<String>,
+    limit: Option<u64>,
+}
+
+/// Field-level history of a customer ("view changes"), newest first.
+#[utoipa::path(get, path = "/customers/{id}/history", tag = "customers", params(("id" = Uuid, Path), ChangesParams),
+    responses((status = 200, body = Page<AuditEntry>), (status = 404, body = Problem)))]
+async fn changes(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<CustomerId>,
+    ApiQuery(p): ApiQuery<ChangesParams>,
+) -> ApiResult<Json<Page<AuditEntry>>> {
+    auth.require(Action::ReadCustomers)?;
+    let org = auth.principal.org_id;
+    let cursor = decode_cursor::<Uuid>(p.cursor.as_deref())?;
+    let limit = page::clamp_limit(p.limit);
+    let entries = s
+        .store
+        .read(work!(|c| async {
+            customers::get(c, org, id, true).await?;
+            history::changes(c, org, id.0, cursor, limit).await
+        }))
+        .await?;
+    Ok(Json(entries))
+}
+
+fn decode_cursor<K: serde::de::DeserializeOwned>(cursor: Option<&str>) -> ApiResult<Option<K>> {
+    cursor
+        .map(|c| {
+            page::decode(c).ok_or_else(|| {
+                AppError::from(hearth_domain::Invalid::field(
+                    "cursor",
+                    "is not a cursor from this list",
+                ))
+            })
+        })
+        .transpose()
+}

@@ -1,0 +1,173 @@
+//! Who is asking: an API key (`Authorization: Bearer …`) or a staff session
+//! cookie. Cookie-authenticated changes must also carry the session's CSRF
+//! token; a bearer key cannot be sent by a browser on its own, so it needs none.
+
+pub mod login;
+pub mod password;
+
+use crate::AppState;
+use crate::error::AppError;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use hearth_domain::auth::Action;
+use hearth_store::auth::{self as store_auth, Principal};
+use sha2::{Digest, Sha256};
+
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// An authenticated request.
+pub struct Auth {
+    pub principal: Principal,
+    /// The CSRF token of the session; `None` for API keys.
+    pub csrf: Option<String>,
+}
+
+impl Auth {
+    pub fn require(&self, action: Action) -> Result<(), AppError> {
+        if self.principal.role.can(action) {
+            Ok(())
+        } else {
+            tracing::warn!(actor = %self.principal.actor.name, ?action, "access denied by role");
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// Checks the token a form posted against the session's.
+    pub fn verify_csrf(&self, sent: &str) -> Result<(), AppError> {
+        match &self.csrf {
+            Some(expected) if constant_time_eq(expected.as_bytes(), sent.as_bytes()) => Ok(()),
+            Some(_) => {
+                tracing::warn!(actor = %self.principal.actor.name, "CSRF token mismatch");
+                Err(AppError::Forbidden)
+            }
+            None => Ok(()),
+        }
+    }
+}
+
+/// The CSRF token is derived from the session token, so nothing more is
+/// stored and it changes with every login.
+pub fn csrf_token(session_token: &str) -> String {
+    hex::encode(Sha256::digest(
+        format!("hearth-csrf:{session_token}").as_bytes(),
+    ))
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+pub fn session_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-hearth_session"
+    } else {
+        "hearth_session"
+    }
+}
+
+pub fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
+}
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        if let Some(secret) = bearer(&parts.headers) {
+            let secret = secret.to_string();
+            let principal = state
+                .store
+                .read(move |c| {
+                    Box::pin(async move { store_auth::api_key_principal(c, &secret).await })
+                })
+                .await?;
+            return match principal {
+                Some(principal) => Ok(Auth {
+                    principal,
+                    csrf: None,
+                }),
+                None => {
+                    tracing::warn!(path = %parts.uri.path(), "rejected API key");
+                    Err(AppError::Unauthorized)
+                }
+            };
+        }
+        let name = session_cookie_name(state.config.secure_cookies);
+        let Some(token) = cookie_value(&parts.headers, name).map(str::to_string) else {
+            return Err(AppError::Unauthorized);
+        };
+        let csrf = csrf_token(&token);
+        let principal = state
+            .store
+            .write(move |c| Box::pin(async move { store_auth::session_principal(c, &token).await }))
+            .await?
+            .ok_or(AppError::Unauthorized)?;
+        let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        if unsafe_method && parts.uri.path().starts_with("/api/") {
+            let sent = parts
+                .headers
+                .get(CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            if !constant_time_eq(sent.as_bytes(), csrf.as_bytes()) {
+                tracing::warn!(actor = %principal.actor.name, "API call with a session but no CSRF token");
+                return Err(AppError::Forbidden);
+            }
+        }
+        Ok(Auth {
+            principal,
+            csrf: Some(csrf),
+        })
+    }
+}
+
+/// A staff page: sends people who are not signed in to the login page.
+pub struct PageAuth(pub Auth);
+
+impl FromRequestParts<AppState> for PageAuth {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        match Auth::from_request_parts(parts, state).await {
+            Ok(auth) => Ok(PageAuth(auth)),
+            Err(AppError::Unauthorized) => {
+                let next = parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/");
+                let target = format!("/login?next={}", urlencode(next));
+                Err(Redirect::to(&target).into_response())
+            }
+            Err(other) => Err(crate::pages::error_page(other)),
+        }
+    }
+}
+
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

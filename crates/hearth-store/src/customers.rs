@@ -1,0 +1,353 @@
+//! Customer records.
+
+use crate::history::{self, Change};
+use crate::orgs::now;
+use crate::page::{self, Page};
+use crate::{Conn, Raw, Result, Row, StoreError};
+use chrono::NaiveDate;
+use hearth_domain::customers::{
+    ContactMethod, Customer, CustomerFields, CustomerInput, CustomerPatch,
+};
+use hearth_domain::history::{Actor, FieldChange, all_fields, diff};
+use hearth_domain::{CustomerId, OrgId};
+use sea_query::{Expr, ExprTrait, Order, Query};
+
+#[derive(sea_query::Iden)]
+enum Customers {
+    Table,
+    Id,
+    OrgId,
+    FirstName,
+    LastName,
+    BusinessName,
+    Email,
+    Phone,
+    PreferredContactMethod,
+    CustomerSince,
+    SortName,
+    SearchText,
+    Version,
+    CreatedAt,
+    UpdatedAt,
+    DeletedAt,
+}
+
+const COLUMNS: [Customers; 12] = [
+    Customers::Id,
+    Customers::FirstName,
+    Customers::LastName,
+    Customers::BusinessName,
+    Customers::Email,
+    Customers::Phone,
+    Customers::PreferredContactMethod,
+    Customers::CustomerSince,
+    Customers::Version,
+    Customers::CreatedAt,
+    Customers::UpdatedAt,
+    Customers::DeletedAt,
+];
+
+fn customer(r: &Row) -> Result<Customer> {
+    let method: String = r.get(6)?;
+    let fields = CustomerFields {
+        first_name: r.get(1)?,
+        last_name: r.get(2)?,
+        business_name: r.get(3)?,
+        email: r.get(4)?,
+        phone: r.get(5)?,
+        preferred_contact_method: ContactMethod::parse(&method).unwrap_or_default(),
+        customer_since: r.get::<NaiveDate>(7)?,
+    };
+    Ok(Customer {
+        id: r.get(0)?,
+        display_name: fields.display_name(),
+        fields,
+        version: r.get(8)?,
+        created_at: r.get(9)?,
+        updated_at: r.get(10)?,
+        deleted_at: r.get(11)?,
+    })
+}
+
+/// Lower-cased names, email and phone digits: what the list's search box
+/// matches against.
+fn search_text(f: &CustomerFields) -> String {
+    let digits: String = f
+        .phone
+        .as_deref()
+        .unwrap_or_default()
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    [
+        f.first_name.as_deref(),
+        f.last_name.as_deref(),
+        f.business_name.as_deref(),
+        f.email.as_deref(),
+        Some(&digits),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ")
+    .to_lowercase()
+}
+
+fn audited(f: &CustomerFields) -> serde_json::Value {
+    serde_json::to_value(f).unwrap_or_default()
+}
+
+pub async fn create(
+    c: &mut Conn,
+    org: OrgId,
+    region: &str,
+    actor: &Actor,
+    input: &CustomerInput,
+) -> Result<Customer> {
+    let now = now();
+    let fields = input.validate(region, now.date_naive())?;
+    let id = CustomerId::new();
+    c.execute(&Raw(
+        "INSERT INTO customers (id, org_id, first_name, last_name, business_name, email, phone, \
+         preferred_contact_method, customer_since, sort_name, search_text, version, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $12)",
+        vec![
+            id.0.into(),
+            org.0.into(),
+            fields.first_name.clone().into(),
+            fields.last_name.clone().into(),
+            fields.business_name.clone().into(),
+            fields.email.clone().into(),
+            fields.phone.clone().into(),
+            fields.preferred_contact_method.as_str().into(),
+            fields.customer_since.into(),
+            fields.sort_name().into(),
+            search_text(&fields).into(),
+            now.into(),
+        ],
+    ))
+    .await?;
+    let changes = all_fields(&audited(&fields), true);
+    record(
+        c,
+        org,
+        actor,
+        id,
+        "created",
+        format!("Customer {} created", fields.display_name()),
+        &changes,
+    )
+    .await?;
+    get(c, org, id, false).await
+}
+
+async fn record(
+    c: &mut Conn,
+    org: OrgId,
+    actor: &Actor,
+    id: CustomerId,
+    action: &'static str,
+    summary: String,
+    fields: &[FieldChange],
+) -> Result<()> {
+    let change = Change {
+        entity: "customer",
+        entity_id: id.0,
+        customer_id: Some(id),
+        action,
+        kind: "profile",
+        summary,
+        fields,
+    };
+    history::record(c, org, actor, change).await
+}
+
+/// A customer of this organisation; deleted ones only when asked for.
+pub async fn get(
+    c: &mut Conn,
+    org: OrgId,
+    id: CustomerId,
+    include_deleted: bool,
+) -> Result<Customer> {
+    let sql = if include_deleted {
+        "SELECT id, first_name, last_name, business_name, email, phone, preferred_contact_method, \
+         customer_since, version, created_at, updated_at, deleted_at FROM customers WHERE id = $1 AND org_id = $2"
+    } else {
+        "SELECT id, first_name, last_name, business_name, email, phone, preferred_contact_method, \
+         customer_since, version, created_at, updated_at, deleted_at FROM customers \
+         WHERE id = $1 AND org_id = $2 AND deleted_at IS NULL"
+    };
+    c.query_one(&Raw(sql, vec![id.0.into(), org.0.into()]), customer)
+        .await
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ListQuery {
+    /// Words that must all appear in the name, email or phone.
+    pub q: Option<String>,
+    /// List the deleted customers (the bin) instead of the live ones.
+    pub deleted: bool,
+    pub cursor: Option<String>,
+    pub limit: u64,
+}
+
+/// Customers in alphabetical order, a page at a time.
+pub async fn list(c: &mut Conn, org: OrgId, query: &ListQuery) -> Result<Page<Customer>> {
+    let mut q = Query::select();
+    q.columns(COLUMNS)
+        .column(Customers::SortName)
+        .from(Customers::Table)
+        .and_where(Expr::col(Customers::OrgId).eq(org.0))
+        .order_by(Customers::SortName, Order::Asc)
+        .order_by(Customers::Id, Order::Asc)
+        .limit(query.limit + 1);
+    q.and_where(if query.deleted {
+        Expr::col(Customers::DeletedAt).is_not_null()
+    } else {
+        Expr::col(Customers::DeletedAt).is_null()
+    });
+    for word in query
+        .q
+        .as_deref()
+        .unwrap_or_default()
+        .split_whitespace()
+        .take(8)
+    {
+        let word = word.to_lowercase();
+        let needle = match hearth_domain::contact::phone_digits(&word) {
+            Some(digits) => digits,
+            None => word,
+        };
+        let escaped = needle
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        q.and_where(
+            Expr::col(Customers::SearchText)
+                .like(sea_query::LikeExpr::new(format!("%{escaped}%")).escape('\\')),
+        );
+    }
+    if let Some(cursor) = &query.cursor {
+        let (name, id): (String, uuid::Uuid) = page::decode(cursor).ok_or_else(|| {
+            hearth_domain::Invalid::field("cursor", "is not a cursor from this list")
+        })?;
+        q.and_where(
+            Expr::tuple([
+                Expr::col(Customers::SortName).into(),
+                Expr::col(Customers::Id).into(),
+            ])
+            .gt(Expr::tuple([Expr::val(name).into(), Expr::val(id).into()])),
+        );
+    }
+    let rows = c
+        .query(&q, |r| Ok((customer(r)?, r.get::<String>(12)?)))
+        .await?;
+    let page = page::finish(rows, query.limit, |(cu, name)| (name.clone(), cu.id.0));
+    Ok(Page {
+        items: page.items.into_iter().map(|(cu, _)| cu).collect(),
+        next_cursor: page.next_cursor,
+    })
+}
+
+/// Applies a partial update if `patch.version` is still the stored version.
+pub async fn update(
+    c: &mut Conn,
+    org: OrgId,
+    region: &str,
+    actor: &Actor,
+    id: CustomerId,
+    patch: &CustomerPatch,
+) -> Result<Customer> {
+    let current = get(c, org, id, false).await?;
+    if current.version != patch.version {
+        return Err(StoreError::Conflict {
+            current_version: current.version,
+        });
+    }
+    let fields = current.fields.patched(patch, region, now().date_naive())?;
+    let changes = diff(&audited(&current.fields), &audited(&fields));
+    if changes.is_empty() {
+        return Ok(current);
+    }
+    let n = c
+        .execute(&Raw(
+            "UPDATE customers SET first_name = $1, last_name = $2, business_name = $3, email = $4, phone = $5, \
+             preferred_contact_method = $6, customer_since = $7, sort_name = $8, search_text = $9, \
+             version = version + 1, updated_at = $10 \
+             WHERE id = $11 AND org_id = $12 AND version = $13 AND deleted_at IS NULL",
+            vec![
+                fields.first_name.clone().into(),
+                fields.last_name.clone().into(),
+                fields.business_name.clone().into(),
+                fields.email.clone().into(),
+                fields.phone.clone().into(),
+                fields.preferred_contact_method.as_str().into(),
+                fields.customer_since.into(),
+                fields.sort_name().into(),
+                search_text(&fields).into(),
+                now().into(),
+                id.0.into(),
+                org.0.into(),
+                patch.version.into(),
+            ],
+        ))
+        .await?;
+    if n == 0 {
+        return Err(StoreError::Conflict {
+            current_version: current.version,
+        });
+    }
+    let names: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
+    let summary = format!("Changed {}", names.join(", ").replace('_', " "));
+    record(c, org, actor, id, "updated", summary, &changes).await?;
+    get(c, org, id, false).await
+}
+
+/// Moves a customer to the bin; [`restore`] brings it back.
+pub async fn delete(c: &mut Conn, org: OrgId, actor: &Actor, id: CustomerId) -> Result<()> {
+    set_deleted(c, org, actor, id, true).await
+}
+
+pub async fn restore(c: &mut Conn, org: OrgId, actor: &Actor, id: CustomerId) -> Result<Customer> {
+    set_deleted(c, org, actor, id, false).await?;
+    get(c, org, id, false).await
+}
+
+async fn set_deleted(
+    c: &mut Conn,
+    org: OrgId,
+    actor: &Actor,
+    id: CustomerId,
+    deleted: bool,
+) -> Result<()> {
+    let current = get(c, org, id, true).await?;
+    if current.deleted_at.is_some() == deleted {
+        // Already in the requested state: repeating the request is harmless.
+        return Ok(());
+    }
+    let now = now();
+    c.execute(&Raw(
+        "UPDATE customers SET deleted_at = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND org_id = $4",
+        vec![if deleted { Some(now) } else { None }.into(), now.into(), id.0.into(), org.0.into()],
+    ))
+    .await?;
+    let (action, verb) = if deleted {
+        ("deleted", "deleted")
+    } else {
+        ("restored", "restored")
+    };
+    let summary = format!("Customer {} {verb}", current.display_name);
+    record(c, org, actor, id, action, summary, &[]).await
+}
+
+/// The customers most recently added or changed, for the dashboard.
+pub async fn recently_changed(c: &mut Conn, org: OrgId, limit: u64) -> Result<Vec<Customer>> {
+    let mut q = Query::select();
+    q.columns(COLUMNS)
+        .from(Customers::Table)
+        .and_where(Expr::col(Customers::OrgId).eq(org.0))
+        .and_where(Expr::col(Customers::DeletedAt).is_null())
+        .order_by(Customers::UpdatedAt, Order::Desc)
+        .limit(limit);
+    c.query(&q, customer).await
+}

@@ -1,0 +1,165 @@
+use super::bind::sqlite_value;
+use super::{Engine, Result, Row};
+use crate::StoreError;
+use sea_query::{
+    DeleteStatement, InsertStatement, PostgresQueryBuilder, QueryStatementWriter, SelectStatement,
+    SqliteQueryBuilder, UpdateStatement, Value,
+};
+use sea_query_postgres::PostgresValue;
+use tokio::sync::OwnedMutexGuard;
+
+/// A statement that renders itself for either engine.
+pub trait Sql: Send + Sync {
+    fn build(&self, engine: Engine) -> (String, Vec<Value>);
+}
+
+macro_rules! sea_sql {
+    ($($t:ty),*) => {$(
+        impl Sql for $t {
+            fn build(&self, engine: Engine) -> (String, Vec<Value>) {
+                let (sql, values) = match engine {
+                    Engine::Sqlite => QueryStatementWriter::build(self, SqliteQueryBuilder),
+                    Engine::Postgres => QueryStatementWriter::build(self, PostgresQueryBuilder),
+                };
+                (sql, values.0)
+            }
+        }
+    )*};
+}
+sea_sql!(
+    SelectStatement,
+    InsertStatement,
+    UpdateStatement,
+    DeleteStatement
+);
+
+/// Plain SQL with `$1, $2, …` placeholders, numbered in order of first use;
+/// both engines accept them as they are. For hot statements whose text
+/// never changes.
+pub struct Raw(pub &'static str, pub Vec<Value>);
+
+impl Sql for Raw {
+    fn build(&self, _: Engine) -> (String, Vec<Value>) {
+        (self.0.to_string(), self.1.clone())
+    }
+}
+
+/// A connection lent to one unit of work.
+pub enum Conn {
+    Sqlite(OwnedMutexGuard<rusqlite::Connection>),
+    Postgres(deadpool_postgres::Object),
+}
+
+impl Conn {
+    pub fn engine(&self) -> Engine {
+        match self {
+            Conn::Sqlite(_) => Engine::Sqlite,
+            Conn::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    /// Every row, each mapped by `map`.
+    pub async fn query<T>(
+        &mut self,
+        q: &impl Sql,
+        map: impl Fn(&Row) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        let (sql, values) = q.build(self.engine());
+        match self {
+            Conn::Sqlite(c) => sqlite_query(c, &sql, &values, &map, usize::MAX),
+            Conn::Postgres(c) => {
+                let stmt = c.prepare_cached(&sql).await?;
+                let params = pg_params(values);
+                let rows = c.query(&stmt, &pg_refs(&params)).await?;
+                rows.iter().map(|r| map(&Row::Postgres(r))).collect()
+            }
+        }
+    }
+
+    /// The first row, if any.
+    pub async fn query_opt<T>(
+        &mut self,
+        q: &impl Sql,
+        map: impl Fn(&Row) -> Result<T>,
+    ) -> Result<Option<T>> {
+        let (sql, values) = q.build(self.engine());
+        match self {
+            Conn::Sqlite(c) => Ok(sqlite_query(c, &sql, &values, &map, 1)?.pop()),
+            Conn::Postgres(c) => {
+                let stmt = c.prepare_cached(&sql).await?;
+                let params = pg_params(values);
+                let row = c.query_opt(&stmt, &pg_refs(&params)).await?;
+                row.as_ref().map(|r| map(&Row::Postgres(r))).transpose()
+            }
+        }
+    }
+
+    /// The first row, or [`StoreError::NotFound`].
+    pub async fn query_one<T>(
+        &mut self,
+        q: &impl Sql,
+        map: impl Fn(&Row) -> Result<T>,
+    ) -> Result<T> {
+        self.query_opt(q, map).await?.ok_or(StoreError::NotFound)
+    }
+
+    /// Runs a statement; returns the number of rows it changed.
+    pub async fn execute(&mut self, q: &impl Sql) -> Result<u64> {
+        let (sql, values) = q.build(self.engine());
+        match self {
+            Conn::Sqlite(c) => {
+                let mut stmt = c.prepare_cached(&sql)?;
+                for (i, v) in values.iter().enumerate() {
+                    stmt.raw_bind_parameter(i + 1, sqlite_value(v))?;
+                }
+                Ok(stmt.raw_execute()? as u64)
+            }
+            Conn::Postgres(c) => {
+                let stmt = c.prepare_cached(&sql).await?;
+                let params = pg_params(values);
+                Ok(c.execute(&stmt, &pg_refs(&params)).await?)
+            }
+        }
+    }
+
+    /// Runs several statements without parameters (migrations, pragmas).
+    pub async fn batch(&mut self, sql: &str) -> Result<()> {
+        match self {
+            Conn::Sqlite(c) => Ok(c.execute_batch(sql)?),
+            Conn::Postgres(c) => Ok(c.batch_execute(sql).await?),
+        }
+    }
+}
+
+fn sqlite_query<T>(
+    c: &rusqlite::Connection,
+    sql: &str,
+    values: &[Value],
+    map: &impl Fn(&Row) -> Result<T>,
+    limit: usize,
+) -> Result<Vec<T>> {
+    let mut stmt = c.prepare_cached(sql)?;
+    for (i, v) in values.iter().enumerate() {
+        stmt.raw_bind_parameter(i + 1, sqlite_value(v))?;
+    }
+    let mut rows = stmt.raw_query();
+    let mut out = Vec::new();
+    while out.len() < limit {
+        match rows.next()? {
+            Some(r) => out.push(map(&Row::Sqlite(r))?),
+            None => break,
+        }
+    }
+    Ok(out)
+}
+
+fn pg_params(values: Vec<Value>) -> Vec<PostgresValue> {
+    values.into_iter().map(PostgresValue).collect()
+}
+
+fn pg_refs(params: &[PostgresValue]) -> Vec<&(dyn tokio_postgres::types::ToSql + Sync)> {
+    params
+        .iter()
+        .map(|p| p as &(dyn tokio_postgres::types::ToSql + Sync))
+        .collect()
+}

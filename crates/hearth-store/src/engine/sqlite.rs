@@ -1,0 +1,138 @@
+use super::{Conn, Mode, Result};
+use crate::StoreError;
+use futures::future::BoxFuture;
+use rusqlite::{Connection, OpenFlags};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tokio::sync::{Mutex, Semaphore};
+
+/// Readers share a few connections; all writers queue on one connection, so
+/// they wait in our queue instead of spinning on SQLite's busy handler.
+pub(super) struct SqlitePool {
+    path: PathBuf,
+    readers: Vec<Arc<Mutex<Connection>>>,
+    free_readers: Semaphore,
+    writer: Arc<Mutex<Connection>>,
+}
+
+impl SqlitePool {
+    pub fn open(path: &Path, sync_full: bool) -> Result<Self> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| StoreError::Io(format!("{}: {e}", dir.display())))?;
+        }
+        let writer = open_connection(path, sync_full)?;
+        let readers = std::thread::available_parallelism()
+            .map_or(2, |n| n.get())
+            .max(2);
+        Ok(SqlitePool {
+            path: path.to_owned(),
+            readers: (0..readers)
+                .map(|_| open_connection(path, sync_full).map(|c| Arc::new(Mutex::new(c))))
+                .collect::<Result<_>>()?,
+            free_readers: Semaphore::new(readers),
+            writer: Arc::new(Mutex::new(writer)),
+        })
+    }
+
+    pub async fn run<T, F>(&self, mode: Mode, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, Result<T>> + Send + 'static,
+    {
+        let (guard, _permit) = match mode {
+            Mode::Write => (self.writer.clone().lock_owned().await, None),
+            Mode::Read => {
+                let permit = self
+                    .free_readers
+                    .acquire()
+                    .await
+                    .map_err(|_| StoreError::Closed)?;
+                let guard = self
+                    .readers
+                    .iter()
+                    .find_map(|c| c.clone().try_lock_owned().ok())
+                    .ok_or(StoreError::Closed)?;
+                (guard, Some(permit))
+            }
+        };
+        tokio::task::spawn_blocking(move || {
+            let mut conn = Conn::Sqlite(guard);
+            let Conn::Sqlite(c) = &mut conn else {
+                unreachable!()
+            };
+            // A unit of work that panicked may have left its transaction open.
+            if !c.is_autocommit() {
+                c.execute_batch("ROLLBACK")?;
+            }
+            c.execute_batch(if mode == Mode::Write {
+                "BEGIN IMMEDIATE"
+            } else {
+                "BEGIN"
+            })?;
+            let result = futures::executor::block_on(work(&mut conn));
+            let Conn::Sqlite(c) = &mut conn else {
+                unreachable!()
+            };
+            match result {
+                Ok(value) => match c.execute_batch("COMMIT") {
+                    Ok(()) => Ok(value),
+                    Err(e) => {
+                        let _ = c.execute_batch("ROLLBACK");
+                        Err(e.into())
+                    }
+                },
+                Err(e) => {
+                    c.execute_batch("ROLLBACK")?;
+                    Err(e)
+                }
+            }
+        })
+        .await
+        .map_err(|e| StoreError::Db(format!("database task failed: {e}")))?
+    }
+
+    pub async fn backup_to(&self, target: &Path) -> Result<()> {
+        if target.exists() {
+            return Err(StoreError::Io(format!(
+                "{} already exists",
+                target.display()
+            )));
+        }
+        let source = self.path.clone();
+        let target = target.to_owned();
+        tokio::task::spawn_blocking(move || {
+            // Its own connection, so a long copy holds no pooled connection.
+            let conn = open_connection(&source, false)?;
+            conn.execute("VACUUM INTO ?1", [target.to_string_lossy()])?;
+            Ok(())
+        })
+        .await
+        .map_err(|e| StoreError::Db(format!("backup task failed: {e}")))?
+    }
+}
+
+fn open_connection(path: &Path, sync_full: bool) -> Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    // busy_timeout first: two connections switching to WAL at once otherwise
+    // fail at once with "database is locked" (research/store.md).
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    // NORMAL survives kill -9 of the process (the WAL is in the OS cache);
+    // FULL also survives power loss, at an fsync per commit.
+    conn.pragma_update(
+        None,
+        "synchronous",
+        if sync_full { "FULL" } else { "NORMAL" },
+    )?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    conn.pragma_update(None, "cache_size", -32_000)?;
+    conn.set_prepared_statement_cache_capacity(256);
+    Ok(conn)
+}

@@ -1,0 +1,51 @@
+//! Schema migrations: plain SQL, one folder per engine, applied in order at
+//! start-up and by `hearth migrate`.
+
+use crate::{Engine, Raw, Result, Store};
+
+const SQLITE: &[(i64, &str)] = &[(1, include_str!("../migrations/sqlite/0001_foundation.sql"))];
+const POSTGRES: &[(i64, &str)] = &[(
+    1,
+    include_str!("../migrations/postgres/0001_foundation.sql"),
+)];
+
+/// Applies the migrations not yet applied; returns how many ran. Safe to
+/// run from several instances at once: PostgreSQL serialises them on an
+/// advisory lock, SQLite on its write lock.
+pub async fn migrate(store: &Store) -> Result<usize> {
+    let engine = store.engine();
+    store
+        .write(move |c| {
+            Box::pin(async move {
+                if engine == Engine::Postgres {
+                    c.batch("SELECT pg_advisory_xact_lock(7243012)").await?;
+                }
+                c.batch(
+                    "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)",
+                )
+                .await?;
+                let applied = c
+                    .query(&Raw("SELECT version FROM schema_migrations", vec![]), |r| {
+                        r.get::<i64>(0)
+                    })
+                    .await?;
+                let all = if engine == Engine::Sqlite {
+                    SQLITE
+                } else {
+                    POSTGRES
+                };
+                let mut ran = 0;
+                for (version, sql) in all.iter().filter(|(v, _)| !applied.contains(v)) {
+                    c.batch(sql).await?;
+                    c.execute(&Raw(
+                        "INSERT INTO schema_migrations (version) VALUES ($1)",
+                        vec![(*version).into()],
+                    ))
+                    .await?;
+                    ran += 1;
+                }
+                Ok(ran)
+            })
+        })
+        .await
+}

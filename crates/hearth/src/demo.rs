@@ -1,0 +1,195 @@
+//! The demo business: a believable HVAC and plumbing company with a few
+//! hundred customers, so a newcomer sees a working CRM at once.
+
+use anyhow::Result;
+use chrono::{Duration, Utc};
+use hearth_domain::auth::Role;
+use hearth_domain::customers::{ContactMethod, CustomerInput};
+use hearth_domain::history::Actor;
+use hearth_store::{Store, auth, customers, orgs, work};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+pub const SLUG: &str = "demo";
+const OWNER_EMAIL: &str = "owner@demo.hearth.test";
+const CUSTOMERS: usize = 300;
+
+pub struct Login {
+    pub email: String,
+    pub password: String,
+}
+
+const FIRST: &[&str] = &[
+    "James",
+    "Mary",
+    "Robert",
+    "Patricia",
+    "John",
+    "Jennifer",
+    "Michael",
+    "Linda",
+    "David",
+    "Elizabeth",
+    "William",
+    "Barbara",
+    "Richard",
+    "Susan",
+    "Joseph",
+    "Jessica",
+    "Thomas",
+    "Sarah",
+    "Carlos",
+    "Karen",
+    "Daniel",
+    "Lisa",
+    "Matthew",
+    "Nancy",
+    "Anthony",
+    "Betty",
+    "Mark",
+    "Sandra",
+    "Priya",
+    "Ashley",
+    "Wei",
+    "Kimberly",
+    "Andrew",
+    "Emily",
+    "Joshua",
+    "Donna",
+    "Kenneth",
+    "Michelle",
+    "Kevin",
+    "Carol",
+    "Brian",
+    "Amanda",
+    "Luis",
+    "Melissa",
+];
+const LAST: &[&str] = &[
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Hernandez",
+    "Lopez",
+    "Gonzalez",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Taylor",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Perez",
+    "Thompson",
+    "White",
+    "Harris",
+    "Sanchez",
+    "Clark",
+    "Ramirez",
+    "Lewis",
+    "Robinson",
+    "Walker",
+    "Young",
+    "Allen",
+    "King",
+    "Wright",
+    "Scott",
+    "Torres",
+    "Nguyen",
+    "Hill",
+    "Flores",
+    "Patel",
+    "O'Brien",
+    "Kowalski",
+];
+const BUSINESSES: &[&str] = &[
+    "Lakeside Dental",
+    "Barton Creek Apartments",
+    "Hill Country Bakery",
+    "Riverside Vet Clinic",
+    "Oak Hollow HOA",
+    "Cedar Park Fitness",
+    "Sunrise Daycare",
+    "Blue Bonnet Cafe",
+    "Mesa Property Management",
+    "Westlake Montessori",
+];
+const AREA_CODES: &[&str] = &["512", "737", "210", "214", "713", "830"];
+
+/// Creates the demo business the first time; every start gives its owner a
+/// fresh password, printed once, so no fixed password ever ships.
+pub async fn load(store: &Store) -> Result<Login> {
+    let password = auth::new_token()[..16].to_string();
+    let hash = hearth_server::hash_password(password.clone())
+        .await
+        .map_err(anyhow::Error::msg)?;
+    store
+        .write(work!(|c| async {
+            if let Some(org) = orgs::by_slug(c, SLUG).await? {
+                if let Some((user, _)) = auth::user_for_login(c, OWNER_EMAIL).await? {
+                    auth::set_password(c, org.id, user.id, &hash).await?;
+                    return Ok(());
+                }
+            }
+            let org = orgs::create(c, SLUG, "Summit Heating & Plumbing", "US").await?;
+            auth::create_user(c, org.id, OWNER_EMAIL, "Dana Summit", Role::Owner, &hash).await?;
+            let actor = Actor::system("demo data");
+            let mut rng = StdRng::seed_from_u64(7);
+            for i in 0..CUSTOMERS {
+                customers::create(
+                    c,
+                    org.id,
+                    &org.default_region,
+                    &actor,
+                    &demo_customer(&mut rng, i),
+                )
+                .await?;
+            }
+            Ok(())
+        }))
+        .await?;
+    Ok(Login {
+        email: OWNER_EMAIL.to_string(),
+        password,
+    })
+}
+
+fn demo_customer(rng: &mut StdRng, i: usize) -> CustomerInput {
+    let first = FIRST[rng.random_range(0..FIRST.len())];
+    let last = LAST[rng.random_range(0..LAST.len())];
+    let business =
+        (i % 12 == 0).then(|| BUSINESSES[rng.random_range(0..BUSINESSES.len())].to_string());
+    let phone = format!(
+        "({}) {}-{:04}",
+        AREA_CODES[rng.random_range(0..AREA_CODES.len())],
+        rng.random_range(200..999),
+        rng.random_range(0..10_000)
+    );
+    let domain = ["gmail.com", "outlook.com", "yahoo.com", "icloud.com"][rng.random_range(0..4)];
+    let email = (rng.random_range(0..10) < 8).then(|| {
+        format!(
+            "{}.{}{}@{domain}",
+            first.to_lowercase(),
+            last.to_lowercase().replace('\'', ""),
+            i % 97
+        )
+    });
+    let since = Utc::now().date_naive() - Duration::days(rng.random_range(0..365 * 12));
+    CustomerInput {
+        first_name: Some(first.to_string()),
+        last_name: Some(last.to_string()),
+        business_name: business,
+        email,
+        phone: Some(phone),
+        preferred_contact_method: Some(ContactMethod::ALL[rng.random_range(0..3)]),
+        customer_since: Some(since),
+    }
+}
