@@ -41,13 +41,14 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
+        use serde_json::error::Category;
+        // serde_path_to_error already ends the path with an unknown field's name.
         let field = match (path.as_str(), inner.classify()) {
-            (".", serde_json::error::Category::Data) => {
-                unknown_field(&inner.to_string()).unwrap_or_else(|| "body".into())
-            }
-            (".", _) => "body".into(),
-            (p, _) => unknown_field(&inner.to_string())
-                .map_or_else(|| p.to_string(), |f| format!("{p}.{f}")),
+            (_, Category::Syntax | Category::Eof | Category::Io) => "body".to_string(),
+            (".", _) => named_field(&inner.to_string()).unwrap_or_else(|| "body".to_string()),
+            // The body as a whole has the wrong shape (an array, say).
+            (p, _) if p.starts_with('[') => "body".to_string(),
+            (p, _) => p.to_string(),
         };
         AppError::from(hearth_domain::Invalid::field(
             field,
@@ -63,10 +64,13 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     Ok(value)
 }
 
-/// serde names an unknown field as "unknown field `x`, expected …".
-fn unknown_field(message: &str) -> Option<String> {
-    let rest = message.strip_prefix("unknown field `")?;
-    Some(rest.split('`').next()?.to_string())
+/// serde names the field in "unknown field `x`, expected …" and
+/// "missing field `x`".
+fn named_field(message: &str) -> Option<String> {
+    let start = ["unknown field `", "missing field `"]
+        .iter()
+        .find_map(|p| message.find(p).map(|i| i + p.len()))?;
+    Some(message[start..].split('`').next()?.to_string())
 }
 
 fn clean_serde_message(message: &str) -> String {
@@ -96,7 +100,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
                     .strip_prefix("Failed to deserialize query string: ")
                     .unwrap_or(&text)
                     .to_string();
-                let field = unknown_field(&message).unwrap_or_else(|| "query".into());
+                let field = named_field(&message).unwrap_or_else(|| "query".into());
                 AppError::from(hearth_domain::Invalid::field(field, message))
             })
     }

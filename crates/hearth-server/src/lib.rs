@@ -44,6 +44,7 @@ pub fn app(store: Store, config: ServerConfig) -> Router {
         .merge(pages::router())
         .merge(api::router())
         .route("/healthz", get(health))
+        .fallback(not_found)
         .route(
             "/static/app.css",
             get(|| asset("text/css; charset=utf-8", include_str!("../static/app.css"))),
@@ -106,13 +107,22 @@ async fn asset(content_type: &'static str, body: &'static str) -> impl IntoRespo
     )
 }
 
+/// API clients get problem+json; people get a page.
+async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    if uri.path().starts_with("/api/") {
+        error::AppError::NotFound.into_response()
+    } else {
+        pages::error_page(error::AppError::NotFound)
+    }
+}
+
 /// Answers 200 only when the database answers.
 async fn health(State(s): State<AppState>) -> impl IntoResponse {
     let db = s
         .store
         .read(|c| {
             Box::pin(async move {
-                c.query_one(&Raw("SELECT 1", vec![]), |r| r.get::<i64>(0))
+                c.query_one(&Raw("SELECT CAST(1 AS BIGINT)", vec![]), |r| r.get::<i64>(0))
                     .await
             })
         })

@@ -40,7 +40,7 @@ pub struct ListParams {
 }
 
 /// List customers alphabetically, filtered by a search.
-#[utoipa::path(get, path = "/customers", tag = "customers", params(ListParams),
+#[utoipa::path(get, path = "/api/v1/customers", tag = "customers", params(ListParams),
     responses((status = 200, body = Page<Customer>), (status = 401, body = Problem), (status = 422, body = Problem)))]
 async fn list(
     State(s): State<AppState>,
@@ -63,7 +63,7 @@ async fn list(
 }
 
 /// Create a customer.
-#[utoipa::path(post, path = "/customers", tag = "customers", request_body = CustomerInput,
+#[utoipa::path(post, path = "/api/v1/customers", tag = "customers", request_body = CustomerInput,
     responses((status = 201, body = Customer), (status = 401, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
 async fn create(
     State(s): State<AppState>,
@@ -87,7 +87,7 @@ async fn create(
 }
 
 /// Read a customer.
-#[utoipa::path(get, path = "/customers/{id}", tag = "customers", params(("id" = Uuid, Path)),
+#[utoipa::path(get, path = "/api/v1/customers/{id}", tag = "customers", params(("id" = Uuid, Path)),
     responses((status = 200, body = Customer), (status = 404, body = Problem)))]
 async fn get_one(
     State(s): State<AppState>,
@@ -105,7 +105,7 @@ async fn get_one(
 
 /// Change some fields of a customer. Send the `version` you read; if the
 /// record changed since, the answer is 409 and nothing is written.
-#[utoipa::path(patch, path = "/customers/{id}", tag = "customers", params(("id" = Uuid, Path)), request_body = CustomerPatch,
+#[utoipa::path(patch, path = "/api/v1/customers/{id}", tag = "customers", params(("id" = Uuid, Path)), request_body = CustomerPatch,
     responses((status = 200, body = Customer), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn update(
     State(s): State<AppState>,
@@ -125,7 +125,7 @@ async fn update(
 }
 
 /// Move a customer to the bin (undo with `restore`).
-#[utoipa::path(delete, path = "/customers/{id}", tag = "customers", params(("id" = Uuid, Path)),
+#[utoipa::path(delete, path = "/api/v1/customers/{id}", tag = "customers", params(("id" = Uuid, Path)),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn delete(
     State(s): State<AppState>,
@@ -141,7 +141,7 @@ async fn delete(
 }
 
 /// Bring a deleted customer back.
-#[utoipa::path(post, path = "/customers/{id}/restore", tag = "customers", params(("id" = Uuid, Path)),
+#[utoipa::path(post, path = "/api/v1/customers/{id}/restore", tag = "customers", params(("id" = Uuid, Path)),
     responses((status = 200, body = Customer), (status = 404, body = Problem)))]
 async fn restore(
     State(s): State<AppState>,
@@ -167,7 +167,7 @@ pub struct TimelineParams {
 }
 
 /// Everything that happened to a customer, newest first.
-#[utoipa::path(get, path = "/customers/{id}/timeline", tag = "customers", params(("id" = Uuid, Path), TimelineParams),
+#[utoipa::path(get, path = "/api/v1/customers/{id}/timeline", tag = "customers", params(("id" = Uuid, Path), TimelineParams),
     responses((status = 200, body = Page<Event>), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn timeline(
     State(s): State<AppState>,
@@ -197,7 +197,7 @@ pub struct ChangesParams {
 }
 
 /// Field-level history of a customer ("view changes"), newest first.
-#[utoipa::path(get, path = "/customers/{id}/history", tag = "customers", params(("id" = Uuid, Path), ChangesParams),
+#[utoipa::path(get, path = "/api/v1/customers/{id}/history", tag = "customers", params(("id" = Uuid, Path), ChangesParams),
     responses((status = 200, body = Page<AuditEntry>), (status = 404, body = Problem)))]
 async fn changes(
     State(s): State<AppState>,

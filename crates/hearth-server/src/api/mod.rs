@@ -3,7 +3,7 @@
 mod customers;
 
 use crate::AppState;
-use crate::error::{AppError, Problem};
+use crate::error::Problem;
 use axum::Json;
 use axum::routing::get;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -48,13 +48,5 @@ pub fn router() -> axum::Router<AppState> {
         .merge(customers::routes())
         .split_for_parts();
     let doc = std::sync::Arc::new(doc);
-    axum::Router::new()
-        .nest(
-            "/api/v1",
-            router.route(
-                "/openapi.json",
-                get(move || async move { Json(doc.as_ref().clone()) }),
-            ),
-        )
-        .fallback(|| async { AppError::NotFound })
+    router.route("/api/v1/openapi.json", get(move || async move { Json(doc.as_ref().clone()) }))
 }

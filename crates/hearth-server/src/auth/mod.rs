@@ -89,7 +89,15 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 impl FromRequestParts<AppState> for Auth {
     type Rejection = AppError;
 
+    /// API routes: a cookie-authenticated change must send the CSRF header.
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        authenticate(parts, state, true).await
+    }
+}
+
+/// Pages check the CSRF token their forms post, so they ask for no header.
+async fn authenticate(parts: &Parts, state: &AppState, csrf_header: bool) -> Result<Auth, AppError> {
+    {
         if let Some(secret) = bearer(&parts.headers) {
             let secret = secret.to_string();
             let principal = state
@@ -120,7 +128,7 @@ impl FromRequestParts<AppState> for Auth {
             .await?
             .ok_or(AppError::Unauthorized)?;
         let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
-        if unsafe_method && parts.uri.path().starts_with("/api/") {
+        if unsafe_method && csrf_header {
             let sent = parts
                 .headers
                 .get(CSRF_HEADER)
@@ -145,7 +153,7 @@ impl FromRequestParts<AppState> for PageAuth {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        match Auth::from_request_parts(parts, state).await {
+        match authenticate(parts, state, false).await {
             Ok(auth) => Ok(PageAuth(auth)),
             Err(AppError::Unauthorized) => {
                 let next = parts

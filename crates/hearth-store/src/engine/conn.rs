@@ -109,9 +109,7 @@ impl Conn {
         match self {
             Conn::Sqlite(c) => {
                 let mut stmt = c.prepare_cached(&sql)?;
-                for (i, v) in values.iter().enumerate() {
-                    stmt.raw_bind_parameter(i + 1, sqlite_value(v))?;
-                }
+                bind_sqlite(&mut stmt, &values)?;
                 Ok(stmt.raw_execute()? as u64)
             }
             Conn::Postgres(c) => {
@@ -139,9 +137,7 @@ fn sqlite_query<T>(
     limit: usize,
 ) -> Result<Vec<T>> {
     let mut stmt = c.prepare_cached(sql)?;
-    for (i, v) in values.iter().enumerate() {
-        stmt.raw_bind_parameter(i + 1, sqlite_value(v))?;
-    }
+    bind_sqlite(&mut stmt, values)?;
     let mut rows = stmt.raw_query();
     let mut out = Vec::new();
     while out.len() < limit {
@@ -151,6 +147,23 @@ fn sqlite_query<T>(
         }
     }
     Ok(out)
+}
+
+/// SQLite numbers `$N` parameters by first appearance, not by N; binding by
+/// name makes `$2 … $1` mean what PostgreSQL means. sea-query's `?` are
+/// positional.
+fn bind_sqlite(stmt: &mut rusqlite::CachedStatement<'_>, values: &[Value]) -> Result<()> {
+    let named = stmt.parameter_name(1).is_some_and(|n| n.starts_with('$'));
+    for (i, v) in values.iter().enumerate() {
+        let idx = if named {
+            stmt.parameter_index(&format!("${}", i + 1))?
+                .ok_or_else(|| StoreError::Db(format!("statement has no parameter ${}", i + 1)))?
+        } else {
+            i + 1
+        };
+        stmt.raw_bind_parameter(idx, sqlite_value(v))?;
+    }
+    Ok(())
 }
 
 fn pg_params(values: Vec<Value>) -> Vec<PostgresValue> {

@@ -1,0 +1,169 @@
+use hearth_domain::auth::Role;
+use hearth_store::{Store, auth, orgs, work};
+use reqwest::{Client, Response, StatusCode};
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+
+/// A running Hearth with its own fresh database.
+pub struct TestApp {
+    pub engine: &'static str,
+    pub base: String,
+    pub http: Client,
+    pub store: Store,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// One organisation with an owner login and an API key.
+pub struct TestOrg {
+    pub key: String,
+    pub email: String,
+    pub password: String,
+}
+
+pub const PASSWORD: &str = "correct horse battery";
+
+/// Every engine the suite runs on: SQLite always; PostgreSQL when
+/// HEARTH_TEST_POSTGRES_URL is set (required under CI=true).
+pub async fn apps() -> Vec<TestApp> {
+    let mut apps = vec![TestApp::sqlite().await];
+    match std::env::var("HEARTH_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => apps.push(TestApp::postgres(&url).await),
+        _ if std::env::var("CI").as_deref() == Ok("true") => {
+            panic!("CI=true but HEARTH_TEST_POSTGRES_URL is not set: the PostgreSQL suite must run in CI")
+        }
+        _ => {}
+    }
+    apps
+}
+
+impl TestApp {
+    async fn sqlite() -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open_sqlite(&dir.path().join("hearth.db"), false).expect("open sqlite");
+        TestApp::start("sqlite", store, Some(dir)).await
+    }
+
+    /// A private schema per test on the shared server, so runs never collide.
+    async fn postgres(url: &str) -> TestApp {
+        let schema = format!("t_{}", uuid::Uuid::now_v7().simple());
+        let admin = Store::connect_postgres(url, 1).await.expect("connect to HEARTH_TEST_POSTGRES_URL");
+        let create = format!("CREATE SCHEMA {schema}");
+        admin.write(move |c| Box::pin(async move { c.batch(&create).await })).await.expect("create schema");
+        let sep = if url.contains('?') { '&' } else { '?' };
+        let scoped = format!("{url}{sep}options=-csearch_path%3D{schema}");
+        let store = Store::connect_postgres(&scoped, 4).await.expect("connect to test schema");
+        TestApp::start("postgres", store, None).await
+    }
+
+    async fn start(engine: &'static str, store: Store, dir: Option<tempfile::TempDir>) -> TestApp {
+        hearth_store::migrate(&store).await.expect("migrate");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr: SocketAddr = listener.local_addr().expect("addr");
+        let app = hearth_server::app(store.clone(), hearth_server::ServerConfig::default());
+        tokio::spawn(hearth_server::serve(listener, app, std::future::pending()));
+        TestApp {
+            engine,
+            base: format!("http://{addr}"),
+            http: Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
+            store,
+            _dir: dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A new organisation with an owner (password [`PASSWORD`]) and an admin API key.
+    pub async fn org(&self, slug: &str) -> TestOrg {
+        self.org_with_key_role(slug, Role::Admin).await
+    }
+
+    pub async fn org_with_key_role(&self, slug: &str, role: Role) -> TestOrg {
+        let hash = hearth_server::hash_password(PASSWORD.to_string()).await.expect("hash");
+        let slug = slug.to_string();
+        let email = format!("owner@{slug}.test");
+        let (s, e) = (slug.clone(), email.clone());
+        let key = self
+            .store
+            .write(work!(|c| async {
+                let org = orgs::create(c, &s, &format!("{s} Ltd"), "US").await?;
+                auth::create_user(c, org.id, &e, "Olive Owner", Role::Owner, &hash).await?;
+                Ok(auth::create_api_key(c, org.id, "tests", role).await?.1)
+            }))
+            .await
+            .expect("create org");
+        TestOrg { key, email, password: PASSWORD.to_string() }
+    }
+
+    pub async fn api(&self, org: &TestOrg, method: reqwest::Method, path: &str, body: Option<Value>) -> Response {
+        let mut req = self.http.request(method, self.url(path)).bearer_auth(&org.key);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        req.send().await.expect("request")
+    }
+
+    pub async fn get(&self, org: &TestOrg, path: &str) -> Response {
+        self.api(org, reqwest::Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, org: &TestOrg, path: &str, body: Value) -> Response {
+        self.api(org, reqwest::Method::POST, path, Some(body)).await
+    }
+
+    pub async fn patch(&self, org: &TestOrg, path: &str, body: Value) -> Response {
+        self.api(org, reqwest::Method::PATCH, path, Some(body)).await
+    }
+
+    pub async fn delete(&self, org: &TestOrg, path: &str) -> Response {
+        self.api(org, reqwest::Method::DELETE, path, None).await
+    }
+
+    /// Creates a customer and returns its JSON.
+    pub async fn customer(&self, org: &TestOrg, body: Value) -> Value {
+        let res = self.post(org, "/api/v1/customers", body).await;
+        expect_status(res, StatusCode::CREATED, self.engine).await
+    }
+
+    pub async fn grace(&self, org: &TestOrg) -> Value {
+        self.customer(org, json!({"first_name": "Grace", "last_name": "Hopper", "phone": "(512) 555-0188", "email": "grace@navy.example.com"}))
+            .await
+    }
+
+    /// Signs in through the login form; returns the session cookie pair.
+    pub async fn login(&self, email: &str, password: &str) -> Response {
+        self.http
+            .post(self.url("/login"))
+            .form(&[("email", email), ("password", password), ("next", "/customers")])
+            .send()
+            .await
+            .expect("login")
+    }
+}
+
+/// Asserts the status (naming the engine) and returns the JSON body.
+pub async fn expect_status(res: Response, status: StatusCode, engine: &str) -> Value {
+    let got = res.status();
+    let text = res.text().await.unwrap_or_default();
+    assert_eq!(got, status, "[{engine}] unexpected status; body: {text}");
+    if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) }
+}
+
+/// The field names a problem+json lists.
+pub fn problem_fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|errors| errors.iter().filter_map(|e| e["field"].as_str().map(str::to_string)).collect())
+        .unwrap_or_default()
+}
+
+pub fn session_cookie(res: &Response) -> Option<String> {
+    res.headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("hearth_session=") && !v.starts_with("hearth_session=;"))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_string)
+}

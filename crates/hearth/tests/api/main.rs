@@ -1,0 +1,10 @@
+//! The API and pages, exercised over real HTTP against a real server, on
+//! SQLite always and on PostgreSQL when HEARTH_TEST_POSTGRES_URL is set.
+
+mod helpers;
+
+mod auth;
+mod cli;
+mod customers;
+mod isolation;
+mod validation;
