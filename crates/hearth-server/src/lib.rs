@@ -122,8 +122,10 @@ async fn health(State(s): State<AppState>) -> impl IntoResponse {
         .store
         .read(|c| {
             Box::pin(async move {
-                c.query_one(&Raw("SELECT CAST(1 AS BIGINT)", vec![]), |r| r.get::<i64>(0))
-                    .await
+                c.query_one(&Raw("SELECT CAST(1 AS BIGINT)", vec![]), |r| {
+                    r.get::<i64>(0)
+                })
+                .await
             })
         })
         .await;

@@ -232,11 +232,8 @@ pub async fn list(c: &mut Conn, org: OrgId, query: &ListQuery) -> Result<Page<Cu
             hearth_domain::Invalid::field("cursor", "is not a cursor from this list")
         })?;
         q.and_where(
-            Expr::tuple([
-                Expr::col(Customers::SortName).into(),
-                Expr::col(Customers::Id).into(),
-            ])
-            .gt(Expr::tuple([Expr::val(name).into(), Expr::val(id).into()])),
+            Expr::tuple([Expr::col(Customers::SortName), Expr::col(Customers::Id)])
+                .gt(Expr::tuple([Expr::val(name), Expr::val(id)])),
         );
     }
     let rows = c

@@ -210,8 +210,8 @@ pub async fn timeline(
     }
     if let Some((at, id)) = cursor {
         q.and_where(
-            Expr::tuple([Expr::col(Events::At).into(), Expr::col(Events::Id).into()])
-                .lt(Expr::tuple([Expr::val(at).into(), Expr::val(id).into()])),
+            Expr::tuple([Expr::col(Events::At), Expr::col(Events::Id)])
+                .lt(Expr::tuple([Expr::val(at), Expr::val(id)])),
         );
     }
     let rows = c.query(&q, event).await?;

@@ -133,11 +133,11 @@ pub async fn load(store: &Store) -> Result<Login> {
         .map_err(anyhow::Error::msg)?;
     store
         .write(work!(|c| async {
-            if let Some(org) = orgs::by_slug(c, SLUG).await? {
-                if let Some((user, _)) = auth::user_for_login(c, OWNER_EMAIL).await? {
-                    auth::set_password(c, org.id, user.id, &hash).await?;
-                    return Ok(());
-                }
+            if let Some(org) = orgs::by_slug(c, SLUG).await?
+                && let Some((user, _)) = auth::user_for_login(c, OWNER_EMAIL).await?
+            {
+                auth::set_password(c, org.id, user.id, &hash).await?;
+                return Ok(());
             }
             let org = orgs::create(c, SLUG, "Summit Heating & Plumbing", "US").await?;
             auth::create_user(c, org.id, OWNER_EMAIL, "Dana Summit", Role::Owner, &hash).await?;
@@ -165,8 +165,9 @@ pub async fn load(store: &Store) -> Result<Login> {
 fn demo_customer(rng: &mut StdRng, i: usize) -> CustomerInput {
     let first = FIRST[rng.random_range(0..FIRST.len())];
     let last = LAST[rng.random_range(0..LAST.len())];
-    let business =
-        (i % 12 == 0).then(|| BUSINESSES[rng.random_range(0..BUSINESSES.len())].to_string());
+    let business = i
+        .is_multiple_of(12)
+        .then(|| BUSINESSES[rng.random_range(0..BUSINESSES.len())].to_string());
     let phone = format!(
         "({}) {}-{:04}",
         AREA_CODES[rng.random_range(0..AREA_CODES.len())],

@@ -48,5 +48,8 @@ pub fn router() -> axum::Router<AppState> {
         .merge(customers::routes())
         .split_for_parts();
     let doc = std::sync::Arc::new(doc);
-    router.route("/api/v1/openapi.json", get(move || async move { Json(doc.as_ref().clone()) }))
+    router.route(
+        "/api/v1/openapi.json",
+        get(move || async move { Json(doc.as_ref().clone()) }),
+    )
 }

@@ -96,7 +96,11 @@ impl FromRequestParts<AppState> for Auth {
 }
 
 /// Pages check the CSRF token their forms post, so they ask for no header.
-async fn authenticate(parts: &Parts, state: &AppState, csrf_header: bool) -> Result<Auth, AppError> {
+async fn authenticate(
+    parts: &Parts,
+    state: &AppState,
+    csrf_header: bool,
+) -> Result<Auth, AppError> {
     {
         if let Some(secret) = bearer(&parts.headers) {
             let secret = secret.to_string();

@@ -1,3 +1,7 @@
+#![allow(
+    clippy::result_large_err,
+    reason = "axum's Response is the natural error of a page handler"
+)]
 //! Server-rendered staff pages.
 
 mod customers;

@@ -47,7 +47,8 @@ impl Sql for Raw {
 /// A connection lent to one unit of work.
 pub enum Conn {
     Sqlite(OwnedMutexGuard<rusqlite::Connection>),
-    Postgres(deadpool_postgres::Object),
+    /// Boxed: a pooled client is large and the enum moves per request.
+    Postgres(Box<deadpool_postgres::Object>),
 }
 
 impl Conn {

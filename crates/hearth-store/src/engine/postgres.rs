@@ -37,7 +37,7 @@ impl PgPool {
         // Its own task: a client that hangs up cancels the request, never a
         // transaction half way through.
         tokio::spawn(async move {
-            let mut conn = Conn::Postgres(client);
+            let mut conn = Conn::Postgres(Box::new(client));
             if mode == Mode::Read {
                 return work(&mut conn).await;
             }
@@ -64,7 +64,7 @@ struct OpenTransaction(Option<Conn>);
 impl Drop for OpenTransaction {
     fn drop(&mut self) {
         if let Some(Conn::Postgres(client)) = self.0.take() {
-            drop(deadpool_postgres::Object::take(client));
+            drop(deadpool_postgres::Object::take(*client));
         }
     }
 }

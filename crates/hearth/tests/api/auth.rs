@@ -10,44 +10,132 @@ async fn staff_sign_in_use_the_app_and_sign_out() {
         app.grace(&org).await;
 
         let res = app.http.get(app.url("/customers")).send().await.unwrap();
-        assert_eq!(res.status(), StatusCode::SEE_OTHER, "[{e}] pages send strangers to the login");
+        assert_eq!(
+            res.status(),
+            StatusCode::SEE_OTHER,
+            "[{e}] pages send strangers to the login"
+        );
         assert_eq!(res.headers()["location"], "/login?next=/customers");
 
         let res = app.login(&org.email, &org.password).await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "[{e}]");
         let set_cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
-        assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"), "{set_cookie}");
+        assert!(
+            set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"),
+            "{set_cookie}"
+        );
         let cookie = session_cookie(&res).expect("session cookie");
 
-        let page = app.http.get(app.url("/customers")).header("cookie", &cookie).send().await.unwrap();
+        let page = app
+            .http
+            .get(app.url("/customers"))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(page.status(), StatusCode::OK);
         assert_eq!(page.headers()["x-content-type-options"], "nosniff");
-        assert!(page.headers()["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+        assert!(
+            page.headers()["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .contains("frame-ancestors 'none'")
+        );
         let html = page.text().await.unwrap();
-        assert!(html.contains("Grace Hopper"), "[{e}] the list shows the customer");
-        let csrf = html.split("name=\"_csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+        assert!(
+            html.contains("Grace Hopper"),
+            "[{e}] the list shows the customer"
+        );
+        let csrf = html
+            .split("name=\"_csrf\" value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string();
 
         // A session may use the API too, but a change needs the CSRF token.
         let url = app.url("/api/v1/customers");
         let body = json!({"first_name": "Alan"});
-        let res = app.http.post(&url).header("cookie", &cookie).json(&body).send().await.unwrap();
+        let res = app
+            .http
+            .post(&url)
+            .header("cookie", &cookie)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         expect_status(res, StatusCode::FORBIDDEN, e).await;
-        let res = app.http.post(&url).header("cookie", &cookie).header("x-csrf-token", &csrf).json(&body).send().await.unwrap();
+        let res = app
+            .http
+            .post(&url)
+            .header("cookie", &cookie)
+            .header("x-csrf-token", &csrf)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         expect_status(res, StatusCode::CREATED, e).await;
 
         // A form post with a wrong token changes nothing.
-        let res = app.http.post(app.url("/customers")).header("cookie", &cookie).form(&[("_csrf", "forged"), ("first_name", "Eve")]).send().await.unwrap();
+        let res = app
+            .http
+            .post(app.url("/customers"))
+            .header("cookie", &cookie)
+            .form(&[("_csrf", "forged"), ("first_name", "Eve")])
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::FORBIDDEN, "[{e}]");
-        let res = app.http.post(app.url("/customers")).header("cookie", &cookie).form(&[("_csrf", csrf.as_str()), ("first_name", "Edsger"), ("phone", "512 555 0100")]).send().await.unwrap();
-        assert_eq!(res.status(), StatusCode::SEE_OTHER, "[{e}] the form creates a customer");
-        let res = app.http.post(app.url("/customers")).header("cookie", &cookie).form(&[("_csrf", csrf.as_str()), ("email", "nope")]).send().await.unwrap();
+        let res = app
+            .http
+            .post(app.url("/customers"))
+            .header("cookie", &cookie)
+            .form(&[
+                ("_csrf", csrf.as_str()),
+                ("first_name", "Edsger"),
+                ("phone", "512 555 0100"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.status(),
+            StatusCode::SEE_OTHER,
+            "[{e}] the form creates a customer"
+        );
+        let res = app
+            .http
+            .post(app.url("/customers"))
+            .header("cookie", &cookie)
+            .form(&[("_csrf", csrf.as_str()), ("email", "nope")])
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let html = res.text().await.unwrap();
-        assert!(html.contains("is not an email address") && html.contains("needs a first name"), "[{e}] the form shows each field's error");
+        assert!(
+            html.contains("is not an email address") && html.contains("needs a first name"),
+            "[{e}] the form shows each field's error"
+        );
 
-        let res = app.http.post(app.url("/logout")).header("cookie", &cookie).form(&[("_csrf", csrf.as_str())]).send().await.unwrap();
+        let res = app
+            .http
+            .post(app.url("/logout"))
+            .header("cookie", &cookie)
+            .form(&[("_csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
-        let res = app.http.get(app.url("/api/v1/customers")).header("cookie", &cookie).send().await.unwrap();
+        let res = app
+            .http
+            .get(app.url("/api/v1/customers"))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
         expect_status(res, StatusCode::UNAUTHORIZED, e).await;
     }
 }
@@ -58,17 +146,35 @@ async fn wrong_passwords_fail_alike_and_are_throttled() {
         let e = app.engine;
         let org = app.org("acme").await;
         let unknown = app.login("nobody@acme.test", "whatever-password").await;
-        assert_eq!(unknown.status(), StatusCode::OK, "[{e}] the form comes back");
+        assert_eq!(
+            unknown.status(),
+            StatusCode::OK,
+            "[{e}] the form comes back"
+        );
         let unknown = unknown.text().await.unwrap();
         assert!(unknown.contains("Wrong email or password."), "[{e}]");
         for _ in 0..5 {
             let res = app.login(&org.email, "not-the-password").await;
             assert!(session_cookie(&res).is_none());
-            assert!(res.text().await.unwrap().contains("Wrong email or password."), "[{e}] same answer for a known address");
+            assert!(
+                res.text()
+                    .await
+                    .unwrap()
+                    .contains("Wrong email or password."),
+                "[{e}] same answer for a known address"
+            );
         }
         let res = app.login(&org.email, &org.password).await;
-        assert!(session_cookie(&res).is_none(), "[{e}] after 5 failures even the right password waits");
-        assert!(res.text().await.unwrap().contains("Too many failed attempts"));
+        assert!(
+            session_cookie(&res).is_none(),
+            "[{e}] after 5 failures even the right password waits"
+        );
+        assert!(
+            res.text()
+                .await
+                .unwrap()
+                .contains("Too many failed attempts")
+        );
     }
 }
 
@@ -79,7 +185,11 @@ async fn login_does_not_redirect_off_site() {
         let res = app
             .http
             .post(app.url("/login"))
-            .form(&[("email", org.email.as_str()), ("password", org.password.as_str()), ("next", "//evil.example/")])
+            .form(&[
+                ("email", org.email.as_str()),
+                ("password", org.password.as_str()),
+                ("next", "//evil.example/"),
+            ])
             .send()
             .await
             .unwrap();

@@ -18,7 +18,10 @@ async fn create_read_update_delete_restore() {
         assert_eq!(location, format!("/api/v1/customers/{id}"));
 
         let read = expect_status(app.get(&org, &location).await, StatusCode::OK, e).await;
-        assert_eq!(read, created, "[{e}] a read returns what the create returned");
+        assert_eq!(
+            read, created,
+            "[{e}] a read returns what the create returned"
+        );
 
         let updated = expect_status(
             app.patch(&org, &location, json!({"version": 1, "business_name": "Lee Bakery", "preferred_contact_method": "sms"})).await,
@@ -31,17 +34,37 @@ async fn create_read_update_delete_restore() {
         assert_eq!(updated["first_name"], "Ann", "[{e}] absent fields are kept");
         assert_eq!(updated["version"], 2);
 
-        let cleared = expect_status(app.patch(&org, &location, json!({"version": 2, "email": null})).await, StatusCode::OK, e).await;
+        let cleared = expect_status(
+            app.patch(&org, &location, json!({"version": 2, "email": null}))
+                .await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
         assert!(cleared["email"].is_null(), "[{e}] null clears a field");
 
         expect_status(app.delete(&org, &location).await, StatusCode::NO_CONTENT, e).await;
         expect_status(app.get(&org, &location).await, StatusCode::NOT_FOUND, e).await;
-        let bin = expect_status(app.get(&org, "/api/v1/customers?deleted=true").await, StatusCode::OK, e).await;
-        assert_eq!(bin["items"][0]["id"], id, "[{e}] deleted customers are in the bin");
+        let bin = expect_status(
+            app.get(&org, "/api/v1/customers?deleted=true").await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
+        assert_eq!(
+            bin["items"][0]["id"], id,
+            "[{e}] deleted customers are in the bin"
+        );
         let live = expect_status(app.get(&org, "/api/v1/customers").await, StatusCode::OK, e).await;
         assert_eq!(live["items"].as_array().unwrap().len(), 0, "[{e}]");
 
-        let restored = expect_status(app.post(&org, &format!("{location}/restore"), json!({})).await, StatusCode::OK, e).await;
+        let restored = expect_status(
+            app.post(&org, &format!("{location}/restore"), json!({}))
+                .await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
         assert!(restored["deleted_at"].is_null());
         expect_status(app.get(&org, &location).await, StatusCode::OK, e).await;
     }
@@ -54,11 +77,32 @@ async fn a_stale_version_is_refused_and_changes_nothing() {
         let org = app.org("acme").await;
         let c = app.grace(&org).await;
         let path = format!("/api/v1/customers/{}", c["id"].as_str().unwrap());
-        expect_status(app.patch(&org, &path, json!({"version": 1, "first_name": "Ada"})).await, StatusCode::OK, e).await;
-        let problem = expect_status(app.patch(&org, &path, json!({"version": 1, "first_name": "Eve"})).await, StatusCode::CONFLICT, e).await;
-        assert!(problem["detail"].as_str().unwrap().contains("current version 2"), "[{e}] {problem}");
+        expect_status(
+            app.patch(&org, &path, json!({"version": 1, "first_name": "Ada"}))
+                .await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
+        let problem = expect_status(
+            app.patch(&org, &path, json!({"version": 1, "first_name": "Eve"}))
+                .await,
+            StatusCode::CONFLICT,
+            e,
+        )
+        .await;
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains("current version 2"),
+            "[{e}] {problem}"
+        );
         let now = expect_status(app.get(&org, &path).await, StatusCode::OK, e).await;
-        assert_eq!(now["first_name"], "Ada", "[{e}] the stale write did not land");
+        assert_eq!(
+            now["first_name"], "Ada",
+            "[{e}] the stale write did not land"
+        );
     }
 }
 
@@ -68,14 +112,39 @@ async fn search_finds_by_name_phone_and_email_and_pages_by_cursor() {
         let e = app.engine;
         let org = app.org("acme").await;
         app.grace(&org).await;
-        for (first, last) in [("Alan", "Turing"), ("Ada", "Lovelace"), ("Edsger", "Dijkstra"), ("Barbara", "Liskov")] {
-            app.customer(&org, json!({"first_name": first, "last_name": last})).await;
+        for (first, last) in [
+            ("Alan", "Turing"),
+            ("Ada", "Lovelace"),
+            ("Edsger", "Dijkstra"),
+            ("Barbara", "Liskov"),
+        ] {
+            app.customer(&org, json!({"first_name": first, "last_name": last}))
+                .await;
         }
         let names = |v: &serde_json::Value| -> Vec<String> {
-            v["items"].as_array().unwrap().iter().map(|c| c["display_name"].as_str().unwrap().to_string()).collect()
+            v["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["display_name"].as_str().unwrap().to_string())
+                .collect()
         };
-        let q = |q: &str| format!("/api/v1/customers?q={}", q.replace(' ', "%20").replace('(', "%28").replace(')', "%29"));
-        for query in ["hopper", "GRACE", "(512) 555-0188", "5550188", "navy.example", "grace hop"] {
+        let q = |q: &str| {
+            format!(
+                "/api/v1/customers?q={}",
+                q.replace(' ', "%20")
+                    .replace('(', "%28")
+                    .replace(')', "%29")
+            )
+        };
+        for query in [
+            "hopper",
+            "GRACE",
+            "(512) 555-0188",
+            "5550188",
+            "navy.example",
+            "grace hop",
+        ] {
             let found = expect_status(app.get(&org, &q(query)).await, StatusCode::OK, e).await;
             assert_eq!(names(&found), ["Grace Hopper"], "[{e}] search {query:?}");
         }
@@ -92,9 +161,24 @@ async fn search_finds_by_name_phone_and_email_and_pages_by_cursor() {
                 None => break,
             }
         }
-        assert_eq!(seen, ["Edsger Dijkstra", "Grace Hopper", "Barbara Liskov", "Ada Lovelace", "Alan Turing"], "[{e}] alphabetical by surname, each once");
+        assert_eq!(
+            seen,
+            [
+                "Edsger Dijkstra",
+                "Grace Hopper",
+                "Barbara Liskov",
+                "Ada Lovelace",
+                "Alan Turing"
+            ],
+            "[{e}] alphabetical by surname, each once"
+        );
 
-        let bad = expect_status(app.get(&org, "/api/v1/customers?cursor=garbage").await, StatusCode::UNPROCESSABLE_ENTITY, e).await;
+        let bad = expect_status(
+            app.get(&org, "/api/v1/customers?cursor=garbage").await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            e,
+        )
+        .await;
         assert_eq!(problem_fields(&bad), ["cursor"]);
     }
 }
@@ -106,23 +190,65 @@ async fn every_change_is_in_the_audit_log_and_timeline() {
         let org = app.org("acme").await;
         let c = app.grace(&org).await;
         let path = format!("/api/v1/customers/{}", c["id"].as_str().unwrap());
-        app.patch(&org, &path, json!({"version": 1, "phone": "+44 20 7946 0018"})).await;
+        app.patch(
+            &org,
+            &path,
+            json!({"version": 1, "phone": "+44 20 7946 0018"}),
+        )
+        .await;
         app.delete(&org, &path).await;
 
-        let history = expect_status(app.get(&org, &format!("{path}/history")).await, StatusCode::OK, e).await;
+        let history = expect_status(
+            app.get(&org, &format!("{path}/history")).await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
         let entries = history["items"].as_array().unwrap();
-        let phone = entries.iter().find(|h| h["field"] == "phone" && h["action"] == "customer.updated").expect("phone change audited");
+        let phone = entries
+            .iter()
+            .find(|h| h["field"] == "phone" && h["action"] == "customer.updated")
+            .expect("phone change audited");
         assert_eq!(phone["before"], "+15125550188", "[{e}]");
         assert_eq!(phone["after"], "+442079460018", "[{e}]");
         assert_eq!(phone["actor"]["kind"], "api_key");
-        assert!(entries.iter().any(|h| h["action"] == "customer.deleted"), "[{e}] the deletion is audited too, and the log outlives it");
-        assert!(entries.iter().any(|h| h["action"] == "customer.created" && h["field"] == "first_name"));
+        assert!(
+            entries.iter().any(|h| h["action"] == "customer.deleted"),
+            "[{e}] the deletion is audited too, and the log outlives it"
+        );
+        assert!(
+            entries
+                .iter()
+                .any(|h| h["action"] == "customer.created" && h["field"] == "first_name")
+        );
 
-        let timeline = expect_status(app.get(&org, &format!("{path}/timeline")).await, StatusCode::OK, e).await;
-        let actions: Vec<&str> = timeline["items"].as_array().unwrap().iter().map(|t| t["action"].as_str().unwrap()).collect();
-        assert_eq!(actions, ["customer.deleted", "customer.updated", "customer.created"], "[{e}] newest first");
-        let filtered = expect_status(app.get(&org, &format!("{path}/timeline?kind=note")).await, StatusCode::OK, e).await;
-        assert!(filtered["items"].as_array().unwrap().is_empty(), "[{e}] the kind filter applies");
+        let timeline = expect_status(
+            app.get(&org, &format!("{path}/timeline")).await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
+        let actions: Vec<&str> = timeline["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["action"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            actions,
+            ["customer.deleted", "customer.updated", "customer.created"],
+            "[{e}] newest first"
+        );
+        let filtered = expect_status(
+            app.get(&org, &format!("{path}/timeline?kind=note")).await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
+        assert!(
+            filtered["items"].as_array().unwrap().is_empty(),
+            "[{e}] the kind filter applies"
+        );
     }
 }
 
@@ -135,7 +261,11 @@ async fn the_audit_log_is_append_only() {
             .store
             .write(|c| Box::pin(async move { c.batch("DELETE FROM audit_log").await }))
             .await;
-        assert!(tampered.is_err(), "[{}] the database itself refuses to rewrite history", app.engine);
+        assert!(
+            tampered.is_err(),
+            "[{}] the database itself refuses to rewrite history",
+            app.engine
+        );
     }
 }
 
@@ -146,11 +276,30 @@ async fn health_and_openapi_are_served() {
         let health = app.http.get(app.url("/healthz")).send().await.unwrap();
         let health = expect_status(health, StatusCode::OK, e).await;
         assert_eq!(health["database"], "ok");
-        let doc = app.http.get(app.url("/api/v1/openapi.json")).send().await.unwrap();
+        let doc = app
+            .http
+            .get(app.url("/api/v1/openapi.json"))
+            .send()
+            .await
+            .unwrap();
         let doc = expect_status(doc, StatusCode::OK, e).await;
-        assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"), "OpenAPI 3.1");
-        for path in ["/api/v1/customers", "/api/v1/customers/{id}", "/api/v1/customers/{id}/history", "/api/v1/customers/{id}/timeline"] {
-            assert!(doc["paths"][path].is_object(), "[{e}] {path} is documented in {:?}", doc["paths"].as_object().map(|p| p.keys().collect::<Vec<_>>()));
+        assert!(
+            doc["openapi"].as_str().unwrap().starts_with("3.1"),
+            "OpenAPI 3.1"
+        );
+        for path in [
+            "/api/v1/customers",
+            "/api/v1/customers/{id}",
+            "/api/v1/customers/{id}/history",
+            "/api/v1/customers/{id}/timeline",
+        ] {
+            assert!(
+                doc["paths"][path].is_object(),
+                "[{e}] {path} is documented in {:?}",
+                doc["paths"]
+                    .as_object()
+                    .map(|p| p.keys().collect::<Vec<_>>())
+            );
         }
     }
 }

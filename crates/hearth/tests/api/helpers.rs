@@ -29,7 +29,9 @@ pub async fn apps() -> Vec<TestApp> {
     match std::env::var("HEARTH_TEST_POSTGRES_URL") {
         Ok(url) if !url.is_empty() => apps.push(TestApp::postgres(&url).await),
         _ if std::env::var("CI").as_deref() == Ok("true") => {
-            panic!("CI=true but HEARTH_TEST_POSTGRES_URL is not set: the PostgreSQL suite must run in CI")
+            panic!(
+                "CI=true but HEARTH_TEST_POSTGRES_URL is not set: the PostgreSQL suite must run in CI"
+            )
         }
         _ => {}
     }
@@ -46,25 +48,37 @@ impl TestApp {
     /// A private schema per test on the shared server, so runs never collide.
     async fn postgres(url: &str) -> TestApp {
         let schema = format!("t_{}", uuid::Uuid::now_v7().simple());
-        let admin = Store::connect_postgres(url, 1).await.expect("connect to HEARTH_TEST_POSTGRES_URL");
+        let admin = Store::connect_postgres(url, 1)
+            .await
+            .expect("connect to HEARTH_TEST_POSTGRES_URL");
         let create = format!("CREATE SCHEMA {schema}");
-        admin.write(move |c| Box::pin(async move { c.batch(&create).await })).await.expect("create schema");
+        admin
+            .write(move |c| Box::pin(async move { c.batch(&create).await }))
+            .await
+            .expect("create schema");
         let sep = if url.contains('?') { '&' } else { '?' };
         let scoped = format!("{url}{sep}options=-csearch_path%3D{schema}");
-        let store = Store::connect_postgres(&scoped, 4).await.expect("connect to test schema");
+        let store = Store::connect_postgres(&scoped, 4)
+            .await
+            .expect("connect to test schema");
         TestApp::start("postgres", store, None).await
     }
 
     async fn start(engine: &'static str, store: Store, dir: Option<tempfile::TempDir>) -> TestApp {
         hearth_store::migrate(&store).await.expect("migrate");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr: SocketAddr = listener.local_addr().expect("addr");
         let app = hearth_server::app(store.clone(), hearth_server::ServerConfig::default());
         tokio::spawn(hearth_server::serve(listener, app, std::future::pending()));
         TestApp {
             engine,
             base: format!("http://{addr}"),
-            http: Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
+            http: Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
             store,
             _dir: dir,
         }
@@ -80,7 +94,9 @@ impl TestApp {
     }
 
     pub async fn org_with_key_role(&self, slug: &str, role: Role) -> TestOrg {
-        let hash = hearth_server::hash_password(PASSWORD.to_string()).await.expect("hash");
+        let hash = hearth_server::hash_password(PASSWORD.to_string())
+            .await
+            .expect("hash");
         let slug = slug.to_string();
         let email = format!("owner@{slug}.test");
         let (s, e) = (slug.clone(), email.clone());
@@ -93,11 +109,24 @@ impl TestApp {
             }))
             .await
             .expect("create org");
-        TestOrg { key, email, password: PASSWORD.to_string() }
+        TestOrg {
+            key,
+            email,
+            password: PASSWORD.to_string(),
+        }
     }
 
-    pub async fn api(&self, org: &TestOrg, method: reqwest::Method, path: &str, body: Option<Value>) -> Response {
-        let mut req = self.http.request(method, self.url(path)).bearer_auth(&org.key);
+    pub async fn api(
+        &self,
+        org: &TestOrg,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Response {
+        let mut req = self
+            .http
+            .request(method, self.url(path))
+            .bearer_auth(&org.key);
         if let Some(body) = body {
             req = req.json(&body);
         }
@@ -113,7 +142,8 @@ impl TestApp {
     }
 
     pub async fn patch(&self, org: &TestOrg, path: &str, body: Value) -> Response {
-        self.api(org, reqwest::Method::PATCH, path, Some(body)).await
+        self.api(org, reqwest::Method::PATCH, path, Some(body))
+            .await
     }
 
     pub async fn delete(&self, org: &TestOrg, path: &str) -> Response {
@@ -135,7 +165,11 @@ impl TestApp {
     pub async fn login(&self, email: &str, password: &str) -> Response {
         self.http
             .post(self.url("/login"))
-            .form(&[("email", email), ("password", password), ("next", "/customers")])
+            .form(&[
+                ("email", email),
+                ("password", password),
+                ("next", "/customers"),
+            ])
             .send()
             .await
             .expect("login")
@@ -147,14 +181,23 @@ pub async fn expect_status(res: Response, status: StatusCode, engine: &str) -> V
     let got = res.status();
     let text = res.text().await.unwrap_or_default();
     assert_eq!(got, status, "[{engine}] unexpected status; body: {text}");
-    if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) }
+    if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    }
 }
 
 /// The field names a problem+json lists.
 pub fn problem_fields(problem: &Value) -> Vec<String> {
     problem["errors"]
         .as_array()
-        .map(|errors| errors.iter().filter_map(|e| e["field"].as_str().map(str::to_string)).collect())
+        .map(|errors| {
+            errors
+                .iter()
+                .filter_map(|e| e["field"].as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default()
 }
 

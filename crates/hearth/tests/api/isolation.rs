@@ -8,7 +8,11 @@ fn customer_routes(id: &str) -> Vec<(Method, String, Option<serde_json::Value>)>
     let p = format!("/api/v1/customers/{id}");
     vec![
         (Method::GET, p.clone(), None),
-        (Method::PATCH, p.clone(), Some(json!({"version": 1, "first_name": "Mallory"}))),
+        (
+            Method::PATCH,
+            p.clone(),
+            Some(json!({"version": 1, "first_name": "Mallory"})),
+        ),
         (Method::DELETE, p.clone(), None),
         (Method::POST, format!("{p}/restore"), Some(json!({}))),
         (Method::GET, format!("{p}/timeline"), None),
@@ -28,11 +32,29 @@ async fn one_org_can_never_reach_another_orgs_customers() {
             let res = app.api(&a, method.clone(), &path, body).await;
             expect_status(res, StatusCode::NOT_FOUND, e).await;
         }
-        let list = expect_status(app.get(&a, "/api/v1/customers?q=grace").await, StatusCode::OK, e).await;
-        assert!(list["items"].as_array().unwrap().is_empty(), "[{e}] listing never leaks");
-        let bin = expect_status(app.get(&a, "/api/v1/customers?deleted=true").await, StatusCode::OK, e).await;
+        let list = expect_status(
+            app.get(&a, "/api/v1/customers?q=grace").await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
+        assert!(
+            list["items"].as_array().unwrap().is_empty(),
+            "[{e}] listing never leaks"
+        );
+        let bin = expect_status(
+            app.get(&a, "/api/v1/customers?deleted=true").await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
         assert!(bin["items"].as_array().unwrap().is_empty());
-        let still = expect_status(app.get(&b, &format!("/api/v1/customers/{id}")).await, StatusCode::OK, e).await;
+        let still = expect_status(
+            app.get(&b, &format!("/api/v1/customers/{id}")).await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
         assert_eq!(still, theirs, "[{e}] org B's customer is untouched");
     }
 }
@@ -45,7 +67,11 @@ async fn nobody_gets_in_without_credentials() {
         let c = app.grace(&org).await;
         let mut routes = customer_routes(c["id"].as_str().unwrap());
         routes.push((Method::GET, "/api/v1/customers".into(), None));
-        routes.push((Method::POST, "/api/v1/customers".into(), Some(json!({"first_name": "X"}))));
+        routes.push((
+            Method::POST,
+            "/api/v1/customers".into(),
+            Some(json!({"first_name": "X"})),
+        ));
         for (method, path, body) in routes {
             for key in [None, Some("hk_not_a_real_key")] {
                 let mut req = app.http.request(method.clone(), app.url(&path));

@@ -1,0 +1,385 @@
+//! End-to-end: a real browser signs in to a real `hearth serve` and edits a
+//! customer through the staff pages.
+//!
+//! Needs Debian's `chromium` and `chromium-driver` packages. Without them the
+//! test is skipped, except under `CI=true`, where it fails.
+
+use anyhow::{Context, Result, bail, ensure};
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const CHROMIUM: &str = "/usr/bin/chromium";
+const EMAIL: &str = "owner@browser.test";
+const PASSWORD: &str = "correct horse battery staple";
+/// How long to wait for a page, a process or a port.
+const PATIENCE: Duration = Duration::from_secs(30);
+
+/// Kills (and reaps) a child process when the test ends, however it ends.
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The `hearth` binary under test, pointed at `data_dir` and shielded from
+/// settings in the caller's environment that would change what it does.
+fn hearth(data_dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_hearth"));
+    cmd.arg("--data-dir")
+        .arg(data_dir)
+        .env_remove("DATABASE_URL")
+        .env_remove("HEARTH_DATA_DIR")
+        .env_remove("HEARTH_BIND")
+        .env_remove("HEARTH_SECURE_COOKIES")
+        .env("HEARTH_LOG", "warn");
+    cmd
+}
+
+/// Runs an admin command to completion and returns its standard output.
+fn run_cli(data_dir: &Path, args: &[&str], stdin: Option<&str>) -> String {
+    let mut cmd = hearth(data_dir);
+    cmd.args(args)
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd
+        .spawn()
+        .unwrap_or_else(|e| panic!("starting hearth {args:?}: {e}"));
+    if let Some(input) = stdin {
+        let mut pipe = child.stdin.take().expect("stdin is piped");
+        pipe.write_all(input.as_bytes())
+            .expect("writing to hearth's stdin");
+    }
+    let out = child
+        .wait_with_output()
+        .unwrap_or_else(|e| panic!("waiting for hearth {args:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "hearth {args:?} failed ({}):\nstdout: {}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("hearth prints UTF-8")
+}
+
+/// Starts `hearth serve` on a free port and returns it with its base URL.
+async fn serve(data_dir: &Path) -> (KillOnDrop, String) {
+    let mut child = hearth(data_dir)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("starting hearth serve");
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let guard = KillOnDrop(child);
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let mut tx = Some(tx);
+        // Keep reading to the end so the server never writes to a closed pipe.
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if let Some(url) = line.strip_prefix("Hearth is serving on ")
+                && let Some(tx) = tx.take()
+            {
+                let _ = tx.send(url.trim().to_string());
+            }
+        }
+    });
+    let url = tokio::time::timeout(PATIENCE, rx)
+        .await
+        .expect("hearth serve did not print its address in time")
+        .expect("hearth serve exited before printing its address");
+    (guard, url)
+}
+
+/// A port nobody is listening on right now.
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("finding a free port")
+        .port()
+}
+
+/// Starts chromedriver and waits until it accepts connections.
+async fn chromedriver() -> (KillOnDrop, String) {
+    let port = free_port();
+    let child = Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starting chromedriver");
+    let mut guard = KillOnDrop(child);
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            break;
+        }
+        if let Ok(Some(status)) = guard.0.try_wait() {
+            panic!("chromedriver exited early ({status})");
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "chromedriver did not listen on port {port} within {PATIENCE:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    (guard, format!("http://127.0.0.1:{port}"))
+}
+
+async fn connect_browser(webdriver: &str, profile: &Path) -> Result<Client> {
+    // fantoccini's connector needs a process-wide rustls crypto provider;
+    // with both ring and aws-lc-rs compiled in, rustls will not guess one.
+    // An error only means one is installed already.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let capabilities = serde_json::json!({
+        "goog:chromeOptions": {
+            "binary": CHROMIUM,
+            "args": [
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                format!("--user-data-dir={}", profile.display()),
+            ],
+        }
+    });
+    let serde_json::Value::Object(capabilities) = capabilities else {
+        unreachable!("a JSON object literal")
+    };
+    let client = ClientBuilder::rustls()
+        .context("setting up the WebDriver HTTP client")?
+        .capabilities(capabilities)
+        .connect(webdriver)
+        .await
+        .context("opening a chromium session through chromedriver")?;
+    Ok(client)
+}
+
+/// Creates the customer the browser will look at, over the REST API.
+async fn create_customer(base: &str, api_key: &str) {
+    let response = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("building an HTTP client")
+        .post(format!("{base}/api/v1/customers"))
+        .bearer_auth(api_key)
+        .json(&serde_json::json!({
+            "first_name": "Grace",
+            "last_name": "Hopper",
+            "phone": "(512) 555-0188",
+        }))
+        .send()
+        .await
+        .expect("POST /api/v1/customers");
+    let status = response.status();
+    let body = response.text().await.unwrap_or_default();
+    assert_eq!(
+        status,
+        reqwest::StatusCode::CREATED,
+        "creating the customer: {body}"
+    );
+}
+
+/// Waits for an element, saying which one on timeout.
+async fn wait_for(client: &Client, what: Locator<'_>) -> Result<fantoccini::elements::Element> {
+    client
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(what)
+        .await
+        .with_context(|| format!("waiting for {what:?}"))
+}
+
+async fn page_text(client: &Client) -> Result<String> {
+    Ok(client.find(Locator::Css("body")).await?.text().await?)
+}
+
+/// What the staff member does in the browser.
+async fn walk_through(client: &Client, base: &str) -> Result<()> {
+    // Not signed in: the customer list sends us to the login page.
+    client.goto(&format!("{base}/customers")).await?;
+    let email = wait_for(client, Locator::Css("input[name=email]")).await?;
+    let url = client.current_url().await?;
+    ensure!(url.path() == "/login", "expected the login page, got {url}");
+    email.send_keys(EMAIL).await?;
+    client
+        .find(Locator::Css("input[name=password]"))
+        .await?
+        .send_keys(PASSWORD)
+        .await?;
+    client
+        .find(Locator::Css("form.login button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+
+    // Signed in, back on the customer list.
+    let grace = wait_for(client, Locator::LinkText("Grace Hopper")).await?;
+    let url = client.current_url().await?;
+    ensure!(
+        url.path() == "/customers",
+        "expected the customer list after signing in, got {url}"
+    );
+    grace.click().await?;
+
+    // The customer page.
+    wait_for(client, Locator::Css("section.timeline")).await?;
+    let text = page_text(client).await?;
+    ensure!(
+        text.contains("Grace Hopper"),
+        "customer page lacks the name:\n{text}"
+    );
+    ensure!(
+        text.contains("+15125550188"),
+        "customer page lacks the phone in E.164:\n{text}"
+    );
+
+    // Edit the first name.
+    client
+        .find(Locator::LinkText("Edit"))
+        .await?
+        .click()
+        .await?;
+    let first = wait_for(client, Locator::Css("input[name=first_name]")).await?;
+    first.clear().await?;
+    first.send_keys("Amazing Grace").await?;
+    client
+        .find(Locator::XPath(
+            "//main//form//button[normalize-space()='Save']",
+        ))
+        .await?
+        .click()
+        .await?;
+
+    // Back on the customer page, renamed, with the change in the timeline.
+    wait_for(
+        client,
+        Locator::XPath("//h1[normalize-space()='Amazing Grace Hopper']"),
+    )
+    .await?;
+    let text = page_text(client).await?;
+    ensure!(
+        text.contains("Amazing Grace Hopper"),
+        "customer page lacks the new name:\n{text}"
+    );
+    let timeline = client
+        .find(Locator::Css("section.timeline"))
+        .await?
+        .text()
+        .await?;
+    if !timeline.contains("Changed first name") {
+        bail!("timeline lacks the edit:\n{timeline}");
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn staff_sign_in_and_edit_a_customer_in_a_browser() {
+    let missing: Vec<&str> = [CHROMEDRIVER, CHROMIUM]
+        .into_iter()
+        .filter(|p| !Path::new(p).exists())
+        .collect();
+    if !missing.is_empty() {
+        let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+        assert!(
+            !ci,
+            "browser test cannot run: {} missing; install the Debian packages \
+             `chromium` and `chromium-driver`",
+            missing.join(" and ")
+        );
+        eprintln!(
+            "note: skipping the browser test: {} missing (apt-get install chromium chromium-driver)",
+            missing.join(" and ")
+        );
+        return;
+    }
+
+    let data = tempfile::tempdir().expect("temp data dir");
+    let dir = data.path();
+    run_cli(
+        dir,
+        &[
+            "org",
+            "create",
+            "--name",
+            "Browser Test Co",
+            "--slug",
+            "browser-co",
+        ],
+        None,
+    );
+    run_cli(
+        dir,
+        &[
+            "user",
+            "create",
+            "--org",
+            "browser-co",
+            "--email",
+            EMAIL,
+            "--role",
+            "owner",
+            "--name",
+            "Olive Owner",
+            "--password-stdin",
+        ],
+        Some(&format!("{PASSWORD}\n")),
+    );
+    let out = run_cli(
+        dir,
+        &["apikey", "create", "--org", "browser-co", "--name", "t"],
+        None,
+    );
+    let api_key = out
+        .lines()
+        .map(str::trim)
+        .rfind(|l| !l.is_empty())
+        .expect("apikey create prints the key")
+        .to_string();
+
+    let (_server, base) = serve(dir).await;
+    create_customer(&base, &api_key).await;
+
+    let (_driver, webdriver) = chromedriver().await;
+    let profile = tempfile::tempdir().expect("temp browser profile");
+    let client = connect_browser(&webdriver, profile.path())
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let outcome = walk_through(&client, &base).await;
+    if outcome.is_err() {
+        if let Ok(url) = client.current_url().await {
+            eprintln!("browser was at {url}");
+        }
+        if let Ok(source) = client.source().await {
+            eprintln!("page source:\n{source}");
+        }
+    }
+    // Always end the session, so chromium exits before chromedriver is killed.
+    let closed = client.close().await;
+    outcome.unwrap_or_else(|e| panic!("{e:#}"));
+    closed.expect("closing the browser session");
+}
