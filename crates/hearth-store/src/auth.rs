@@ -181,9 +181,22 @@ pub async fn create_session(c: &mut Conn, user: &User) -> Result<String> {
     Ok(token)
 }
 
-/// The principal behind a session cookie, if the session is alive; extends
-/// the idle window.
-pub async fn session_principal(c: &mut Conn, token: &str) -> Result<Option<Principal>> {
+/// A credential that was found valid, and whether its last-use stamp is old
+/// enough to need a write ([`touch`]). Looking up stays a pure read, so it
+/// never queues behind SQLite's single writer.
+pub struct Found {
+    pub principal: Principal,
+    pub touch: Option<Touch>,
+}
+
+pub enum Touch {
+    Session(SessionId),
+    ApiKey(ApiKeyId),
+}
+
+/// The principal behind a session cookie, if the session is alive. Expired
+/// sessions are simply not found; housekeeping deletes them.
+pub async fn session_principal(c: &mut Conn, token: &str) -> Result<Option<Found>> {
     let sql = "SELECT s.id, s.last_seen_at, s.expires_at, u.id, u.name, u.role, o.id, o.slug, o.name, o.default_region \
                FROM sessions s JOIN users u ON u.id = s.user_id JOIN orgs o ON o.id = s.org_id \
                WHERE s.token_hash = $1 AND u.disabled_at IS NULL";
@@ -214,22 +227,28 @@ pub async fn session_principal(c: &mut Conn, token: &str) -> Result<Option<Princ
     };
     let now = now();
     if now > expires || now - last_seen > SESSION_IDLE {
-        c.execute(&Raw(
-            "DELETE FROM sessions WHERE id = $1",
-            vec![id.0.into()],
-        ))
-        .await?;
         return Ok(None);
     }
-    if now - last_seen > TOUCH_EVERY {
-        c.execute(&Raw(
+    principal.session_id = Some(id);
+    let touch = (now - last_seen > TOUCH_EVERY).then_some(Touch::Session(id));
+    Ok(Some(Found { principal, touch }))
+}
+
+/// Records that a credential was just used.
+pub async fn touch(c: &mut Conn, what: Touch) -> Result<()> {
+    let now = now();
+    let stmt = match what {
+        Touch::Session(id) => Raw(
             "UPDATE sessions SET last_seen_at = $1 WHERE id = $2",
             vec![now.into(), id.0.into()],
-        ))
-        .await?;
-    }
-    principal.session_id = Some(id);
-    Ok(Some(principal))
+        ),
+        Touch::ApiKey(id) => Raw(
+            "UPDATE api_keys SET last_used_at = $1 WHERE id = $2",
+            vec![now.into(), id.0.into()],
+        ),
+    };
+    c.execute(&stmt).await?;
+    Ok(())
 }
 
 pub async fn end_session(c: &mut Conn, token: &str) -> Result<()> {
@@ -348,7 +367,7 @@ pub async fn create_api_key(
     ))
 }
 
-pub async fn api_key_principal(c: &mut Conn, secret: &str) -> Result<Option<Principal>> {
+pub async fn api_key_principal(c: &mut Conn, secret: &str) -> Result<Option<Found>> {
     let sql = "SELECT k.id, k.name, k.role, k.last_used_at, o.id, o.slug, o.name, o.default_region \
                FROM api_keys k JOIN orgs o ON o.id = k.org_id WHERE k.key_hash = $1 AND k.revoked_at IS NULL";
     let found = c
@@ -375,15 +394,10 @@ pub async fn api_key_principal(c: &mut Conn, secret: &str) -> Result<Option<Prin
     let Some((id, last_used, principal)) = found else {
         return Ok(None);
     };
-    let now = now();
-    if last_used.is_none_or(|t| now - t > TOUCH_EVERY) {
-        c.execute(&Raw(
-            "UPDATE api_keys SET last_used_at = $1 WHERE id = $2",
-            vec![now.into(), id.0.into()],
-        ))
-        .await?;
-    }
-    Ok(Some(principal))
+    let touch = last_used
+        .is_none_or(|t| now() - t > TOUCH_EVERY)
+        .then_some(Touch::ApiKey(id));
+    Ok(Some(Found { principal, touch }))
 }
 
 pub async fn list_api_keys(c: &mut Conn, org: OrgId) -> Result<Vec<ApiKey>> {

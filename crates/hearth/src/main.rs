@@ -99,6 +99,11 @@ enum UserCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Stop a login from working; ends its sessions at once.
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -110,6 +115,18 @@ enum ApikeyCommand {
         name: String,
         #[arg(long, default_value = "admin")]
         role: Role,
+    },
+    /// The organisation's active keys (never their secrets).
+    List {
+        #[arg(long)]
+        org: String,
+    },
+    /// Revoke a key by its id.
+    Revoke {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        id: hearth_domain::ApiKeyId,
     },
 }
 
@@ -172,6 +189,50 @@ async fn main() -> Result<()> {
                 }))
                 .await?;
             println!("created {} login {} ({})", user.role, user.email, user.id);
+            Ok(())
+        }
+        Command::User {
+            command: UserCommand::Disable { email },
+        } => {
+            let shown = email.clone();
+            store
+                .write(work!(|c| async {
+                    let (user, _) = auth::user_for_login(c, &email)
+                        .await?
+                        .ok_or_else(|| hearth_domain::Invalid::field("email", "has no login"))?;
+                    auth::disable_user(c, user.org_id, user.id).await
+                }))
+                .await?;
+            println!("disabled {shown}; their sessions are ended");
+            Ok(())
+        }
+        Command::Apikey {
+            command: ApikeyCommand::List { org },
+        } => {
+            let keys = store
+                .read(work!(|c| async {
+                    let org = find_org(c, &org).await?;
+                    auth::list_api_keys(c, org.id).await
+                }))
+                .await?;
+            for k in keys {
+                let used = k
+                    .last_used_at
+                    .map_or("never used".to_string(), |t| format!("last used {t}"));
+                println!("{}  {}  {}…  {}  {used}", k.id, k.name, k.prefix, k.role);
+            }
+            Ok(())
+        }
+        Command::Apikey {
+            command: ApikeyCommand::Revoke { org, id },
+        } => {
+            store
+                .write(work!(|c| async {
+                    let org = find_org(c, &org).await?;
+                    auth::revoke_api_key(c, org.id, id).await
+                }))
+                .await?;
+            println!("revoked {id}");
             Ok(())
         }
         Command::Apikey {

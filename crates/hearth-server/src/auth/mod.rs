@@ -101,52 +101,63 @@ async fn authenticate(
     state: &AppState,
     csrf_header: bool,
 ) -> Result<Auth, AppError> {
-    {
-        if let Some(secret) = bearer(&parts.headers) {
-            let secret = secret.to_string();
-            let principal = state
-                .store
-                .read(move |c| {
-                    Box::pin(async move { store_auth::api_key_principal(c, &secret).await })
-                })
-                .await?;
-            return match principal {
-                Some(principal) => Ok(Auth {
-                    principal,
-                    csrf: None,
-                }),
-                None => {
-                    tracing::warn!(path = %parts.uri.path(), "rejected API key");
-                    Err(AppError::Unauthorized)
-                }
-            };
-        }
+    let (credential, csrf) = if let Some(secret) = bearer(&parts.headers) {
+        (Credential::ApiKey(secret.to_string()), None)
+    } else {
         let name = session_cookie_name(state.config.secure_cookies);
-        let Some(token) = cookie_value(&parts.headers, name).map(str::to_string) else {
-            return Err(AppError::Unauthorized);
-        };
+        let token = cookie_value(&parts.headers, name)
+            .ok_or(AppError::Unauthorized)?
+            .to_string();
         let csrf = csrf_token(&token);
-        let principal = state
+        (Credential::Session(token), Some(csrf))
+    };
+    let found = state
+        .store
+        .read(move |c| Box::pin(async move { credential.lookup(c).await }))
+        .await?;
+    let Some(found) = found else {
+        tracing::warn!(path = %parts.uri.path(), "rejected credentials");
+        return Err(AppError::Unauthorized);
+    };
+    if let Some(touch) = found.touch {
+        state
             .store
-            .write(move |c| Box::pin(async move { store_auth::session_principal(c, &token).await }))
-            .await?
-            .ok_or(AppError::Unauthorized)?;
-        let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
-        if unsafe_method && csrf_header {
-            let sent = parts
-                .headers
-                .get(CSRF_HEADER)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default();
-            if !constant_time_eq(sent.as_bytes(), csrf.as_bytes()) {
-                tracing::warn!(actor = %principal.actor.name, "API call with a session but no CSRF token");
-                return Err(AppError::Forbidden);
-            }
+            .write(move |c| Box::pin(store_auth::touch(c, touch)))
+            .await?;
+    }
+    let principal = found.principal;
+    let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+    if let Some(csrf) = &csrf
+        && unsafe_method
+        && csrf_header
+    {
+        let sent = parts
+            .headers
+            .get(CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        if !constant_time_eq(sent.as_bytes(), csrf.as_bytes()) {
+            tracing::warn!(actor = %principal.actor.name, "API call with a session but no CSRF token");
+            return Err(AppError::Forbidden);
         }
-        Ok(Auth {
-            principal,
-            csrf: Some(csrf),
-        })
+    }
+    Ok(Auth { principal, csrf })
+}
+
+enum Credential {
+    ApiKey(String),
+    Session(String),
+}
+
+impl Credential {
+    async fn lookup(
+        &self,
+        c: &mut hearth_store::Conn,
+    ) -> hearth_store::Result<Option<store_auth::Found>> {
+        match self {
+            Credential::ApiKey(secret) => store_auth::api_key_principal(c, secret).await,
+            Credential::Session(token) => store_auth::session_principal(c, token).await,
+        }
     }
 }
 

@@ -271,6 +271,9 @@ fn form_page(
 }
 
 async fn new_form(PageAuth(auth): PageAuth) -> Response {
+    if let Err(e) = auth.require(Action::WriteCustomers) {
+        return page_err(e);
+    }
     form_page(
         &auth,
         None,
@@ -314,6 +317,9 @@ async fn edit_form(
     PageAuth(auth): PageAuth,
     Path(id): Path<String>,
 ) -> Response {
+    if let Err(e) = auth.require(Action::WriteCustomers) {
+        return page_err(e);
+    }
     let id = match customer_id(&id) {
         Ok(id) => id,
         Err(r) => return r,

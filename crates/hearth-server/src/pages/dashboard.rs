@@ -15,6 +15,8 @@ struct Dashboard {
 }
 
 pub async fn show(State(s): State<AppState>, PageAuth(auth): PageAuth) -> Result<Html, Response> {
+    auth.require(hearth_domain::auth::Action::ReadCustomers)
+        .map_err(error_page)?;
     let org = auth.principal.org_id;
     let recent = s
         .store

@@ -196,3 +196,44 @@ async fn login_does_not_redirect_off_site() {
         assert_eq!(res.headers()["location"], "/", "[{}]", app.engine);
     }
 }
+
+#[tokio::test]
+async fn disabling_a_user_ends_their_session_at_once() {
+    for app in apps().await {
+        let e = app.engine;
+        let org = app.org("acme").await;
+        let cookie =
+            session_cookie(&app.login(&org.email, &org.password).await).expect("signed in");
+        let res = app
+            .http
+            .get(app.url("/api/v1/customers"))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        expect_status(res, StatusCode::OK, e).await;
+        let email = org.email.clone();
+        app.store
+            .write(hearth_store::work!(|c| async {
+                let (user, _) = hearth_store::auth::user_for_login(c, &email)
+                    .await?
+                    .unwrap();
+                hearth_store::auth::disable_user(c, user.org_id, user.id).await
+            }))
+            .await
+            .unwrap();
+        let res = app
+            .http
+            .get(app.url("/api/v1/customers"))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        expect_status(res, StatusCode::UNAUTHORIZED, e).await;
+        let res = app.login(&org.email, &org.password).await;
+        assert!(
+            session_cookie(&res).is_none(),
+            "[{e}] a disabled user cannot sign in"
+        );
+    }
+}

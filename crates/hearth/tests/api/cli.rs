@@ -174,3 +174,25 @@ fn bad_cli_input_is_refused_clearly() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown role"));
 }
+
+#[test]
+fn keys_can_be_listed_and_revoked_and_users_disabled() {
+    let dir = tempfile::tempdir().unwrap();
+    run(hearth(dir.path()).args(["org", "create", "--name", "Acme", "--slug", "acme"]));
+    let key =
+        run(hearth(dir.path()).args(["apikey", "create", "--org", "acme", "--name", "zapier"]));
+    let key = key.trim();
+    let listed = run(hearth(dir.path()).args(["apikey", "list", "--org", "acme"]));
+    assert!(
+        listed.contains("zapier") && !listed.contains(key),
+        "lists keys without their secret"
+    );
+    let id = listed.split_whitespace().next().unwrap();
+    run(hearth(dir.path()).args(["apikey", "revoke", "--org", "acme", "--id", id]));
+    assert!(!run(hearth(dir.path()).args(["apikey", "list", "--org", "acme"])).contains("zapier"));
+    let out = hearth(dir.path())
+        .args(["user", "disable", "--email", "ghost@acme.test"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("email"));
+}
