@@ -91,6 +91,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
         parts: &mut axum::http::request::Parts,
         state: &S,
     ) -> Result<Self, AppError> {
+        // Text in PostgreSQL cannot hold NUL; refuse it here rather than fail there.
+        if parts.uri.query().is_some_and(|q| q.contains("%00")) {
+            return Err(AppError::from(hearth_domain::Invalid::field(
+                "query",
+                "contains a NUL character",
+            )));
+        }
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|q| ApiQuery(q.0))

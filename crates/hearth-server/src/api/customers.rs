@@ -1,6 +1,6 @@
 use crate::AppState;
 use crate::auth::Auth;
-use crate::error::{ApiResult, AppError, Problem};
+use crate::error::{ApiResult, AppError};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use axum::Json;
 use axum::extract::State;
@@ -41,7 +41,7 @@ pub struct ListParams {
 
 /// List customers alphabetically, filtered by a search.
 #[utoipa::path(get, path = "/api/v1/customers", tag = "customers", params(ListParams),
-    responses((status = 200, body = Page<Customer>), (status = 401, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = Page<Customer>)))]
 async fn list(
     State(s): State<AppState>,
     auth: Auth,
@@ -64,7 +64,7 @@ async fn list(
 
 /// Create a customer.
 #[utoipa::path(post, path = "/api/v1/customers", tag = "customers", request_body = CustomerInput,
-    responses((status = 201, body = Customer), (status = 401, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = Customer)))]
 async fn create(
     State(s): State<AppState>,
     auth: Auth,
@@ -88,7 +88,7 @@ async fn create(
 
 /// Read a customer.
 #[utoipa::path(get, path = "/api/v1/customers/{id}", tag = "customers", params(("id" = Uuid, Path)),
-    responses((status = 200, body = Customer), (status = 404, body = Problem)))]
+    responses((status = 200, body = Customer)))]
 async fn get_one(
     State(s): State<AppState>,
     auth: Auth,
@@ -106,7 +106,7 @@ async fn get_one(
 /// Change some fields of a customer. Send the `version` you read; if the
 /// record changed since, the answer is 409 and nothing is written.
 #[utoipa::path(patch, path = "/api/v1/customers/{id}", tag = "customers", params(("id" = Uuid, Path)), request_body = CustomerPatch,
-    responses((status = 200, body = Customer), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = Customer), (status = 409, description = "The record changed since `version`; nothing was written")))]
 async fn update(
     State(s): State<AppState>,
     auth: Auth,
@@ -126,7 +126,7 @@ async fn update(
 
 /// Move a customer to the bin (undo with `restore`).
 #[utoipa::path(delete, path = "/api/v1/customers/{id}", tag = "customers", params(("id" = Uuid, Path)),
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 204)))]
 async fn delete(
     State(s): State<AppState>,
     auth: Auth,
@@ -142,7 +142,7 @@ async fn delete(
 
 /// Bring a deleted customer back.
 #[utoipa::path(post, path = "/api/v1/customers/{id}/restore", tag = "customers", params(("id" = Uuid, Path)),
-    responses((status = 200, body = Customer), (status = 404, body = Problem)))]
+    responses((status = 200, body = Customer)))]
 async fn restore(
     State(s): State<AppState>,
     auth: Auth,
@@ -168,7 +168,7 @@ pub struct TimelineParams {
 
 /// Everything that happened to a customer, newest first.
 #[utoipa::path(get, path = "/api/v1/customers/{id}/timeline", tag = "customers", params(("id" = Uuid, Path), TimelineParams),
-    responses((status = 200, body = Page<Event>), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = Page<Event>)))]
 async fn timeline(
     State(s): State<AppState>,
     auth: Auth,
@@ -198,7 +198,7 @@ pub struct ChangesParams {
 
 /// Field-level history of a customer ("view changes"), newest first.
 #[utoipa::path(get, path = "/api/v1/customers/{id}/history", tag = "customers", params(("id" = Uuid, Path), ChangesParams),
-    responses((status = 200, body = Page<AuditEntry>), (status = 404, body = Problem)))]
+    responses((status = 200, body = Page<AuditEntry>)))]
 async fn changes(
     State(s): State<AppState>,
     auth: Auth,

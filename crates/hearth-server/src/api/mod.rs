@@ -43,10 +43,75 @@ impl Modify for Security {
     }
 }
 
+/// Every operation may fail the same ways; each failure is documented once
+/// here, as the problem+json that `AppError` sends, instead of per route.
+struct ProblemResponses;
+
+impl Modify for ProblemResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+        let problem = |description: &str| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(description)
+                    .content(
+                        "application/problem+json",
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("Problem")))
+                            .build(),
+                    )
+                    .build(),
+            )
+        };
+        let common = [
+            ("400", "The request could not be read"),
+            ("401", "No valid API key or session"),
+            (
+                "403",
+                "The role does not allow this, or the CSRF token is missing",
+            ),
+            ("404", "No such record in this organisation"),
+            ("413", "The body is too large"),
+            ("415", "The body is not JSON"),
+            ("422", "Invalid input; `errors` names every rejected field"),
+            ("500", "Something went wrong on our side"),
+        ];
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for op in operations.into_iter().flatten() {
+                let responses = &mut op.responses.responses;
+                // A route may name an error status of its own (409); its body is a problem too.
+                for (status, response) in responses.iter_mut() {
+                    if status.as_str() >= "400" {
+                        let description = match response {
+                            RefOr::T(r) => r.description.clone(),
+                            RefOr::Ref(_) => String::new(),
+                        };
+                        *response = problem(&description);
+                    }
+                }
+                for (status, description) in common {
+                    responses
+                        .entry(status.to_string())
+                        .or_insert_with(|| problem(description));
+                }
+            }
+        }
+    }
+}
+
 pub fn router() -> axum::Router<AppState> {
-    let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(customers::routes())
         .split_for_parts();
+    // After the merge: modifiers in #[openapi] run before the routes exist.
+    ProblemResponses.modify(&mut doc);
     let doc = std::sync::Arc::new(doc);
     router.route(
         "/api/v1/openapi.json",

@@ -287,6 +287,13 @@ async fn health_and_openapi_are_served() {
             doc["openapi"].as_str().unwrap().starts_with("3.1"),
             "OpenAPI 3.1"
         );
+        let conflict = &doc["paths"]["/api/v1/customers/{id}"]["patch"]["responses"]["409"];
+        assert!(
+            conflict["content"]["application/problem+json"].is_object(),
+            "[{e}] errors are documented as problem+json: {conflict}"
+        );
+        let unauthorized = &doc["paths"]["/api/v1/customers"]["get"]["responses"]["401"];
+        assert!(unauthorized["content"]["application/problem+json"].is_object());
         for path in [
             "/api/v1/customers",
             "/api/v1/customers/{id}",

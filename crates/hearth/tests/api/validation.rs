@@ -173,3 +173,25 @@ async fn wrong_media_type_malformed_json_and_oversized_bodies_are_refused() {
         assert_eq!(count(&app, &org).await, 0, "[{e}]");
     }
 }
+
+#[tokio::test]
+async fn nul_characters_in_queries_are_refused_not_crashed_on() {
+    for app in apps().await {
+        let e = app.engine;
+        let org = app.org("acme").await;
+        let c = app.grace(&org).await;
+        let id = c["id"].as_str().unwrap();
+        for path in [
+            "/api/v1/customers?q=a%00b".to_string(),
+            format!("/api/v1/customers/{id}/timeline?kind=x%00"),
+        ] {
+            let problem = expect_status(
+                app.get(&org, &path).await,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                e,
+            )
+            .await;
+            assert_eq!(problem_fields(&problem), ["query"], "[{e}] {path}");
+        }
+    }
+}
