@@ -3,7 +3,7 @@
 use crate::contact::{Email, Phone};
 use crate::{CustomerId, Invalid};
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -88,33 +88,25 @@ pub struct CustomerInput {
 pub struct CustomerPatch {
     /// The `version` the client last read; a newer stored version means
     /// someone else changed the record meanwhile (409).
+    #[serde(deserialize_with = "crate::wire::whole_number")]
     pub version: i64,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::wire::present")]
     #[schema(value_type = Option<String>)]
     pub first_name: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::wire::present")]
     #[schema(value_type = Option<String>)]
     pub last_name: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::wire::present")]
     #[schema(value_type = Option<String>)]
     pub business_name: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::wire::present")]
     #[schema(value_type = Option<String>)]
     pub email: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::wire::present")]
     #[schema(value_type = Option<String>)]
     pub phone: Option<Option<String>>,
     pub preferred_contact_method: Option<ContactMethod>,
     pub customer_since: Option<NaiveDate>,
-}
-
-/// Distinguishes a field sent as `null` (`Some(None)`) from one not sent.
-fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(d).map(Some)
 }
 
 const NAME_MAX: usize = 200;

@@ -40,6 +40,14 @@ pub fn finish<T, K: Serialize>(mut rows: Vec<T>, limit: u64, key: impl Fn(&T) ->
     }
 }
 
-pub fn clamp_limit(limit: Option<u64>) -> u64 {
-    limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT)
+/// The page size asked for; out of range is an error, not silently clamped,
+/// so a client learns its page is not what it asked for.
+pub fn limit(limit: Option<u64>) -> Result<u64, hearth_domain::Invalid> {
+    match limit.unwrap_or(DEFAULT_LIMIT) {
+        n @ 1..=MAX_LIMIT => Ok(n),
+        _ => Err(hearth_domain::Invalid::field(
+            "limit",
+            format!("must be between 1 and {MAX_LIMIT}"),
+        )),
+    }
 }

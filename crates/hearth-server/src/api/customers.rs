@@ -36,6 +36,7 @@ pub struct ListParams {
     deleted: Option<bool>,
     cursor: Option<String>,
     /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u64>,
 }
 
@@ -53,7 +54,7 @@ async fn list(
         q: p.q,
         deleted: p.deleted.unwrap_or(false),
         cursor: p.cursor,
-        limit: page::clamp_limit(p.limit),
+        limit: page::limit(p.limit)?,
     };
     Ok(Json(
         s.store
@@ -163,6 +164,8 @@ pub struct TimelineParams {
     /// Only this kind of activity, e.g. `profile`.
     kind: Option<String>,
     cursor: Option<String>,
+    /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u64>,
 }
 
@@ -178,11 +181,11 @@ async fn timeline(
     auth.require(Action::ReadCustomers)?;
     let org = auth.principal.org_id;
     let cursor = decode_cursor::<(DateTime<Utc>, Uuid)>(p.cursor.as_deref())?;
-    let limit = page::clamp_limit(p.limit);
+    let limit = page::limit(p.limit)?;
     let events = s
         .store
         .read(work!(|c| async {
-            customers::get(c, org, id, true).await?;
+            customers::get(c, org, id, false).await?;
             history::timeline(c, org, id, p.kind.as_deref(), cursor, limit).await
         }))
         .await?;
@@ -193,6 +196,8 @@ async fn timeline(
 #[serde(deny_unknown_fields)]
 pub struct ChangesParams {
     cursor: Option<String>,
+    /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u64>,
 }
 
@@ -208,11 +213,11 @@ async fn changes(
     auth.require(Action::ReadCustomers)?;
     let org = auth.principal.org_id;
     let cursor = decode_cursor::<Uuid>(p.cursor.as_deref())?;
-    let limit = page::clamp_limit(p.limit);
+    let limit = page::limit(p.limit)?;
     let entries = s
         .store
         .read(work!(|c| async {
-            customers::get(c, org, id, true).await?;
+            customers::get(c, org, id, false).await?;
             history::changes(c, org, id.0, cursor, limit).await
         }))
         .await?;

@@ -197,6 +197,8 @@ async fn every_change_is_in_the_audit_log_and_timeline() {
         )
         .await;
         app.delete(&org, &path).await;
+        // The record is in the bin; its history stays and returns with it.
+        app.post(&org, &format!("{path}/restore"), json!({})).await;
 
         let history = expect_status(
             app.get(&org, &format!("{path}/history")).await,
@@ -236,7 +238,12 @@ async fn every_change_is_in_the_audit_log_and_timeline() {
             .collect();
         assert_eq!(
             actions,
-            ["customer.deleted", "customer.updated", "customer.created"],
+            [
+                "customer.restored",
+                "customer.deleted",
+                "customer.updated",
+                "customer.created"
+            ],
             "[{e}] newest first"
         );
         let filtered = expect_status(

@@ -195,3 +195,56 @@ async fn nul_characters_in_queries_are_refused_not_crashed_on() {
         }
     }
 }
+
+#[tokio::test]
+async fn page_sizes_out_of_range_are_refused_and_whole_floats_are_versions() {
+    for app in apps().await {
+        let e = app.engine;
+        let org = app.org("acme").await;
+        for limit in ["0", "201", "-1"] {
+            let problem = expect_status(
+                app.get(&org, &format!("/api/v1/customers?limit={limit}"))
+                    .await,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                e,
+            )
+            .await;
+            assert_eq!(
+                problem_fields(&problem),
+                [if limit == "-1" { "query" } else { "limit" }],
+                "[{e}] limit={limit}"
+            );
+        }
+        let c = app.grace(&org).await;
+        let path = format!("/api/v1/customers/{}", c["id"].as_str().unwrap());
+        let updated = expect_status(
+            app.patch(&org, &path, json!({"version": 1.0, "first_name": "Ada"}))
+                .await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
+        assert_eq!(updated["version"], 2);
+        let problem = expect_status(
+            app.patch(&org, &path, json!({"version": 2.5})).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            e,
+        )
+        .await;
+        assert_eq!(problem_fields(&problem), ["version"]);
+        // Once deleted, the customer's sub-resources are gone from the API too, until restored.
+        app.delete(&org, &path).await;
+        expect_status(
+            app.get(&org, &format!("{path}/timeline")).await,
+            StatusCode::NOT_FOUND,
+            e,
+        )
+        .await;
+        expect_status(
+            app.get(&org, &format!("{path}/history")).await,
+            StatusCode::NOT_FOUND,
+            e,
+        )
+        .await;
+    }
+}
