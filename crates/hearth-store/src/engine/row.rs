@@ -150,5 +150,6 @@ macro_rules! id_col {
 }
 use hearth_domain::*;
 id_col!(
-    OrgId, UserId, ApiKeyId, SessionId, CustomerId, EventId, AuditId
+    OrgId, UserId, ApiKeyId, SessionId, CustomerId, EventId, AuditId,
+    NoteId, TagId
 );
