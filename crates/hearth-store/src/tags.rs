@@ -37,7 +37,7 @@ fn audited(f: &TagFields) -> serde_json::Value {
 fn name_taken(e: StoreError, name: &str) -> StoreError {
     match e {
         StoreError::Duplicate { .. } => {
-            Invalid::field("name", format!("another tag is already called “{name}”")).into()
+            Invalid::field("name", format!("is taken: another tag is already called “{name}”")).into()
         }
         e => e,
     }

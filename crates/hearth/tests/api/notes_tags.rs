@@ -738,3 +738,228 @@ async fn the_new_routes_are_documented() {
         }
     }
 }
+
+/// A signed-in member of staff using the pages.
+struct Staff<'a> {
+    app: &'a TestApp,
+    cookie: String,
+    csrf: String,
+}
+
+impl Staff<'_> {
+    async fn page(&self, path: &str) -> (StatusCode, String) {
+        let res = self
+            .app
+            .http
+            .get(self.app.url(path))
+            .header("cookie", &self.cookie)
+            .send()
+            .await
+            .unwrap();
+        (res.status(), res.text().await.unwrap())
+    }
+
+    /// Posts a form with the CSRF token; returns status, Location and body.
+    async fn submit(&self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String, String) {
+        let mut form = vec![("_csrf", self.csrf.as_str())];
+        form.extend_from_slice(fields);
+        let res = self
+            .app
+            .http
+            .post(self.app.url(path))
+            .header("cookie", &self.cookie)
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        let location = res
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        (status, location, res.text().await.unwrap())
+    }
+}
+
+async fn sign_in<'a>(app: &'a TestApp, org: &TestOrg) -> Staff<'a> {
+    let res = app.login(&org.email, &org.password).await;
+    let cookie = session_cookie(&res).expect("session cookie");
+    let html = app
+        .http
+        .get(app.url("/customers"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = html
+        .split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("csrf token")
+        .to_string();
+    Staff { app, cookie, csrf }
+}
+
+#[tokio::test]
+async fn staff_use_notes_tags_and_call_status_on_the_customer_card() {
+    for app in apps().await {
+        let e = app.engine;
+        let org = app.org("acme").await;
+        let c = id(&app.grace(&org).await);
+        app.tag(&org, "VIP", "#b91c1c").await;
+        let staff = sign_in(&app, &org).await;
+        let card = format!("/customers/{c}");
+
+        let (status, html) = staff.page(&card).await;
+        assert_eq!(status, StatusCode::OK, "[{e}]");
+        for text in [
+            "Customer insights",
+            "Completed jobs",
+            "Most common channel",
+            "You have called them",
+            "No answer",
+            "Left a voicemail",
+            "You spoke to them",
+            "<option value=\"VIP\">VIP</option>",
+            "No notes yet.",
+        ] {
+            assert!(html.contains(text), "[{e}] the card shows {text:?}");
+        }
+
+        let back = format!("/customers/{c}#notes");
+        let (status, location, _) = staff
+            .submit(
+                &format!("{card}/notes"),
+                &[("body", "Gate code 1234\r\nKey under the mat"), ("pinned", "on")],
+            )
+            .await;
+        assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, back.as_str()), "[{e}]");
+        let (status, _, html) = staff.submit(&format!("{card}/notes"), &[("body", "  ")]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{e}]");
+        assert!(html.contains("The note is empty"), "[{e}] {html}");
+
+        let (status, _, _) = staff.submit(&format!("{card}/tags"), &[("name", "VIP")]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "[{e}]");
+        let (status, _, _) = staff
+            .submit(&format!("{card}/call-status"), &[("status", "spoke")])
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "[{e}]");
+
+        let (_, html) = staff.page(&card).await;
+        assert!(html.contains("Gate code 1234\nKey under the mat"), "[{e}]");
+        assert!(html.contains("aria-label=\"Remove tag VIP\""), "[{e}]");
+        assert!(html.contains("Last set to “You spoke to them” by Olive Owner"), "[{e}]");
+        assert!(html.contains("fill=\"#b91c1c\""), "[{e}] the chip has the tag's colour");
+
+        let notes = app.ok(&org, &format!("/api/v1/customers/{c}/notes")).await;
+        let note = items(&notes)[0].clone();
+        assert_eq!(note["author"]["kind"], "user", "[{e}]");
+        assert_eq!(note["author"]["name"], "Olive Owner");
+        assert_eq!(note["pinned"], true);
+        let n = id(&note);
+
+        let (status, _, _) = staff
+            .submit(&format!("/notes/{n}/pin"), &[("version", "1"), ("pinned", "false")])
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "[{e}]");
+        let (status, location, _) = staff
+            .submit(&format!("/notes/{n}"), &[("version", "2"), ("body", "Gate code 9876")])
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "[{e}]");
+        assert_eq!(location, format!("/customers/{c}#note-{n}"));
+        let (status, _, html) = staff
+            .submit(&format!("/notes/{n}"), &[("version", "2"), ("body", "Gate code 0000")])
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{e}] a stale edit");
+        assert!(html.contains("Someone else changed this note"), "[{e}]");
+        assert!(html.contains("Gate code 9876") && html.contains("Gate code 0000"));
+        let now = app.ok(&org, &format!("/api/v1/notes/{n}")).await;
+        assert_eq!(now["body"], "Gate code 9876", "[{e}]");
+        assert_eq!(now["pinned"], false);
+        let (status, html) = staff.page(&format!("/notes/{n}/edit")).await;
+        assert_eq!(status, StatusCode::OK, "[{e}]");
+        assert!(html.contains("Gate code 9876"));
+
+        let (status, _, _) = staff.submit(&format!("/notes/{n}/delete"), &[]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "[{e}]");
+        expect_status(app.get(&org, &format!("/api/v1/notes/{n}")).await, StatusCode::NOT_FOUND, e)
+            .await;
+        let (status, _, _) = staff
+            .submit(&format!("{card}/tags/remove"), &[("name", "VIP")])
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "[{e}]");
+        assert!(items(&app.ok(&org, &format!("/api/v1/customers/{c}/tags")).await).is_empty());
+
+        // A form without the session's CSRF token changes nothing.
+        let res = app
+            .http
+            .post(app.url(&format!("{card}/notes")))
+            .header("cookie", &staff.cookie)
+            .form(&[("body", "forged"), ("_csrf", "nope")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "[{e}]");
+        let notes = app.ok(&org, &format!("/api/v1/customers/{c}/notes")).await;
+        assert!(items(&notes).is_empty(), "[{e}]");
+    }
+}
+
+#[tokio::test]
+async fn staff_manage_tags_in_settings() {
+    for app in apps().await {
+        let e = app.engine;
+        let org = app.org("acme").await;
+        let staff = sign_in(&app, &org).await;
+        let (status, html) = staff.page("/settings/tags").await;
+        assert_eq!(status, StatusCode::OK, "[{e}]");
+        assert!(html.contains("No tags yet."));
+
+        let (status, location, _) = staff
+            .submit("/settings/tags", &[("name", "Supplier"), ("colour", "#1D4ED8")])
+            .await;
+        assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/settings/tags"));
+        let (status, _, html) = staff
+            .submit("/settings/tags", &[("name", "supplier"), ("colour", "#000000")])
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{e}]");
+        assert!(html.contains("is taken"), "[{e}]");
+
+        let tag = items(&app.ok(&org, "/api/v1/tags").await)[0].clone();
+        assert_eq!(tag["colour"], "#1d4ed8");
+        let t = id(&tag);
+        let c = id(&app.grace(&org).await);
+        app.post(&org, &format!("/api/v1/customers/{c}/tags"), json!({"name": "Supplier"}))
+            .await;
+        let (_, html) = staff.page("/settings/tags").await;
+        assert!(html.contains("value=\"Supplier\""), "[{e}]");
+        assert!(html.contains("It comes off 1 customer(s)."), "[{e}] the delete asks first");
+
+        let (status, _, _) = staff
+            .submit(
+                &format!("/settings/tags/{t}"),
+                &[("version", "1"), ("name", "Trade supplier"), ("colour", "#15803d")],
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "[{e}]");
+        let renamed = app.ok(&org, &format!("/api/v1/tags/{t}")).await;
+        assert_eq!((renamed["name"].as_str(), renamed["colour"].as_str()), (Some("Trade supplier"), Some("#15803d")));
+        let (status, _, html) = staff
+            .submit(
+                &format!("/settings/tags/{t}"),
+                &[("version", "1"), ("name", "Old"), ("colour", "#15803d")],
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{e}] stale");
+        assert!(html.contains("someone else changed this tag"), "[{e}]");
+
+        let (status, _, _) = staff.submit(&format!("/settings/tags/{t}/delete"), &[]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "[{e}]");
+        assert!(items(&app.ok(&org, "/api/v1/tags").await).is_empty(), "[{e}]");
+        assert!(items(&app.ok(&org, &format!("/api/v1/customers/{c}/tags")).await).is_empty());
+    }
+}
