@@ -47,6 +47,5 @@ macro_rules! id_type {
 }
 
 id_type!(
-    OrgId, UserId, ApiKeyId, SessionId, CustomerId, EventId, AuditId,
-    NoteId, TagId,
+    OrgId, UserId, ApiKeyId, SessionId, CustomerId, EventId, AuditId, NoteId, TagId,
 );

@@ -125,7 +125,16 @@ pub async fn create(
     .await?;
     let note = get(c, org, id).await?;
     let changes = all_fields(&audited(&fields), true);
-    record(c, org, actor, &note, "created", summary(&note.body), &changes).await?;
+    record(
+        c,
+        org,
+        actor,
+        &note,
+        "created",
+        summary(&note.body),
+        &changes,
+    )
+    .await?;
     Ok(note)
 }
 
@@ -188,7 +197,9 @@ pub async fn list(
         );
     }
     let rows = c.query(&q, note).await?;
-    Ok(page::finish(rows, limit, |n| (n.pinned, n.created_at, n.id.0)))
+    Ok(page::finish(rows, limit, |n| {
+        (n.pinned, n.created_at, n.id.0)
+    }))
 }
 
 /// How many live notes of a customer are pinned.

@@ -36,9 +36,11 @@ fn audited(f: &TagFields) -> serde_json::Value {
 /// A unique-index refusal on the name, said the way a form can show it.
 fn name_taken(e: StoreError, name: &str) -> StoreError {
     match e {
-        StoreError::Duplicate { .. } => {
-            Invalid::field("name", format!("is taken: another tag is already called “{name}”")).into()
-        }
+        StoreError::Duplicate { .. } => Invalid::field(
+            "name",
+            format!("is taken: another tag is already called “{name}”"),
+        )
+        .into(),
         e => e,
     }
 }

@@ -414,13 +414,7 @@ async fn remove_tag(
     change_tag(s, auth, id, form, false).await
 }
 
-async fn change_tag(
-    s: AppState,
-    auth: Auth,
-    id: String,
-    form: TagNameForm,
-    add: bool,
-) -> Response {
+async fn change_tag(s: AppState, auth: Auth, id: String, form: TagNameForm, add: bool) -> Response {
     if let Err(r) = allowed(&auth, &form.csrf, Action::WriteCustomers) {
         return r;
     }

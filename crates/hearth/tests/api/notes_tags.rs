@@ -69,7 +69,11 @@ async fn notes_are_written_pinned_edited_and_deleted_with_history() {
         let notes_path = format!("/api/v1/customers/{c}/notes");
 
         let res = app
-            .post(&org, &notes_path, json!({"body": "  Gate code 4512\r\nDog is friendly "}))
+            .post(
+                &org,
+                &notes_path,
+                json!({"body": "  Gate code 4512\r\nDog is friendly "}),
+            )
             .await;
         let location = res.headers()["location"].to_str().unwrap().to_string();
         let first = expect_status(res, StatusCode::CREATED, e).await;
@@ -83,14 +87,20 @@ async fn notes_are_written_pinned_edited_and_deleted_with_history() {
         assert!(first["edited_at"].is_null());
         assert_eq!(app.ok(&org, &location).await, first, "[{e}]");
 
-        let second = app.note(&org, &c, json!({"body": "Prefers mornings"})).await;
+        let second = app
+            .note(&org, &c, json!({"body": "Prefers mornings"}))
+            .await;
         let third = app
             .note(&org, &c, json!({"body": "Pays late", "pinned": true}))
             .await;
         let listed = app.ok(&org, &notes_path).await;
         assert_eq!(
             bodies(&listed),
-            ["Pays late", "Prefers mornings", "Gate code 4512\nDog is friendly"],
+            [
+                "Pays late",
+                "Prefers mornings",
+                "Gate code 4512\nDog is friendly"
+            ],
             "[{e}] pinned first, then newest"
         );
 
@@ -104,11 +114,18 @@ async fn notes_are_written_pinned_edited_and_deleted_with_history() {
         .await;
         assert_eq!(pinned["pinned"], true);
         assert_eq!(pinned["version"], 2);
-        assert!(pinned["edited_at"].is_null(), "[{e}] pinning is not an edit");
+        assert!(
+            pinned["edited_at"].is_null(),
+            "[{e}] pinning is not an edit"
+        );
         let listed = app.ok(&org, &notes_path).await;
         assert_eq!(
             bodies(&listed),
-            ["Pays late", "Gate code 4512\nDog is friendly", "Prefers mornings"],
+            [
+                "Pays late",
+                "Gate code 4512\nDog is friendly",
+                "Prefers mornings"
+            ],
             "[{e}] pinned notes newest first, then the rest"
         );
         // The same order a page at a time.
@@ -125,10 +142,17 @@ async fn notes_are_written_pinned_edited_and_deleted_with_history() {
         assert_eq!(paged, bodies(&listed), "[{e}]");
 
         let second_path = format!("/api/v1/notes/{}", id(&second));
-        for (version, body) in [(1, "Prefers mornings before 10"), (2, "Prefers mornings before 9")] {
+        for (version, body) in [
+            (1, "Prefers mornings before 10"),
+            (2, "Prefers mornings before 9"),
+        ] {
             let edited = expect_status(
-                app.patch(&org, &second_path, json!({"version": version, "body": body}))
-                    .await,
+                app.patch(
+                    &org,
+                    &second_path,
+                    json!({"version": version, "body": body}),
+                )
+                .await,
                 StatusCode::OK,
                 e,
             )
@@ -168,15 +192,18 @@ async fn notes_are_written_pinned_edited_and_deleted_with_history() {
             "[{e}] each edit is in the history, newest first"
         );
         assert!(
-            entries
-                .iter()
-                .any(|(a, f, _, after)| a == "note.created"
-                    && f.as_deref() == Some("body")
-                    && after == "Prefers mornings"),
+            entries.iter().any(|(a, f, _, after)| a == "note.created"
+                && f.as_deref() == Some("body")
+                && after == "Prefers mornings"),
             "[{e}] {entries:?}"
         );
 
-        expect_status(app.delete(&org, &second_path).await, StatusCode::NO_CONTENT, e).await;
+        expect_status(
+            app.delete(&org, &second_path).await,
+            StatusCode::NO_CONTENT,
+            e,
+        )
+        .await;
         expect_status(app.get(&org, &second_path).await, StatusCode::NOT_FOUND, e).await;
         expect_status(
             app.patch(&org, &second_path, json!({"version": 3, "pinned": true}))
@@ -185,9 +212,17 @@ async fn notes_are_written_pinned_edited_and_deleted_with_history() {
             e,
         )
         .await;
-        expect_status(app.delete(&org, &second_path).await, StatusCode::NOT_FOUND, e).await;
+        expect_status(
+            app.delete(&org, &second_path).await,
+            StatusCode::NOT_FOUND,
+            e,
+        )
+        .await;
         let listed = app.ok(&org, &notes_path).await;
-        assert_eq!(bodies(&listed), ["Pays late", "Gate code 4512\nDog is friendly"]);
+        assert_eq!(
+            bodies(&listed),
+            ["Pays late", "Gate code 4512\nDog is friendly"]
+        );
         let history = app.ok(&org, &format!("{second_path}/history")).await;
         assert_eq!(
             items(&history)[0]["action"],
@@ -256,9 +291,14 @@ async fn bad_notes_are_refused_naming_body_and_change_nothing() {
             .await;
             assert_eq!(problem_fields(&problem), ["body"], "[{e}] {body}");
         }
-        app.note(&org, &c, json!({"body": "x".repeat(10_000)})).await;
+        app.note(&org, &c, json!({"body": "x".repeat(10_000)}))
+            .await;
         let listed = app.ok(&org, &path).await;
-        assert_eq!(items(&listed).len(), 1, "[{e}] only the valid note was written");
+        assert_eq!(
+            items(&listed).len(),
+            1,
+            "[{e}] only the valid note was written"
+        );
         let note = &items(&listed)[0];
         let problem = expect_status(
             app.patch(
@@ -305,7 +345,12 @@ async fn stale_versions_are_refused_and_change_nothing() {
             e,
         )
         .await;
-        assert!(problem["detail"].as_str().unwrap().contains("current version 2"));
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains("current version 2")
+        );
         assert_eq!(app.ok(&org, &path).await["body"], "Two", "[{e}]");
 
         let tag = app.tag(&org, "VIP", "#b91c1c").await;
@@ -334,7 +379,11 @@ async fn tags_are_defined_renamed_recoloured_and_deleted() {
         let e = app.engine;
         let org = app.org("acme").await;
         let res = app
-            .post(&org, "/api/v1/tags", json!({"name": " VIP ", "colour": "#B91C1C"}))
+            .post(
+                &org,
+                "/api/v1/tags",
+                json!({"name": " VIP ", "colour": "#B91C1C"}),
+            )
             .await;
         assert!(res.headers().contains_key("location"));
         let vip = expect_status(res, StatusCode::CREATED, e).await;
@@ -344,7 +393,8 @@ async fn tags_are_defined_renamed_recoloured_and_deleted() {
         let supplier = app.tag(&org, "Supplier", "#1d4ed8").await;
         let family = app.tag(&org, "Family member", "#15803d").await;
         let defaulted = expect_status(
-            app.post(&org, "/api/v1/tags", json!({"name": "Plain"})).await,
+            app.post(&org, "/api/v1/tags", json!({"name": "Plain"}))
+                .await,
             StatusCode::CREATED,
             e,
         )
@@ -392,8 +442,12 @@ async fn tags_are_defined_renamed_recoloured_and_deleted() {
         assert_eq!(renamed["colour"], "#15803d");
         assert_eq!(renamed["version"], 2);
         let taken = expect_status(
-            app.patch(&org, &family_path, json!({"version": 2, "name": "SUPPLIER"}))
-                .await,
+            app.patch(
+                &org,
+                &family_path,
+                json!({"version": 2, "name": "SUPPLIER"}),
+            )
+            .await,
             StatusCode::UNPROCESSABLE_ENTITY,
             e,
         )
@@ -405,7 +459,11 @@ async fn tags_are_defined_renamed_recoloured_and_deleted() {
         expect_status(app.delete(&org, &vip_path).await, StatusCode::NO_CONTENT, e).await;
         expect_status(app.get(&org, &vip_path).await, StatusCode::NOT_FOUND, e).await;
         let again = app.tag(&org, "vip", "#000000").await;
-        assert_ne!(id(&again), id(&vip), "[{e}] a deleted tag's name is free again");
+        assert_ne!(
+            id(&again),
+            id(&vip),
+            "[{e}] a deleted tag's name is free again"
+        );
     }
 }
 
@@ -447,9 +505,16 @@ async fn tags_go_on_and_off_customers_with_timeline_entries() {
             e,
         )
         .await;
-        assert_eq!(problem_fields(&problem), ["name"], "[{e}] an unknown tag is not created");
+        assert_eq!(
+            problem_fields(&problem),
+            ["name"],
+            "[{e}] an unknown tag is not created"
+        );
         assert_eq!(names(&app.ok(&org, &path).await), ["Supplier", "VIP"]);
-        assert_eq!(names(&app.ok(&org, "/api/v1/tags").await), ["Supplier", "VIP"]);
+        assert_eq!(
+            names(&app.ok(&org, "/api/v1/tags").await),
+            ["Supplier", "VIP"]
+        );
 
         expect_status(
             app.delete(&org, &format!("{path}/Supplier")).await,
@@ -487,8 +552,12 @@ async fn tags_go_on_and_off_customers_with_timeline_entries() {
 
         // Renaming shows on the customer; deleting takes it off.
         let vip_path = format!("/api/v1/tags/{}", id(&vip));
-        app.patch(&org, &vip_path, json!({"version": 1, "name": "Gold client"}))
-            .await;
+        app.patch(
+            &org,
+            &vip_path,
+            json!({"version": 1, "name": "Gold client"}),
+        )
+        .await;
         assert_eq!(names(&app.ok(&org, &path).await), ["Gold client"], "[{e}]");
         expect_status(app.delete(&org, &vip_path).await, StatusCode::NO_CONTENT, e).await;
         assert!(items(&app.ok(&org, &path).await).is_empty(), "[{e}]");
@@ -506,7 +575,12 @@ async fn call_status_is_attributed_and_does_not_bump_the_customer_version() {
         assert!(app.ok(&org, &insights).await["call_status"].is_null());
 
         let res = app
-            .api(&org, Method::PUT, &path, Some(json!({"status": "no_answer"})))
+            .api(
+                &org,
+                Method::PUT,
+                &path,
+                Some(json!({"status": "no_answer"})),
+            )
             .await;
         let set = expect_status(res, StatusCode::OK, e).await;
         assert_eq!(set["status"], "no_answer");
@@ -520,7 +594,10 @@ async fn call_status_is_attributed_and_does_not_bump_the_customer_version() {
         assert_eq!(app.ok(&org, &insights).await["call_status"], spoke, "[{e}]");
 
         let customer = app.ok(&org, &format!("/api/v1/customers/{c}")).await;
-        assert_eq!(customer["version"], 1, "[{e}] call status is not a profile edit");
+        assert_eq!(
+            customer["version"], 1,
+            "[{e}] call status is not a profile edit"
+        );
         expect_status(
             app.patch(
                 &org,
@@ -534,7 +611,10 @@ async fn call_status_is_attributed_and_does_not_bump_the_customer_version() {
         .await;
 
         let timeline = app
-            .ok(&org, &format!("/api/v1/customers/{c}/timeline?kind=communication"))
+            .ok(
+                &org,
+                &format!("/api/v1/customers/{c}/timeline?kind=communication"),
+            )
             .await;
         let summaries: Vec<&str> = items(&timeline)
             .iter()
@@ -554,7 +634,11 @@ async fn call_status_is_attributed_and_does_not_bump_the_customer_version() {
             .expect("call status audited");
         assert_eq!(audited["before"], "no_answer", "[{e}]");
 
-        for body in [json!({"status": "busy"}), json!({}), json!({"status": "spoke", "x": 1})] {
+        for body in [
+            json!({"status": "busy"}),
+            json!({}),
+            json!({"status": "spoke", "x": 1}),
+        ] {
             let res = app.api(&org, Method::PUT, &path, Some(body.clone())).await;
             let problem = expect_status(res, StatusCode::UNPROCESSABLE_ENTITY, e).await;
             assert!(!problem_fields(&problem).is_empty(), "[{e}] {body}");
@@ -564,7 +648,10 @@ async fn call_status_is_attributed_and_does_not_bump_the_customer_version() {
             .await;
         let problem = expect_status(res, StatusCode::UNPROCESSABLE_ENTITY, e).await;
         assert_eq!(problem_fields(&problem), ["status"]);
-        assert_eq!(app.ok(&org, &insights).await["call_status"]["status"], "spoke");
+        assert_eq!(
+            app.ok(&org, &insights).await["call_status"]["status"],
+            "spoke"
+        );
     }
 }
 
@@ -582,7 +669,12 @@ async fn insights_have_the_promised_shape() {
         let c = id(&customer);
         let path = format!("/api/v1/customers/{c}/insights");
         let fresh = app.ok(&org, &path).await;
-        let mut keys: Vec<&str> = fresh.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+        let mut keys: Vec<&str> = fresh
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(|k| k.as_str())
+            .collect();
         keys.sort();
         assert_eq!(
             keys,
@@ -605,20 +697,30 @@ async fn insights_have_the_promised_shape() {
         assert!(fresh["call_status"].is_null());
         assert_eq!(fresh["tags"], json!([]));
         assert_eq!(fresh["pinned_notes"], 0);
-        assert!(fresh["last_activity_at"].is_string(), "[{e}] creation is activity");
+        assert!(
+            fresh["last_activity_at"].is_string(),
+            "[{e}] creation is activity"
+        );
 
         app.tag(&org, "VIP", "#b91c1c").await;
-        app.post(&org, &format!("/api/v1/customers/{c}/tags"), json!({"name": "VIP"}))
+        app.post(
+            &org,
+            &format!("/api/v1/customers/{c}/tags"),
+            json!({"name": "VIP"}),
+        )
+        .await;
+        app.note(&org, &c, json!({"body": "Pinned one", "pinned": true}))
             .await;
-        app.note(&org, &c, json!({"body": "Pinned one", "pinned": true})).await;
-        app.note(&org, &c, json!({"body": "Pinned two", "pinned": true})).await;
+        app.note(&org, &c, json!({"body": "Pinned two", "pinned": true}))
+            .await;
         app.note(&org, &c, json!({"body": "Not pinned"})).await;
         let later = app.ok(&org, &path).await;
         assert_eq!(later["pinned_notes"], 2, "[{e}]");
         assert_eq!(later["tags"][0]["name"], "VIP");
         assert_eq!(later["tags"][0]["colour"], "#b91c1c");
         assert!(
-            later["last_activity_at"].as_str().unwrap() >= fresh["last_activity_at"].as_str().unwrap()
+            later["last_activity_at"].as_str().unwrap()
+                >= fresh["last_activity_at"].as_str().unwrap()
         );
 
         app.delete(&org, &format!("/api/v1/customers/{c}")).await;
@@ -635,8 +737,12 @@ async fn another_org_gets_404_on_every_route_and_cannot_tag_foreign_customers() 
         let theirs = id(&app.grace(&b).await);
         let note = app.note(&b, &theirs, json!({"body": "Private"})).await;
         let tag = app.tag(&b, "Secret", "#000000").await;
-        app.post(&b, &format!("/api/v1/customers/{theirs}/tags"), json!({"name": "Secret"}))
-            .await;
+        app.post(
+            &b,
+            &format!("/api/v1/customers/{theirs}/tags"),
+            json!({"name": "Secret"}),
+        )
+        .await;
         app.tag(&a, "Mine", "#ffffff").await;
         let mine = id(&app.grace(&a).await);
 
@@ -645,20 +751,44 @@ async fn another_org_gets_404_on_every_route_and_cannot_tag_foreign_customers() 
         let t = format!("/api/v1/tags/{}", id(&tag));
         let routes: Vec<(Method, String, Option<Value>)> = vec![
             (Method::GET, format!("{cu}/notes"), None),
-            (Method::POST, format!("{cu}/notes"), Some(json!({"body": "x"}))),
+            (
+                Method::POST,
+                format!("{cu}/notes"),
+                Some(json!({"body": "x"})),
+            ),
             (Method::GET, n.clone(), None),
-            (Method::PATCH, n.clone(), Some(json!({"version": 1, "body": "x"}))),
+            (
+                Method::PATCH,
+                n.clone(),
+                Some(json!({"version": 1, "body": "x"})),
+            ),
             (Method::DELETE, n.clone(), None),
             (Method::GET, format!("{n}/history"), None),
             (Method::GET, t.clone(), None),
-            (Method::PATCH, t.clone(), Some(json!({"version": 1, "name": "x"}))),
+            (
+                Method::PATCH,
+                t.clone(),
+                Some(json!({"version": 1, "name": "x"})),
+            ),
             (Method::DELETE, t.clone(), None),
             (Method::GET, format!("{cu}/tags"), None),
-            (Method::POST, format!("{cu}/tags"), Some(json!({"name": "Mine"}))),
-            (Method::POST, format!("{cu}/tags"), Some(json!({"name": "Secret"}))),
+            (
+                Method::POST,
+                format!("{cu}/tags"),
+                Some(json!({"name": "Mine"})),
+            ),
+            (
+                Method::POST,
+                format!("{cu}/tags"),
+                Some(json!({"name": "Secret"})),
+            ),
             (Method::DELETE, format!("{cu}/tags/Secret"), None),
             (Method::DELETE, format!("{cu}/tags/Mine"), None),
-            (Method::PUT, format!("{cu}/call-status"), Some(json!({"status": "spoke"}))),
+            (
+                Method::PUT,
+                format!("{cu}/call-status"),
+                Some(json!({"status": "spoke"})),
+            ),
             (Method::GET, format!("{cu}/insights"), None),
         ];
         for (method, path, body) in routes {
@@ -669,14 +799,21 @@ async fn another_org_gets_404_on_every_route_and_cannot_tag_foreign_customers() 
 
         // Org B's tag name means nothing in org A.
         let problem = expect_status(
-            app.post(&a, &format!("/api/v1/customers/{mine}/tags"), json!({"name": "Secret"}))
-                .await,
+            app.post(
+                &a,
+                &format!("/api/v1/customers/{mine}/tags"),
+                json!({"name": "Secret"}),
+            )
+            .await,
             StatusCode::UNPROCESSABLE_ENTITY,
             e,
         )
         .await;
         assert_eq!(problem_fields(&problem), ["name"]);
-        assert!(names(&app.ok(&a, "/api/v1/tags").await) == ["Mine"], "[{e}]");
+        assert!(
+            names(&app.ok(&a, "/api/v1/tags").await) == ["Mine"],
+            "[{e}]"
+        );
 
         // Org B sees its data untouched.
         assert_eq!(app.ok(&b, &n).await, note, "[{e}]");
@@ -685,7 +822,9 @@ async fn another_org_gets_404_on_every_route_and_cannot_tag_foreign_customers() 
         let insights = app.ok(&b, &format!("{cu}/insights")).await;
         assert!(insights["call_status"].is_null(), "[{e}]");
         assert!(
-            app.timeline_actions(&b, &theirs, "communication").await.is_empty(),
+            app.timeline_actions(&b, &theirs, "communication")
+                .await
+                .is_empty(),
             "[{e}]"
         );
     }
@@ -699,8 +838,12 @@ async fn technicians_use_tags_but_cannot_define_them() {
         app.tag(&admin, "VIP", "#b91c1c").await;
         let tech = app.org_with_key_role("other", Role::Technician).await;
         let problem = expect_status(
-            app.post(&tech, "/api/v1/tags", json!({"name": "X", "colour": "#000000"}))
-                .await,
+            app.post(
+                &tech,
+                "/api/v1/tags",
+                json!({"name": "X", "colour": "#000000"}),
+            )
+            .await,
             StatusCode::FORBIDDEN,
             e,
         )
@@ -708,7 +851,8 @@ async fn technicians_use_tags_but_cannot_define_them() {
         assert_eq!(problem["status"], 403);
         expect_status(app.get(&tech, "/api/v1/tags").await, StatusCode::OK, e).await;
         let c = id(&app.grace(&tech).await);
-        app.note(&tech, &c, json!({"body": "Replaced the filter"})).await;
+        app.note(&tech, &c, json!({"body": "Replaced the filter"}))
+            .await;
     }
 }
 
@@ -834,15 +978,26 @@ async fn staff_use_notes_tags_and_call_status_on_the_customer_card() {
         let (status, location, _) = staff
             .submit(
                 &format!("{card}/notes"),
-                &[("body", "Gate code 1234\r\nKey under the mat"), ("pinned", "on")],
+                &[
+                    ("body", "Gate code 1234\r\nKey under the mat"),
+                    ("pinned", "on"),
+                ],
             )
             .await;
-        assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, back.as_str()), "[{e}]");
-        let (status, _, html) = staff.submit(&format!("{card}/notes"), &[("body", "  ")]).await;
+        assert_eq!(
+            (status, location.as_str()),
+            (StatusCode::SEE_OTHER, back.as_str()),
+            "[{e}]"
+        );
+        let (status, _, html) = staff
+            .submit(&format!("{card}/notes"), &[("body", "  ")])
+            .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{e}]");
         assert!(html.contains("The note is empty"), "[{e}] {html}");
 
-        let (status, _, _) = staff.submit(&format!("{card}/tags"), &[("name", "VIP")]).await;
+        let (status, _, _) = staff
+            .submit(&format!("{card}/tags"), &[("name", "VIP")])
+            .await;
         assert_eq!(status, StatusCode::SEE_OTHER, "[{e}]");
         let (status, _, _) = staff
             .submit(&format!("{card}/call-status"), &[("status", "spoke")])
@@ -852,8 +1007,14 @@ async fn staff_use_notes_tags_and_call_status_on_the_customer_card() {
         let (_, html) = staff.page(&card).await;
         assert!(html.contains("Gate code 1234\nKey under the mat"), "[{e}]");
         assert!(html.contains("aria-label=\"Remove tag VIP\""), "[{e}]");
-        assert!(html.contains("Last set to “You spoke to them” by Olive Owner"), "[{e}]");
-        assert!(html.contains("fill=\"#b91c1c\""), "[{e}] the chip has the tag's colour");
+        assert!(
+            html.contains("Last set to “You spoke to them” by Olive Owner"),
+            "[{e}]"
+        );
+        assert!(
+            html.contains("fill=\"#b91c1c\""),
+            "[{e}] the chip has the tag's colour"
+        );
 
         let notes = app.ok(&org, &format!("/api/v1/customers/{c}/notes")).await;
         let note = items(&notes)[0].clone();
@@ -863,18 +1024,31 @@ async fn staff_use_notes_tags_and_call_status_on_the_customer_card() {
         let n = id(&note);
 
         let (status, _, _) = staff
-            .submit(&format!("/notes/{n}/pin"), &[("version", "1"), ("pinned", "false")])
+            .submit(
+                &format!("/notes/{n}/pin"),
+                &[("version", "1"), ("pinned", "false")],
+            )
             .await;
         assert_eq!(status, StatusCode::SEE_OTHER, "[{e}]");
         let (status, location, _) = staff
-            .submit(&format!("/notes/{n}"), &[("version", "2"), ("body", "Gate code 9876")])
+            .submit(
+                &format!("/notes/{n}"),
+                &[("version", "2"), ("body", "Gate code 9876")],
+            )
             .await;
         assert_eq!(status, StatusCode::SEE_OTHER, "[{e}]");
         assert_eq!(location, format!("/customers/{c}#note-{n}"));
         let (status, _, html) = staff
-            .submit(&format!("/notes/{n}"), &[("version", "2"), ("body", "Gate code 0000")])
+            .submit(
+                &format!("/notes/{n}"),
+                &[("version", "2"), ("body", "Gate code 0000")],
+            )
             .await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{e}] a stale edit");
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "[{e}] a stale edit"
+        );
         assert!(html.contains("Someone else changed this note"), "[{e}]");
         assert!(html.contains("Gate code 9876") && html.contains("Gate code 0000"));
         let now = app.ok(&org, &format!("/api/v1/notes/{n}")).await;
@@ -886,8 +1060,12 @@ async fn staff_use_notes_tags_and_call_status_on_the_customer_card() {
 
         let (status, _, _) = staff.submit(&format!("/notes/{n}/delete"), &[]).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "[{e}]");
-        expect_status(app.get(&org, &format!("/api/v1/notes/{n}")).await, StatusCode::NOT_FOUND, e)
-            .await;
+        expect_status(
+            app.get(&org, &format!("/api/v1/notes/{n}")).await,
+            StatusCode::NOT_FOUND,
+            e,
+        )
+        .await;
         let (status, _, _) = staff
             .submit(&format!("{card}/tags/remove"), &[("name", "VIP")])
             .await;
@@ -920,11 +1098,20 @@ async fn staff_manage_tags_in_settings() {
         assert!(html.contains("No tags yet."));
 
         let (status, location, _) = staff
-            .submit("/settings/tags", &[("name", "Supplier"), ("colour", "#1D4ED8")])
+            .submit(
+                "/settings/tags",
+                &[("name", "Supplier"), ("colour", "#1D4ED8")],
+            )
             .await;
-        assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/settings/tags"));
+        assert_eq!(
+            (status, location.as_str()),
+            (StatusCode::SEE_OTHER, "/settings/tags")
+        );
         let (status, _, html) = staff
-            .submit("/settings/tags", &[("name", "supplier"), ("colour", "#000000")])
+            .submit(
+                "/settings/tags",
+                &[("name", "supplier"), ("colour", "#000000")],
+            )
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{e}]");
         assert!(html.contains("is taken"), "[{e}]");
@@ -933,21 +1120,35 @@ async fn staff_manage_tags_in_settings() {
         assert_eq!(tag["colour"], "#1d4ed8");
         let t = id(&tag);
         let c = id(&app.grace(&org).await);
-        app.post(&org, &format!("/api/v1/customers/{c}/tags"), json!({"name": "Supplier"}))
-            .await;
+        app.post(
+            &org,
+            &format!("/api/v1/customers/{c}/tags"),
+            json!({"name": "Supplier"}),
+        )
+        .await;
         let (_, html) = staff.page("/settings/tags").await;
         assert!(html.contains("value=\"Supplier\""), "[{e}]");
-        assert!(html.contains("It comes off 1 customer(s)."), "[{e}] the delete asks first");
+        assert!(
+            html.contains("It comes off 1 customer(s)."),
+            "[{e}] the delete asks first"
+        );
 
         let (status, _, _) = staff
             .submit(
                 &format!("/settings/tags/{t}"),
-                &[("version", "1"), ("name", "Trade supplier"), ("colour", "#15803d")],
+                &[
+                    ("version", "1"),
+                    ("name", "Trade supplier"),
+                    ("colour", "#15803d"),
+                ],
             )
             .await;
         assert_eq!(status, StatusCode::SEE_OTHER, "[{e}]");
         let renamed = app.ok(&org, &format!("/api/v1/tags/{t}")).await;
-        assert_eq!((renamed["name"].as_str(), renamed["colour"].as_str()), (Some("Trade supplier"), Some("#15803d")));
+        assert_eq!(
+            (renamed["name"].as_str(), renamed["colour"].as_str()),
+            (Some("Trade supplier"), Some("#15803d"))
+        );
         let (status, _, html) = staff
             .submit(
                 &format!("/settings/tags/{t}"),
@@ -957,9 +1158,14 @@ async fn staff_manage_tags_in_settings() {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{e}] stale");
         assert!(html.contains("someone else changed this tag"), "[{e}]");
 
-        let (status, _, _) = staff.submit(&format!("/settings/tags/{t}/delete"), &[]).await;
+        let (status, _, _) = staff
+            .submit(&format!("/settings/tags/{t}/delete"), &[])
+            .await;
         assert_eq!(status, StatusCode::SEE_OTHER, "[{e}]");
-        assert!(items(&app.ok(&org, "/api/v1/tags").await).is_empty(), "[{e}]");
+        assert!(
+            items(&app.ok(&org, "/api/v1/tags").await).is_empty(),
+            "[{e}]"
+        );
         assert!(items(&app.ok(&org, &format!("/api/v1/customers/{c}/tags")).await).is_empty());
     }
 }

@@ -72,7 +72,11 @@ async fn create(
         .write(work!(|c| notes::create(c, p.org_id, &p.actor, id, &input)))
         .await?;
     let location = format!("/api/v1/notes/{}", note.id);
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(note)))
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(note),
+    ))
 }
 
 /// Read a note.

@@ -67,7 +67,11 @@ async fn create(
         .write(work!(|c| tags::create(c, p.org_id, &p.actor, &input)))
         .await?;
     let location = format!("/api/v1/tags/{}", tag.id);
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(tag)))
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(tag),
+    ))
 }
 
 /// Read a tag.
