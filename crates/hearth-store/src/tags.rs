@@ -141,7 +141,9 @@ pub async fn list(
     finish_page(c, Raw(sql, params), limit).await
 }
 
-/// A customer's tags, alphabetically.
+/// A customer's tags, alphabetically. `CROSS JOIN` makes SQLite start from
+/// the customer's few rows instead of walking every tag of the organisation;
+/// PostgreSQL plans it as any inner join.
 pub async fn of_customer(
     c: &mut Conn,
     org: OrgId,
@@ -153,15 +155,17 @@ pub async fn of_customer(
     let sql = match cursor {
         None => {
             "SELECT t.id, t.name, t.colour, t.version, t.created_at, t.updated_at, t.name_key \
-             FROM customer_tags ct JOIN tags t ON t.id = ct.tag_id AND t.org_id = ct.org_id \
-             WHERE ct.org_id = $1 AND ct.customer_id = $2 AND t.deleted_at IS NULL \
+             FROM customer_tags ct CROSS JOIN tags t \
+             WHERE ct.org_id = $1 AND ct.customer_id = $2 AND t.id = ct.tag_id AND t.org_id = ct.org_id \
+             AND t.deleted_at IS NULL \
              ORDER BY t.name_key, t.id LIMIT $3"
         }
         Some((key, id)) => {
             params.extend([key.into(), id.into()]);
             "SELECT t.id, t.name, t.colour, t.version, t.created_at, t.updated_at, t.name_key \
-             FROM customer_tags ct JOIN tags t ON t.id = ct.tag_id AND t.org_id = ct.org_id \
-             WHERE ct.org_id = $1 AND ct.customer_id = $2 AND t.deleted_at IS NULL \
+             FROM customer_tags ct CROSS JOIN tags t \
+             WHERE ct.org_id = $1 AND ct.customer_id = $2 AND t.id = ct.tag_id AND t.org_id = ct.org_id \
+             AND t.deleted_at IS NULL \
              AND (t.name_key, t.id) > ($4, $5) ORDER BY t.name_key, t.id LIMIT $3"
         }
     };
