@@ -21,6 +21,8 @@ pub enum Action {
     WriteCustomers,
     DeleteCustomers,
     ManageTeam,
+    /// Create, rename, recolour and delete the organisation's tags.
+    ManageTags,
 }
 
 impl Role {
@@ -48,6 +50,7 @@ impl Role {
         match action {
             Action::ReadCustomers | Action::WriteCustomers => true,
             Action::DeleteCustomers => !matches!(self, Role::Technician),
+            Action::ManageTags => !matches!(self, Role::Technician),
             Action::ManageTeam => matches!(self, Role::Owner | Role::Admin),
         }
     }

@@ -47,5 +47,5 @@ macro_rules! id_type {
 }
 
 id_type!(
-    OrgId, UserId, ApiKeyId, SessionId, CustomerId, EventId, AuditId
+    OrgId, UserId, ApiKeyId, SessionId, CustomerId, EventId, AuditId, NoteId, TagId,
 );

@@ -6,7 +6,10 @@ pub mod contact;
 pub mod customers;
 pub mod history;
 pub mod ids;
+pub mod insights;
 pub mod invalid;
+pub mod notes;
+pub mod tags;
 pub mod wire;
 
 pub use ids::*;

@@ -6,10 +6,14 @@ mod error;
 mod migrate;
 
 pub mod auth;
+pub mod call_status;
 pub mod customers;
 pub mod history;
+pub mod insights;
+pub mod notes;
 pub mod orgs;
 pub mod page;
+pub mod tags;
 
 pub use engine::{Col, Conn, Engine, Raw, Row, Sql, Store};
 pub use error::StoreError;

@@ -3,11 +3,20 @@
 
 use crate::{Engine, Raw, Result, Store};
 
-const SQLITE: &[(i64, &str)] = &[(1, include_str!("../migrations/sqlite/0001_foundation.sql"))];
-const POSTGRES: &[(i64, &str)] = &[(
-    1,
-    include_str!("../migrations/postgres/0001_foundation.sql"),
-)];
+const SQLITE: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/sqlite/0001_foundation.sql")),
+    (3, include_str!("../migrations/sqlite/0003_notes_tags.sql")),
+];
+const POSTGRES: &[(i64, &str)] = &[
+    (
+        1,
+        include_str!("../migrations/postgres/0001_foundation.sql"),
+    ),
+    (
+        3,
+        include_str!("../migrations/postgres/0003_notes_tags.sql"),
+    ),
+];
 
 /// Applies the migrations not yet applied; returns how many ran. Safe to
 /// run from several instances at once: PostgreSQL serialises them on an

@@ -1,6 +1,7 @@
 //! The REST API under `/api/v1`, described by the OpenAPI document it serves.
 
 mod customers;
+mod notes_tags;
 
 use crate::AppState;
 use crate::error::Problem;
@@ -109,6 +110,7 @@ impl Modify for ProblemResponses {
 pub fn router() -> axum::Router<AppState> {
     let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(customers::routes())
+        .merge(notes_tags::routes())
         .split_for_parts();
     // After the merge: modifiers in #[openapi] run before the routes exist.
     ProblemResponses.modify(&mut doc);

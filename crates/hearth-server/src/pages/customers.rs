@@ -83,6 +83,7 @@ struct ShowPage {
     chrome: Chrome,
     c: Customer,
     events: Vec<Event>,
+    notes_tags: super::notes_tags::NotesTagsCard,
 }
 
 async fn show(
@@ -93,12 +94,13 @@ async fn show(
     auth.require(Action::ReadCustomers).map_err(page_err)?;
     let id = customer_id(&id)?;
     let org = auth.principal.org_id;
-    let (c, events) = s
+    let (c, events, notes_tags) = s
         .store
         .read(work!(|c| async {
             let customer = customers::get(c, org, id, true).await?;
             let events = history::timeline(c, org, id, None, None, 20).await?;
-            Ok((customer, events.items))
+            let notes_tags = super::notes_tags::load_card(c, org, &customer).await?;
+            Ok((customer, events.items, notes_tags))
         }))
         .await
         .map_err(page_err)?;
@@ -106,6 +108,7 @@ async fn show(
         chrome: Chrome::of(&auth),
         c,
         events,
+        notes_tags,
     })
 }
 

@@ -150,5 +150,5 @@ macro_rules! id_col {
 }
 use hearth_domain::*;
 id_col!(
-    OrgId, UserId, ApiKeyId, SessionId, CustomerId, EventId, AuditId
+    OrgId, UserId, ApiKeyId, SessionId, CustomerId, EventId, AuditId, NoteId, TagId
 );
