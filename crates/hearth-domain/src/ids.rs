@@ -49,3 +49,4 @@ macro_rules! id_type {
 id_type!(
     OrgId, UserId, ApiKeyId, SessionId, CustomerId, EventId, AuditId
 );
+id_type!(ContactId, AddressId, EquipmentId);
