@@ -4,9 +4,13 @@
 mod engine;
 mod error;
 mod migrate;
+mod parent;
 
+pub mod addresses;
 pub mod auth;
+pub mod customer_contacts;
 pub mod customers;
+pub mod equipment;
 pub mod history;
 pub mod orgs;
 pub mod page;
