@@ -1,5 +1,6 @@
 //! The REST API under `/api/v1`, described by the OpenAPI document it serves.
 
+mod children;
 mod customers;
 
 use crate::AppState;
@@ -46,6 +47,7 @@ impl Modify for Security {
 pub fn router() -> axum::Router<AppState> {
     let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(customers::routes())
+        .merge(children::routes())
         .split_for_parts();
     let doc = std::sync::Arc::new(doc);
     router.route(
