@@ -83,6 +83,7 @@ struct ShowPage {
     chrome: Chrome,
     c: Customer,
     events: Vec<Event>,
+    children: super::children::CardChildren,
 }
 
 async fn show(
@@ -93,12 +94,13 @@ async fn show(
     auth.require(Action::ReadCustomers).map_err(page_err)?;
     let id = customer_id(&id)?;
     let org = auth.principal.org_id;
-    let (c, events) = s
+    let (c, events, children) = s
         .store
         .read(work!(|c| async {
             let customer = customers::get(c, org, id, true).await?;
             let events = history::timeline(c, org, id, None, None, 20).await?;
-            Ok((customer, events.items))
+            let children = super::children::load(c, org, id).await?;
+            Ok((customer, events.items, children))
         }))
         .await
         .map_err(page_err)?;
@@ -106,6 +108,7 @@ async fn show(
         chrome: Chrome::of(&auth),
         c,
         events,
+        children,
     })
 }
 

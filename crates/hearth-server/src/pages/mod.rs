@@ -4,6 +4,7 @@
 )]
 //! Server-rendered staff pages.
 
+mod children;
 mod customers;
 mod dashboard;
 
@@ -28,6 +29,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/logout", post(crate::auth::login::logout))
         .merge(customers::routes())
+        .merge(children::routes())
 }
 
 /// What every staff page shows around its content.

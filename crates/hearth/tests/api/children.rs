@@ -927,3 +927,283 @@ async fn child_routes_are_documented() {
         }
     }
 }
+
+/// A signed-in browser session: the cookie and the CSRF token of its forms.
+struct Session {
+    cookie: String,
+    csrf: String,
+}
+
+impl Session {
+    async fn start(app: &TestApp, org: &TestOrg) -> Session {
+        let res = app.login(&org.email, &org.password).await;
+        let cookie = session_cookie(&res).expect("session cookie");
+        let html = app
+            .http
+            .get(app.url("/customers"))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = html
+            .split("name=\"_csrf\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("a csrf token")
+            .to_string();
+        Session { cookie, csrf }
+    }
+
+    async fn page(&self, app: &TestApp, path: &str) -> (StatusCode, String) {
+        let res = app
+            .http
+            .get(app.url(path))
+            .header("cookie", &self.cookie)
+            .send()
+            .await
+            .unwrap();
+        (res.status(), res.text().await.unwrap())
+    }
+
+    /// Posts a form with the session's CSRF token; returns the status and
+    /// where it redirects (or the page it shows).
+    async fn post(
+        &self,
+        app: &TestApp,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> (StatusCode, String) {
+        let mut form: Vec<(&str, &str)> = vec![("_csrf", &self.csrf)];
+        form.extend_from_slice(fields);
+        let res = app
+            .http
+            .post(app.url(path))
+            .header("cookie", &self.cookie)
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        match res.headers().get("location") {
+            Some(to) => (status, to.to_str().unwrap().to_string()),
+            None => (status, res.text().await.unwrap()),
+        }
+    }
+}
+
+#[tokio::test]
+async fn staff_manage_child_records_from_the_customer_card() {
+    for app in apps().await {
+        let e = app.engine;
+        let org = app.org("acme").await;
+        let c = app.grace(&org).await;
+        let customer = id(&c).to_string();
+        let card = format!("/customers/{customer}");
+        let s = Session::start(&app, &org).await;
+
+        let (status, html) = s.page(&app, &card).await;
+        assert_eq!(status, StatusCode::OK, "[{e}]");
+        for section in [
+            "id=\"contacts\"",
+            "id=\"addresses\"",
+            "Add a contact",
+            "Add a service address",
+        ] {
+            assert!(html.contains(section), "[{e}] the card has {section}");
+        }
+
+        // Contacts: add, refuse a bad one, edit, and a stale edit is caught.
+        let (status, to) = s
+            .post(
+                &app,
+                &format!("{card}/contacts"),
+                &[
+                    ("name", "Jane Roe"),
+                    ("phone", "512 555 0199"),
+                    ("ownership_pct", "25"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            (status, to.as_str()),
+            (StatusCode::SEE_OTHER, format!("{card}#contacts").as_str()),
+            "[{e}]"
+        );
+        let (status, html) = s
+            .post(
+                &app,
+                &format!("{card}/contacts"),
+                &[("name", "Too Much"), ("ownership_pct", "140")],
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{e}]");
+        assert!(
+            html.contains("must be between 0 and 100") && html.contains("value=\"Too Much\""),
+            "[{e}] the form comes back filled in"
+        );
+        let contacts = ok(
+            &app,
+            &org,
+            &format!("/api/v1/customers/{customer}/contacts"),
+        )
+        .await;
+        assert_eq!(items(&contacts).len(), 1, "[{e}] the bad one was not saved");
+        let contact = id(&items(&contacts)[0]).to_string();
+        let (status, html) = s.page(&app, &format!("/contacts/{contact}/edit")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            html.contains("value=\"Jane Roe\"") && html.contains("value=\"25\""),
+            "[{e}]"
+        );
+        let edit = [
+            ("version", "1"),
+            ("name", "Jane Roe"),
+            ("position", "Co-owner"),
+            ("ownership_pct", "25"),
+        ];
+        let (status, _) = s.post(&app, &format!("/contacts/{contact}"), &edit).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "[{e}]");
+        let (status, html) = s.post(&app, &format!("/contacts/{contact}"), &edit).await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "[{e}] version 1 is stale now"
+        );
+        assert!(html.contains("Someone else changed this record"), "[{e}]");
+
+        // Addresses and equipment.
+        let (status, _) = s
+            .post(
+                &app,
+                &format!("{card}/addresses"),
+                &[
+                    ("label", "Home"),
+                    ("line1", "12 Oak St"),
+                    ("city", "Austin"),
+                    ("access_instructions", "Gate code 4512"),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "[{e}]");
+        let addresses = ok(
+            &app,
+            &org,
+            &format!("/api/v1/customers/{customer}/addresses"),
+        )
+        .await;
+        let address = id(&items(&addresses)[0]).to_string();
+        let soon = days_from_today(10);
+        let (status, to) = s
+            .post(
+                &app,
+                &format!("/addresses/{address}/equipment"),
+                &[
+                    ("kind", "Furnace"),
+                    ("make", "Carrier"),
+                    ("install_date", "2015-09-01"),
+                    ("expected_lifespan_years", "18"),
+                    ("warranty_expires_on", &soon),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "[{e}]");
+        assert_eq!(to, format!("{card}#address-{address}"));
+        let (status, html) = s
+            .post(
+                &app,
+                &format!("/addresses/{address}/equipment"),
+                &[
+                    ("kind", "Boiler"),
+                    ("install_date", "2020-05-01"),
+                    ("warranty_expires_on", "2019-05-01"),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{e}]");
+        assert!(html.contains("cannot be before the install date"), "[{e}]");
+
+        let (_, html) = s.page(&app, &card).await;
+        for shown in [
+            "Jane Roe",
+            "Co-owner",
+            "25 %",
+            "12 Oak St",
+            "Gate code 4512",
+            "Primary",
+            "Furnace Carrier",
+            "2033",
+            "warranty-soon",
+            "ends soon",
+        ] {
+            assert!(html.contains(shown), "[{e}] the card shows {shown}");
+        }
+        assert!(!html.contains("Boiler"), "[{e}]");
+
+        let (status, html) = s.page(&app, "/equipment/warranties?within_days=30").await;
+        assert_eq!(status, StatusCode::OK, "[{e}]");
+        assert!(
+            html.contains("Furnace Carrier")
+                && html.contains("Grace Hopper")
+                && html.contains("in 10 days"),
+            "[{e}]"
+        );
+        let (status, html) = s.page(&app, "/equipment/warranties?within_days=9999").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{e}]");
+        assert!(html.contains("must be between 0 and 3650"), "[{e}]");
+
+        // Deletes need the form's token.
+        let units = ok(
+            &app,
+            &org,
+            &format!("/api/v1/addresses/{address}/equipment"),
+        )
+        .await;
+        let unit = id(&items(&units)[0]).to_string();
+        let res = app
+            .http
+            .post(app.url(&format!("/equipment/{unit}/delete")))
+            .header("cookie", &s.cookie)
+            .form(&[("_csrf", "forged")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "[{e}]");
+        let (status, _) = s
+            .post(&app, &format!("/equipment/{unit}/delete"), &[])
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "[{e}]");
+        expect_status(
+            app.get(&org, &format!("/api/v1/equipment/{unit}")).await,
+            StatusCode::NOT_FOUND,
+            e,
+        )
+        .await;
+        let (status, _) = s
+            .post(&app, &format!("/contacts/{contact}/delete"), &[])
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "[{e}]");
+        let (_, html) = s.page(&app, &card).await;
+        assert!(html.contains("No additional contacts"), "[{e}]");
+
+        // Another organisation's records do not exist for this session.
+        let other = app.org("other").await;
+        let (_, foreign) = customer_with_address(&app, &other).await;
+        let (status, _) = s.page(&app, &format!("/addresses/{foreign}/edit")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "[{e}]");
+        let (status, _) = s
+            .post(
+                &app,
+                &format!("/addresses/{foreign}/equipment"),
+                &[("kind", "Furnace")],
+            )
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "[{e}]");
+        let (status, _) = s
+            .post(&app, &format!("/addresses/{foreign}/delete"), &[])
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "[{e}]");
+    }
+}
