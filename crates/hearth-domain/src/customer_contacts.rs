@@ -58,7 +58,7 @@ impl fmt::Display for OwnershipPct {
 
 impl Serialize for OwnershipPct {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        if self.0 % 100 == 0 {
+        if self.0.is_multiple_of(100) {
             s.serialize_u64(u64::from(self.0 / 100))
         } else {
             s.serialize_f64(self.percent())

@@ -630,6 +630,8 @@ pub struct WarrantyQuery {
 pub struct WarrantyRow {
     pub w: ExpiringWarranty,
     pub days_left: i64,
+    /// Inside the window the card highlights, too.
+    pub soon: bool,
 }
 
 #[derive(Template)]
@@ -692,13 +694,17 @@ async fn warranties(
     let today = now().date_naive();
     page.rows = items
         .into_iter()
-        .map(|w| WarrantyRow {
-            days_left: w
+        .map(|w| {
+            let days_left = w
                 .equipment
                 .fields
                 .warranty_expires_on
-                .map_or(0, |d| (d - today).num_days()),
-            w,
+                .map_or(0, |d| (d - today).num_days());
+            WarrantyRow {
+                soon: days_left <= WARRANTY_WARNING_DAYS,
+                days_left,
+                w,
+            }
         })
         .collect();
     page.next_cursor = next_cursor;
