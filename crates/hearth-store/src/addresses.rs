@@ -197,6 +197,8 @@ pub async fn get(c: &mut Conn, org: OrgId, id: AddressId) -> Result<ServiceAddre
 }
 
 /// A customer's addresses: the primary first, then in the order added.
+/// `addresses_customer (org_id=? AND customer_id=?)` finds them; the sort
+/// by primary runs over one customer's few addresses.
 pub async fn list(
     c: &mut Conn,
     org: OrgId,

@@ -114,7 +114,8 @@ pub async fn get(c: &mut Conn, org: OrgId, id: ContactId) -> Result<CustomerCont
         .await
 }
 
-/// A customer's contacts in the order they were added.
+/// A customer's contacts in the order they were added
+/// (`customer_contacts_customer (org_id=? AND customer_id=? AND id>?)`).
 pub async fn list(
     c: &mut Conn,
     org: OrgId,

@@ -144,7 +144,8 @@ pub async fn get(c: &mut Conn, org: OrgId, id: EquipmentId) -> Result<Equipment>
         .await
 }
 
-/// The equipment at a live address, in the order it was recorded.
+/// The equipment at a live address, in the order it was recorded
+/// (`equipment_address (org_id=? AND address_id=? AND id>?)`).
 pub async fn list(
     c: &mut Conn,
     org: OrgId,
@@ -365,6 +366,10 @@ fn expiring(r: &Row) -> Result<ExpiringWarranty> {
 
 /// Equipment at live addresses of live customers whose warranty ends between
 /// today and today + `within_days` (both included), soonest first.
+///
+/// Plan on SQLite: `SEARCH e USING INDEX equipment_warranty (org_id=? AND
+/// warranty_expires_on>? AND warranty_expires_on<?)`, then a primary-key
+/// probe each into addresses and customers; no sort step.
 pub async fn expiring_warranties(
     c: &mut Conn,
     org: OrgId,
