@@ -49,3 +49,4 @@ macro_rules! id_type {
 id_type!(
     OrgId, UserId, ApiKeyId, SessionId, CustomerId, EventId, AuditId, NoteId, TagId,
 );
+id_type!(ContactId, AddressId, EquipmentId);

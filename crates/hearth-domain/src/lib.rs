@@ -1,9 +1,12 @@
 //! Hearth's business vocabulary: identifiers, validated values and pure rules.
 //! Nothing here performs IO, so every rule is unit-testable on its own.
 
+pub mod addresses;
 pub mod auth;
 pub mod contact;
+pub mod customer_contacts;
 pub mod customers;
+pub mod equipment;
 pub mod history;
 pub mod ids;
 pub mod insights;

@@ -4,10 +4,14 @@
 mod engine;
 mod error;
 mod migrate;
+mod parent;
 
+pub mod addresses;
 pub mod auth;
 pub mod call_status;
+pub mod customer_contacts;
 pub mod customers;
+pub mod equipment;
 pub mod history;
 pub mod insights;
 pub mod notes;

@@ -3,20 +3,22 @@
 
 use crate::{Engine, Raw, Result, Store};
 
-const SQLITE: &[(i64, &str)] = &[
-    (1, include_str!("../migrations/sqlite/0001_foundation.sql")),
-    (3, include_str!("../migrations/sqlite/0003_notes_tags.sql")),
-];
-const POSTGRES: &[(i64, &str)] = &[
-    (
-        1,
-        include_str!("../migrations/postgres/0001_foundation.sql"),
-    ),
-    (
-        3,
-        include_str!("../migrations/postgres/0003_notes_tags.sql"),
-    ),
-];
+/// One line per migration; each needs a file for both engines, or the
+/// build fails.
+macro_rules! migrations {
+    ($($version:literal => $name:literal),* $(,)?) => {
+        const SQLITE: &[(i64, &str)] =
+            &[$(($version, include_str!(concat!("../migrations/sqlite/", $name, ".sql")))),*];
+        const POSTGRES: &[(i64, &str)] =
+            &[$(($version, include_str!(concat!("../migrations/postgres/", $name, ".sql")))),*];
+    };
+}
+
+migrations! {
+    1 => "0001_foundation",
+    2 => "0002_profile_children",
+    3 => "0003_notes_tags",
+}
 
 /// Applies the migrations not yet applied; returns how many ran. Safe to
 /// run from several instances at once: PostgreSQL serialises them on an

@@ -1,5 +1,6 @@
 //! The REST API under `/api/v1`, described by the OpenAPI document it serves.
 
+mod children;
 mod customers;
 mod notes_tags;
 
@@ -111,6 +112,7 @@ pub fn router() -> axum::Router<AppState> {
     let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(customers::routes())
         .merge(notes_tags::routes())
+        .merge(children::routes())
         .split_for_parts();
     // After the merge: modifiers in #[openapi] run before the routes exist.
     ProblemResponses.modify(&mut doc);

@@ -84,6 +84,7 @@ struct ShowPage {
     c: Customer,
     events: Vec<Event>,
     notes_tags: super::notes_tags::NotesTagsCard,
+    children: super::children::CardChildren,
 }
 
 async fn show(
@@ -94,13 +95,14 @@ async fn show(
     auth.require(Action::ReadCustomers).map_err(page_err)?;
     let id = customer_id(&id)?;
     let org = auth.principal.org_id;
-    let (c, events, notes_tags) = s
+    let (c, events, notes_tags, children) = s
         .store
         .read(work!(|c| async {
             let customer = customers::get(c, org, id, true).await?;
             let events = history::timeline(c, org, id, None, None, 20).await?;
             let notes_tags = super::notes_tags::load_card(c, org, &customer).await?;
-            Ok((customer, events.items, notes_tags))
+            let children = super::children::load(c, org, id).await?;
+            Ok((customer, events.items, notes_tags, children))
         }))
         .await
         .map_err(page_err)?;
@@ -109,6 +111,7 @@ async fn show(
         c,
         events,
         notes_tags,
+        children,
     })
 }
 

@@ -4,6 +4,7 @@
 )]
 //! Server-rendered staff pages.
 
+mod children;
 mod customers;
 mod dashboard;
 mod notes_tags;
@@ -30,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(crate::auth::login::logout))
         .merge(customers::routes())
         .merge(notes_tags::routes())
+        .merge(children::routes())
 }
 
 /// What every staff page shows around its content.

@@ -152,3 +152,4 @@ use hearth_domain::*;
 id_col!(
     OrgId, UserId, ApiKeyId, SessionId, CustomerId, EventId, AuditId, NoteId, TagId
 );
+id_col!(ContactId, AddressId, EquipmentId);

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod auth;
+mod children;
 mod cli;
 mod customers;
 mod isolation;

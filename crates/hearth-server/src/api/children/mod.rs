@@ -1,0 +1,28 @@
+//! The child records of a customer: additional contacts, service addresses
+//! and the equipment at each address.
+
+mod addresses;
+mod contacts;
+mod equipment;
+
+use crate::AppState;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .merge(contacts::routes())
+        .merge(addresses::routes())
+        .merge(equipment::routes())
+}
+
+/// A page of a list or of a record's history.
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PageParams {
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+    /// 1–200, default 50.
+    limit: Option<u64>,
+}
