@@ -50,3 +50,14 @@ id_type!(
     OrgId, UserId, ApiKeyId, SessionId, CustomerId, EventId, AuditId, NoteId, TagId,
 );
 id_type!(ContactId, AddressId, EquipmentId);
+id_type!(
+    QuoteId,
+    InvoiceId,
+    PaymentId,
+    CheckoutId,
+    PlanId,
+    MembershipId,
+    LoyaltyEntryId,
+    TicketId,
+    TicketMessageId,
+);

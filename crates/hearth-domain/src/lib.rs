@@ -3,6 +3,7 @@
 
 pub mod addresses;
 pub mod auth;
+pub mod billing;
 pub mod contact;
 pub mod customer_contacts;
 pub mod customers;
@@ -12,6 +13,7 @@ pub mod ids;
 pub mod insights;
 pub mod invalid;
 pub mod notes;
+pub mod support;
 pub mod tags;
 pub mod wire;
 

@@ -153,3 +153,14 @@ id_col!(
     OrgId, UserId, ApiKeyId, SessionId, CustomerId, EventId, AuditId, NoteId, TagId
 );
 id_col!(ContactId, AddressId, EquipmentId);
+id_col!(
+    QuoteId,
+    InvoiceId,
+    PaymentId,
+    CheckoutId,
+    PlanId,
+    MembershipId,
+    LoyaltyEntryId,
+    TicketId,
+    TicketMessageId
+);
