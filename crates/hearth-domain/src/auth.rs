@@ -23,6 +23,10 @@ pub enum Action {
     ManageTeam,
     /// Create, rename, recolour and delete the organisation's tags.
     ManageTags,
+    /// Membership plans and billing settings (currency, terms, loyalty rule).
+    ManageBilling,
+    /// Void invoices.
+    VoidInvoices,
 }
 
 impl Role {
@@ -52,6 +56,8 @@ impl Role {
             Action::DeleteCustomers => !matches!(self, Role::Technician),
             Action::ManageTags => !matches!(self, Role::Technician),
             Action::ManageTeam => matches!(self, Role::Owner | Role::Admin),
+            Action::ManageBilling => matches!(self, Role::Owner | Role::Admin),
+            Action::VoidInvoices => !matches!(self, Role::Technician),
         }
     }
 }

@@ -29,6 +29,9 @@ pub enum AppError {
     PayloadTooLarge(usize),
     #[error("send the body as application/json")]
     UnsupportedMediaType,
+    /// A service we depend on (a payment provider) failed.
+    #[error("{0}")]
+    Upstream(String),
     #[error("internal error")]
     Internal(String),
 }
@@ -72,6 +75,7 @@ impl AppError {
             AppError::Conflict(_) | AppError::Duplicate(_) => StatusCode::CONFLICT,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::Upstream(_) => StatusCode::BAD_GATEWAY,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -49,6 +49,12 @@ enum Command {
         /// Set when users reach Hearth over HTTPS: Secure __Host- cookies and HSTS.
         #[arg(long, env = "HEARTH_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// Hosted checkout provider's API base URL (hosted checkout is off without it).
+        #[arg(long, env = "HEARTH_PAYMENTS_URL")]
+        payments_url: Option<String>,
+        /// Shared HMAC-SHA256 key for requests to and webhooks from the payment provider.
+        #[arg(long, env = "HEARTH_PAYMENTS_SECRET", hide_env_values = true)]
+        payments_secret: Option<String>,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -149,7 +155,18 @@ async fn main() -> Result<()> {
             bind,
             demo,
             secure_cookies,
-        } => serve(store, &bind, demo, secure_cookies).await,
+            payments_url,
+            payments_secret,
+        } => {
+            let config = hearth_server::ServerConfig {
+                secure_cookies,
+                payments: hearth_server::PaymentsConfig {
+                    url: payments_url,
+                    secret: payments_secret.map(hearth_server::Secret::new),
+                },
+            };
+            serve(store, &bind, demo, config).await
+        }
         Command::Migrate => {
             println!("database is up to date");
             Ok(())
@@ -307,7 +324,12 @@ fn mask_password(url: &str) -> String {
     }
 }
 
-async fn serve(store: Store, bind: &str, demo: bool, secure_cookies: bool) -> Result<()> {
+async fn serve(
+    store: Store,
+    bind: &str,
+    demo: bool,
+    config: hearth_server::ServerConfig,
+) -> Result<()> {
     if demo {
         let login = demo::load(&store).await.context("loading demo data")?;
         println!(
@@ -320,7 +342,7 @@ async fn serve(store: Store, bind: &str, demo: bool, secure_cookies: bool) -> Re
         .with_context(|| format!("binding {bind}"))?;
     let address = listener.local_addr()?;
     println!("Hearth is serving on http://{address}");
-    tracing::info!(%address, secure_cookies, "serving");
+    tracing::info!(%address, secure_cookies = config.secure_cookies, payments = ?config.payments, "serving");
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker = {
         let store = store.clone();
@@ -332,7 +354,7 @@ async fn serve(store: Store, bind: &str, demo: bool, secure_cookies: bool) -> Re
             .await
         })
     };
-    let app = hearth_server::app(store, hearth_server::ServerConfig { secure_cookies });
+    let app = hearth_server::app(store, config);
     hearth_server::serve(listener, app, async move {
         shutdown_signal().await;
         let _ = stop_tx.send(true);

@@ -1,5 +1,6 @@
 //! The REST API under `/api/v1`, described by the OpenAPI document it serves.
 
+mod billing;
 mod children;
 mod customers;
 mod notes_tags;
@@ -113,6 +114,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(customers::routes())
         .merge(notes_tags::routes())
         .merge(children::routes())
+        .merge(billing::routes())
         .split_for_parts();
     // After the merge: modifiers in #[openapi] run before the routes exist.
     ProblemResponses.modify(&mut doc);
