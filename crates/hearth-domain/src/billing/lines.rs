@@ -32,6 +32,8 @@ fn one_unit() -> i64 {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LineInput {
+    /// Required; absent reads as empty so the error names the line's field.
+    #[serde(default)]
     pub description: String,
     /// Thousandths of a unit: `1000` is one, `1500` one and a half hours.
     /// Defaults to one unit.

@@ -212,6 +212,7 @@ async fn start_checkout(
     auth.require(Action::WriteCustomers)?;
     let p = auth.principal;
     let org = p.org_id;
+    let invoice = s.store.read(work!(|c| invoices::get(c, org, id))).await?;
     let name = input.provider.as_deref().unwrap_or("hosted_checkout");
     let provider = s.payments.get(name).ok_or_else(|| {
         Invalid::field(
@@ -219,7 +220,6 @@ async fn start_checkout(
             "is not a payment provider configured on this server",
         )
     })?;
-    let invoice = s.store.read(work!(|c| invoices::get(c, org, id))).await?;
     if !invoice.status.is_collectable() {
         return Err(Invalid::field(
             "status",
