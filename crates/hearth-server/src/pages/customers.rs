@@ -85,6 +85,7 @@ struct ShowPage {
     events: Vec<Event>,
     notes_tags: super::notes_tags::NotesTagsCard,
     children: super::children::CardChildren,
+    billing: super::billing::BillingCard,
 }
 
 async fn show(
@@ -95,14 +96,15 @@ async fn show(
     auth.require(Action::ReadCustomers).map_err(page_err)?;
     let id = customer_id(&id)?;
     let org = auth.principal.org_id;
-    let (c, events, notes_tags, children) = s
+    let (c, events, notes_tags, children, billing) = s
         .store
         .read(work!(|c| async {
             let customer = customers::get(c, org, id, true).await?;
             let events = history::timeline(c, org, id, None, None, 20).await?;
             let notes_tags = super::notes_tags::load_card(c, org, &customer).await?;
             let children = super::children::load(c, org, id).await?;
-            Ok((customer, events.items, notes_tags, children))
+            let billing = super::billing::load_card(c, org, &customer).await?;
+            Ok((customer, events.items, notes_tags, children, billing))
         }))
         .await
         .map_err(page_err)?;
@@ -112,6 +114,7 @@ async fn show(
         events,
         notes_tags,
         children,
+        billing,
     })
 }
 

@@ -4,6 +4,7 @@
 )]
 //! Server-rendered staff pages.
 
+mod billing;
 mod children;
 mod customers;
 mod dashboard;
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .merge(customers::routes())
         .merge(notes_tags::routes())
         .merge(children::routes())
+        .merge(billing::routes())
 }
 
 /// What every staff page shows around its content.

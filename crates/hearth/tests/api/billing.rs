@@ -11,6 +11,7 @@ mod invoices;
 mod isolation;
 mod loyalty;
 mod memberships;
+mod pages;
 mod quotes;
 mod spending;
 mod tickets;
