@@ -77,7 +77,7 @@ pub fn spending(customer_since: NaiveDate, today: NaiveDate, facts: &[SpendingFa
             outstanding_minor: f.outstanding_minor,
         })
         .collect();
-    per_currency.sort_by(|a, b| a.currency.cmp(&b.currency));
+    per_currency.sort_by_key(|s| s.currency);
     Spending {
         customer_since,
         months,
