@@ -21,6 +21,12 @@ pub enum Action {
     WriteCustomers,
     DeleteCustomers,
     ManageTeam,
+    /// See leads, the pipeline board and its reports.
+    ReadLeads,
+    /// Capture, edit, move, score and convert leads.
+    WriteLeads,
+    /// Configure pipelines, stages, web forms and lead scoring.
+    ManagePipelines,
 }
 
 impl Role {
@@ -49,6 +55,10 @@ impl Role {
             Action::ReadCustomers | Action::WriteCustomers => true,
             Action::DeleteCustomers => !matches!(self, Role::Technician),
             Action::ManageTeam => matches!(self, Role::Owner | Role::Admin),
+            // Selling is office work: technicians see leads but do not work them.
+            Action::ReadLeads => true,
+            Action::WriteLeads => !matches!(self, Role::Technician),
+            Action::ManagePipelines => matches!(self, Role::Owner | Role::Admin),
         }
     }
 }

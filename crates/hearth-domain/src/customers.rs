@@ -109,7 +109,7 @@ pub struct CustomerPatch {
 }
 
 /// Distinguishes a field sent as `null` (`Some(None)`) from one not sent.
-fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+pub(crate) fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
 where
     D: Deserializer<'de>,
     T: Deserialize<'de>,

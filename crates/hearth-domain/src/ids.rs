@@ -47,5 +47,6 @@ macro_rules! id_type {
 }
 
 id_type!(
-    OrgId, UserId, ApiKeyId, SessionId, CustomerId, EventId, AuditId
+    OrgId, UserId, ApiKeyId, SessionId, CustomerId, EventId, AuditId,
+    PipelineId, StageId, LeadId, LeadSignalId, LeadFormId,
 );

@@ -1,0 +1,12 @@
+//! Leads and the sales pipeline: prospects moving through configurable
+//! stages until they are won (and become customers) or lost.
+
+pub mod form;
+pub mod lead;
+pub mod pipeline;
+pub mod report;
+pub mod score;
+
+pub use lead::{Lead, LeadFields, LeadInput, LeadPatch, LeadSource};
+pub use pipeline::{Pipeline, Stage, StageKind};
+pub use score::{LeadScore, ScoreLine, ScoringRules, SignalKind};
