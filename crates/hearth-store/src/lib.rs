@@ -8,6 +8,7 @@ mod migrate;
 pub mod auth;
 pub mod customers;
 pub mod history;
+pub mod leads;
 pub mod orgs;
 pub mod page;
 

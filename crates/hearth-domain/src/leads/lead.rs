@@ -188,6 +188,26 @@ pub struct LeadPatch {
     pub lost_reason: Option<Option<String>>,
 }
 
+/// Where to put a card on the board.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LeadMove {
+    pub stage_id: StageId,
+    /// 0-based place in the stage's column; absent or past the end appends.
+    pub position: Option<i64>,
+    /// Required when `stage_id` is a lost stage.
+    pub lost_reason: Option<String>,
+}
+
+impl LeadMove {
+    /// The reason, trimmed; an empty one counts as none.
+    pub fn reason(&self) -> Result<Option<String>, Invalid> {
+        let mut errors = Invalid::default();
+        let reason = clean_text("lost_reason", self.lost_reason.as_deref(), REASON_MAX, &mut errors);
+        errors.or_ok(reason)
+    }
+}
+
 const NAME_MAX: usize = 200;
 const ADDRESS_MAX: usize = 500;
 pub const NOTES_MAX: usize = 10_000;

@@ -7,6 +7,6 @@ pub mod pipeline;
 pub mod report;
 pub mod score;
 
-pub use lead::{Lead, LeadFields, LeadInput, LeadPatch, LeadSource};
+pub use lead::{Lead, LeadFields, LeadInput, LeadMove, LeadPatch, LeadSource};
 pub use pipeline::{Pipeline, Stage, StageKind};
 pub use score::{LeadScore, ScoreLine, ScoringRules, SignalKind};
