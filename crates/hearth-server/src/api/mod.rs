@@ -1,6 +1,7 @@
 //! The REST API under `/api/v1`, described by the OpenAPI document it serves.
 
 mod customers;
+pub mod leads;
 
 use crate::AppState;
 use crate::error::Problem;
@@ -46,6 +47,7 @@ impl Modify for Security {
 pub fn router() -> axum::Router<AppState> {
     let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(customers::routes())
+        .merge(leads::routes())
         .split_for_parts();
     let doc = std::sync::Arc::new(doc);
     router.route(

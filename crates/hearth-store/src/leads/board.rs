@@ -6,7 +6,7 @@
 //! concurrent moves apply one after the other and never interleave.
 
 use super::records::{self, COLUMNS, Leads, ListQuery, check_lost_reason, not_found_as};
-use super::{Shown, lock_lead, lock_pipelines, pipelines, record};
+use super::{Shown, lock_lead_pipelines, pipelines, record};
 use crate::orgs::now;
 use crate::{Conn, Raw, Result};
 use chrono::{DateTime, Utc};
@@ -138,14 +138,11 @@ pub async fn move_lead(
     mv: &LeadMove,
 ) -> Result<Lead> {
     let reason = mv.reason()?;
-    lock_lead(c, org, id).await?;
-    let found = records::get(c, org, id).await?;
     let target = pipelines::stage(c, org, mv.stage_id)
         .await
         .map_err(|e| not_found_as(e, "stage_id", "is not a stage of this organisation"))?;
-    lock_pipelines(c, org, &[found.pipeline_id, target.pipeline_id]).await?;
-    // Read again under the locks: a concurrent move may have shifted it.
-    let lead = records::get(c, org, id).await?;
+    let lead = lock_lead_pipelines(c, org, id, Some(target.pipeline_id)).await?;
+    // Under the lock the stage may have gone meanwhile.
     let target = pipelines::stage(c, org, mv.stage_id)
         .await
         .map_err(|e| not_found_as(e, "stage_id", "is not a stage of this organisation"))?;

@@ -1,7 +1,7 @@
 //! Converting a lead into a customer (seed 000: "Convert to Customer … no
 //! re-entry required").
 
-use super::{Shown, board, lock_lead, lock_pipelines, pipelines, record, records};
+use super::{Shown, board, lock_lead_pipelines, pipelines, record};
 use crate::history::{self, Change};
 use crate::orgs::now;
 use crate::{Conn, Raw, Result, StoreError, customers};
@@ -42,8 +42,8 @@ pub async fn convert(
     actor: &Actor,
     id: LeadId,
 ) -> Result<CustomerId> {
-    lock_lead(c, org, id).await?;
-    let lead = records::get(c, org, id).await?;
+    // The pipeline lock also makes two conversions of one lead take turns.
+    let lead = lock_lead_pipelines(c, org, id, None).await?;
     let pipeline = pipelines::get(c, org, lead.pipeline_id).await?;
     let won = pipeline.won_stage().cloned().ok_or_else(|| {
         StoreError::Refused(format!(
@@ -82,10 +82,8 @@ pub async fn convert(
         },
     };
     copy_notes(c, org, actor, &lead, customer).await?;
-    lock_pipelines(c, org, &[lead.pipeline_id]).await?;
     if !on_won_stage {
-        let fresh = records::get(c, org, id).await?;
-        board::place(c, org, actor, &fresh, &won, None, None).await?;
+        board::place(c, org, actor, &lead, &won, None, None).await?;
     }
     c.execute(&Raw(
         "UPDATE leads SET customer_id = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND org_id = $4",

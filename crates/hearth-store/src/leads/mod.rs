@@ -1,10 +1,10 @@
 //! Leads and the sales pipeline.
 //!
 //! Concurrency: card positions are dense per stage, so every change that
-//! moves cards runs under locks taken in one order — the lead's row, then
-//! its pipelines' rows by id — on PostgreSQL (`FOR NO KEY UPDATE`, which
-//! does not block inserts that merely reference the row). SQLite already
-//! serialises writers, so the locks are no-ops there.
+//! moves cards runs under the lock of the pipelines involved, taken in id
+//! order before any lead row is written, on PostgreSQL (`FOR NO KEY UPDATE`,
+//! which does not block inserts that merely reference the row). SQLite
+//! already serialises writers, so the locks are no-ops there.
 
 pub mod board;
 pub mod convert;
@@ -15,11 +15,12 @@ pub mod reports;
 pub mod signals;
 pub mod timeline;
 
-pub use records::{ListOrder, ListQuery, create, delete, get, list, update};
+pub use records::{ListOrder, ListQuery, create, delete, get, get_any, list, update};
 
 use crate::history::{self, Change};
 use crate::{Conn, Engine, Raw, Result};
 use hearth_domain::history::{Actor, FieldChange};
+use hearth_domain::leads::Lead;
 use hearth_domain::{CustomerId, LeadId, OrgId, PipelineId};
 use uuid::Uuid;
 
@@ -97,16 +98,31 @@ pub(crate) async fn record(
     .await
 }
 
-/// Locks a lead's row for the rest of the transaction (PostgreSQL).
-pub(crate) async fn lock_lead(c: &mut Conn, org: OrgId, id: LeadId) -> Result<()> {
-    if c.engine() == Engine::Postgres {
-        c.execute(&Raw(
-            "SELECT id FROM leads WHERE id = $1 AND org_id = $2 FOR NO KEY UPDATE",
-            vec![id.0.into(), org.0.into()],
-        ))
-        .await?;
+/// Locks the pipeline a lead is on (and `also`, the pipeline it is going
+/// to) and returns the lead as it is under the lock. Locks are only ever
+/// taken on pipelines, before any lead row is written, so a transaction
+/// never holds a lead's row while it waits for a pipeline.
+pub(crate) async fn lock_lead_pipelines(
+    c: &mut Conn,
+    org: OrgId,
+    id: LeadId,
+    also: Option<PipelineId>,
+) -> Result<Lead> {
+    let mut locked: Vec<PipelineId> = Vec::new();
+    loop {
+        let lead = records::get(c, org, id).await?;
+        if c.engine() != Engine::Postgres {
+            return Ok(lead);
+        }
+        let wanted: Vec<PipelineId> = [Some(lead.pipeline_id), also].into_iter().flatten().collect();
+        if wanted.iter().all(|p| locked.contains(p)) {
+            return Ok(lead);
+        }
+        // Read again under the lock: a concurrent move may have shifted it,
+        // or (rarely) taken it to another pipeline, which the next round locks.
+        lock_pipelines(c, org, &wanted).await?;
+        locked.extend(wanted);
     }
-    Ok(())
 }
 
 /// Locks pipelines' rows, in id order so two transactions never wait on

@@ -1,6 +1,6 @@
 //! Lead records: create, read, list, edit, delete.
 
-use super::{Shown, lock_lead, lock_pipelines, pipelines, record};
+use super::{Shown, lock_lead_pipelines, lock_pipelines, pipelines, record};
 use crate::orgs::now;
 use crate::page::{self, Page};
 use crate::{Conn, Raw, Result, Row, StoreError};
@@ -129,6 +129,16 @@ pub async fn get(c: &mut Conn, org: OrgId, id: LeadId) -> Result<Lead> {
         .and_where(Expr::col(Leads::Id).eq(id.0))
         .and_where(Expr::col(Leads::OrgId).eq(org.0))
         .and_where(Expr::col(Leads::DeletedAt).is_null());
+    c.query_one(&q, lead).await
+}
+
+/// A lead of this organisation even if deleted (its history outlives it).
+pub async fn get_any(c: &mut Conn, org: OrgId, id: LeadId) -> Result<Lead> {
+    let mut q = Query::select();
+    q.columns(COLUMNS)
+        .from(Leads::Table)
+        .and_where(Expr::col(Leads::Id).eq(id.0))
+        .and_where(Expr::col(Leads::OrgId).eq(org.0));
     c.query_one(&q, lead).await
 }
 
@@ -492,10 +502,7 @@ pub async fn update(
 
 /// Soft-deletes a lead and closes the gap it leaves in its column.
 pub async fn delete(c: &mut Conn, org: OrgId, actor: &Actor, id: LeadId) -> Result<()> {
-    lock_lead(c, org, id).await?;
-    let found = get(c, org, id).await?;
-    lock_pipelines(c, org, &[found.pipeline_id]).await?;
-    let current = get(c, org, id).await?;
+    let current = lock_lead_pipelines(c, org, id, None).await?;
     let now = now();
     c.execute(&Raw(
         "UPDATE leads SET deleted_at = $1, version = version + 1, updated_at = $1 WHERE id = $2 AND org_id = $3",
