@@ -9,4 +9,5 @@ pub mod score;
 
 pub use lead::{Lead, LeadFields, LeadInput, LeadMove, LeadPatch, LeadSource};
 pub use pipeline::{Pipeline, Stage, StageKind};
+pub use report::format_money_totals;
 pub use score::{LeadScore, ScoreLine, ScoringRules, SignalKind};

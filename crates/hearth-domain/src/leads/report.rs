@@ -74,6 +74,15 @@ pub struct MonthReport {
     pub value: Totals,
 }
 
+/// "$1,250.00 + €80.00".
+pub fn format_money_totals(totals: &Totals) -> String {
+    totals
+        .iter()
+        .map(|(currency, value)| super::lead::format_money(*value, currency))
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
 /// A share to three decimals; `None` when there is nothing to divide.
 pub fn rate(part: i64, whole: i64) -> Option<f64> {
     (whole > 0).then(|| (part as f64 / whole as f64 * 1000.0).round() / 1000.0)

@@ -6,6 +6,7 @@
 
 mod customers;
 mod dashboard;
+mod leads;
 
 use crate::AppState;
 use crate::auth::Auth;
@@ -28,6 +29,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/logout", post(crate::auth::login::logout))
         .merge(customers::routes())
+        .merge(leads::routes())
 }
 
 /// What every staff page shows around its content.

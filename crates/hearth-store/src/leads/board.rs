@@ -138,6 +138,8 @@ pub async fn move_lead(
     mv: &LeadMove,
 ) -> Result<Lead> {
     let reason = mv.reason()?;
+    // The lead is the path: missing is 404; a bad stage is bad input (422).
+    records::get(c, org, id).await?;
     let target = pipelines::stage(c, org, mv.stage_id)
         .await
         .map_err(|e| not_found_as(e, "stage_id", "is not a stage of this organisation"))?;

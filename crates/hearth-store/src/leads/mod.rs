@@ -15,7 +15,7 @@ pub mod reports;
 pub mod signals;
 pub mod timeline;
 
-pub use records::{ListOrder, ListQuery, create, delete, get, get_any, list, update};
+pub use records::{ListOrder, ListQuery, create, delete, get, get_any, list, owners, update};
 
 use crate::history::{self, Change};
 use crate::{Conn, Engine, Raw, Result};

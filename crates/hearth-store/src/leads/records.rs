@@ -251,6 +251,18 @@ pub async fn list(c: &mut Conn, org: OrgId, query: &ListQuery) -> Result<Page<Le
     })
 }
 
+/// Active users who can own leads, by name (for pickers).
+pub async fn owners(c: &mut Conn, org: OrgId) -> Result<Vec<(UserId, String)>> {
+    c.query(
+        &Raw(
+            "SELECT id, name FROM users WHERE org_id = $1 AND disabled_at IS NULL ORDER BY name, id",
+            vec![org.0.into()],
+        ),
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .await
+}
+
 /// A 422 naming `field` when the user is not an active user of this org.
 pub(crate) async fn check_owner(c: &mut Conn, org: OrgId, owner: Option<UserId>) -> Result<()> {
     let Some(owner) = owner else { return Ok(()) };

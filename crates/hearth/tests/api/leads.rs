@@ -3,6 +3,7 @@
 mod forms;
 mod isolation;
 mod moves;
+mod pages;
 mod reports;
 
 use crate::helpers::*;

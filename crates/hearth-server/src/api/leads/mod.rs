@@ -3,7 +3,7 @@
 mod forms;
 mod pipelines;
 mod records;
-mod reports;
+pub mod reports;
 
 pub use forms::{FormView, base_url};
 
