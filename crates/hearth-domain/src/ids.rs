@@ -47,6 +47,16 @@ macro_rules! id_type {
 }
 
 id_type!(
-    OrgId, UserId, ApiKeyId, SessionId, CustomerId, EventId, AuditId,
-    PipelineId, StageId, LeadId, LeadSignalId, LeadFormId,
+    OrgId,
+    UserId,
+    ApiKeyId,
+    SessionId,
+    CustomerId,
+    EventId,
+    AuditId,
+    PipelineId,
+    StageId,
+    LeadId,
+    LeadSignalId,
+    LeadFormId,
 );

@@ -8,7 +8,10 @@ const SQLITE: &[(i64, &str)] = &[
     (5, include_str!("../migrations/sqlite/0005_leads.sql")),
 ];
 const POSTGRES: &[(i64, &str)] = &[
-    (1, include_str!("../migrations/postgres/0001_foundation.sql")),
+    (
+        1,
+        include_str!("../migrations/postgres/0001_foundation.sql"),
+    ),
     (5, include_str!("../migrations/postgres/0005_leads.sql")),
 ];
 

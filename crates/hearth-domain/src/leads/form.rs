@@ -116,7 +116,7 @@ fn is_web_url(url: &str) -> bool {
 pub enum Submission {
     /// A bot filled in the honeypot: answer as if accepted, store nothing.
     Spam,
-    Lead(LeadFields),
+    Lead(Box<LeadFields>),
 }
 
 const EXTRA_FIELDS_MAX: usize = 20;
@@ -211,7 +211,7 @@ pub fn parse_submission(pairs: &[(String, String)], region: &str) -> Result<Subm
                 errors.push("email", no_contact);
             }
             if errors.0.is_empty() {
-                return Ok(Submission::Lead(f));
+                return Ok(Submission::Lead(Box::new(f)));
             }
         }
         Err(e) => {
@@ -311,7 +311,11 @@ mod tests {
     #[test]
     fn the_honeypot_marks_spam() {
         let s = parse_submission(
-            &pairs(&[("name", "Bot"), ("email", "bot@x.com"), (HONEYPOT, "http://spam")]),
+            &pairs(&[
+                ("name", "Bot"),
+                ("email", "bot@x.com"),
+                (HONEYPOT, "http://spam"),
+            ]),
             "US",
         );
         assert_eq!(s.unwrap(), Submission::Spam);
@@ -321,10 +325,11 @@ mod tests {
     fn bad_submissions_name_the_field() {
         let err = parse_submission(&pairs(&[("name", "Ann")]), "US").unwrap_err();
         assert_eq!(err.0[0].field, "email");
-        let err = parse_submission(&pairs(&[("name", "Ann"), ("email", "nope")]), "US").unwrap_err();
+        let err =
+            parse_submission(&pairs(&[("name", "Ann"), ("email", "nope")]), "US").unwrap_err();
         assert_eq!(err.0[0].field, "email");
-        let err = parse_submission(&pairs(&[("email", "a@b.com"), ("<script>", "x")]), "US")
-            .unwrap_err();
+        let err =
+            parse_submission(&pairs(&[("email", "a@b.com"), ("<script>", "x")]), "US").unwrap_err();
         assert_eq!(err.0[0].field, "<script>");
     }
 

@@ -203,7 +203,12 @@ impl LeadMove {
     /// The reason, trimmed; an empty one counts as none.
     pub fn reason(&self) -> Result<Option<String>, Invalid> {
         let mut errors = Invalid::default();
-        let reason = clean_text("lost_reason", self.lost_reason.as_deref(), REASON_MAX, &mut errors);
+        let reason = clean_text(
+            "lost_reason",
+            self.lost_reason.as_deref(),
+            REASON_MAX,
+            &mut errors,
+        );
         errors.or_ok(reason)
     }
 }
@@ -257,7 +262,7 @@ pub fn format_money(value_minor: i64, currency: &str) -> String {
     let whole = (abs / scale as u64).to_string();
     let mut grouped = String::new();
     for (i, ch) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(ch);
@@ -303,11 +308,17 @@ pub fn parse_money(raw: &str, currency: &str) -> Result<i64, &'static str> {
     if fraction.len() > digits {
         return Err("has more decimals than the currency has");
     }
-    let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| "is too large")? };
+    let whole: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().map_err(|_| "is too large")?
+    };
     let fraction: i64 = if fraction.is_empty() {
         0
     } else {
-        format!("{fraction:0<digits$}").parse().map_err(|_| "is not an amount")?
+        format!("{fraction:0<digits$}")
+            .parse()
+            .map_err(|_| "is not an amount")?
     };
     Ok(whole * 10_i64.pow(digits as u32) + fraction)
 }
@@ -457,10 +468,7 @@ impl LeadInput {
 impl LeadFields {
     /// The stored fields with a patch laid over them, validated as a whole.
     pub fn patched(&self, patch: &LeadPatch, region: &str) -> Result<LeadFields, Invalid> {
-        fn pick<'a>(
-            new: &'a Option<Option<String>>,
-            old: &'a Option<String>,
-        ) -> Option<&'a str> {
+        fn pick<'a>(new: &'a Option<Option<String>>, old: &'a Option<String>) -> Option<&'a str> {
             match new {
                 Some(v) => v.as_deref(),
                 None => old.as_deref(),

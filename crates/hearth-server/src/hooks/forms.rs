@@ -179,8 +179,8 @@ async fn read_fields(
 
 /// A flat JSON object of text (numbers and booleans are taken as text).
 fn json_fields(bytes: &[u8]) -> Result<Vec<(String, String)>, AppError> {
-    let value: serde_json::Value = serde_json::from_slice(bytes)
-        .map_err(|_| Invalid::field("body", "is not valid JSON"))?;
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|_| Invalid::field("body", "is not valid JSON"))?;
     let serde_json::Value::Object(map) = value else {
         return Err(Invalid::field("body", "must be a JSON object of form fields").into());
     };

@@ -162,6 +162,16 @@ macro_rules! id_col {
 }
 use hearth_domain::*;
 id_col!(
-    OrgId, UserId, ApiKeyId, SessionId, CustomerId, EventId, AuditId,
-    PipelineId, StageId, LeadId, LeadSignalId, LeadFormId
+    OrgId,
+    UserId,
+    ApiKeyId,
+    SessionId,
+    CustomerId,
+    EventId,
+    AuditId,
+    PipelineId,
+    StageId,
+    LeadId,
+    LeadSignalId,
+    LeadFormId
 );

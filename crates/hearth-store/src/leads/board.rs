@@ -195,7 +195,17 @@ pub(crate) async fn place(
                 after: json!(reason),
             }];
             let summary = "Changed lost reason".to_string();
-            return record(c, org, actor, lead.id, Shown::Lead, "updated", summary, &fields).await;
+            return record(
+                c,
+                org,
+                actor,
+                lead.id,
+                Shown::Lead,
+                "updated",
+                summary,
+                &fields,
+            )
+            .await;
         }
         let fields = [FieldChange {
             field: "position".into(),
@@ -203,7 +213,17 @@ pub(crate) async fn place(
             after: json!(to),
         }];
         let summary = format!("Reordered to place {}", to + 1);
-        return record(c, org, actor, lead.id, Shown::AuditOnly, "reordered", summary, &fields).await;
+        return record(
+            c,
+            org,
+            actor,
+            lead.id,
+            Shown::AuditOnly,
+            "reordered",
+            summary,
+            &fields,
+        )
+        .await;
     }
     let end = pipelines::leads_on_stage(c, org, target.id).await?;
     let to = clamp_position(Some(position.unwrap_or(end)), end);
@@ -262,14 +282,30 @@ pub(crate) async fn place(
         });
     }
     let (action, summary) = match target.kind {
-        StageKind::Won => ("won", format!("Won (moved from {} to {})", from.name, target.name)),
+        StageKind::Won => (
+            "won",
+            format!("Won (moved from {} to {})", from.name, target.name),
+        ),
         StageKind::Lost => (
             "lost",
             format!("Lost: {}", reason.as_deref().unwrap_or_default()),
         ),
-        StageKind::Open => ("moved", format!("Moved from {} to {}", from.name, target.name)),
+        StageKind::Open => (
+            "moved",
+            format!("Moved from {} to {}", from.name, target.name),
+        ),
     };
-    record(c, org, actor, lead.id, Shown::Lead, action, summary, &fields).await
+    record(
+        c,
+        org,
+        actor,
+        lead.id,
+        Shown::Lead,
+        action,
+        summary,
+        &fields,
+    )
+    .await
 }
 
 /// Moves the cards between a card's old and new place in the same column.

@@ -25,7 +25,11 @@ pub(crate) async fn find_customer(
         &Raw(
             "SELECT id FROM customers WHERE org_id = $1 AND deleted_at IS NULL \
              AND (phone = $2 OR email = $3) ORDER BY created_at, id LIMIT 1",
-            vec![org.0.into(), phone.map(str::to_owned).into(), email.map(str::to_owned).into()],
+            vec![
+                org.0.into(),
+                phone.map(str::to_owned).into(),
+                email.map(str::to_owned).into(),
+            ],
         ),
         |r| r.get::<CustomerId>(0),
     )

@@ -7,17 +7,15 @@ use crate::orgs::now;
 use crate::{Conn, Raw, Result, Row};
 use chrono::Duration;
 use hearth_domain::history::{Actor, FieldChange, all_fields};
+use hearth_domain::leads::LeadFields;
 use hearth_domain::leads::form::{LeadForm, LeadFormInput, Submission, parse_submission};
 use hearth_domain::leads::score::SignalKind;
-use hearth_domain::leads::LeadFields;
 use hearth_domain::{Invalid, LeadFormId, LeadId, OrgId};
 use serde_json::json;
 
 /// Submissions one address may make to one form per [`WINDOW`].
 pub const SUBMISSIONS_PER_WINDOW: i64 = 10;
 pub const WINDOW: Duration = Duration::minutes(10);
-
-
 
 fn form(r: &Row) -> Result<LeadForm> {
     Ok(LeadForm {
@@ -34,7 +32,6 @@ fn form(r: &Row) -> Result<LeadForm> {
 }
 
 pub async fn list(c: &mut Conn, org: OrgId) -> Result<Vec<LeadForm>> {
-
     c.query(
         &Raw(
             "SELECT id, pipeline_id, name, public_key, allowed_origins, redirect_url, version, created_at, updated_at \
@@ -102,7 +99,17 @@ pub async fn create(
         },
     ];
     let summary = format!("Web form {} created", settings.name);
-    audit(c, org, actor, "lead_form", id.0, "created", summary, &fields).await?;
+    audit(
+        c,
+        org,
+        actor,
+        "lead_form",
+        id.0,
+        "created",
+        summary,
+        &fields,
+    )
+    .await?;
     get(c, org, id).await
 }
 
@@ -203,7 +210,7 @@ pub async fn submit(
     ))
     .await?;
     let fields = match parse_submission(pairs, &public.region) {
-        Ok(Submission::Lead(fields)) => fields,
+        Ok(Submission::Lead(fields)) => *fields,
         Ok(Submission::Spam) => return Ok(Outcome::Spam),
         Err(invalid) => return Ok(Outcome::Invalid(invalid)),
     };

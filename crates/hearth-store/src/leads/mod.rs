@@ -25,7 +25,10 @@ use hearth_domain::{CustomerId, LeadId, OrgId, PipelineId};
 use uuid::Uuid;
 
 /// Audit-only history of pipeline configuration (pipelines, stages, forms).
-#[allow(clippy::too_many_arguments)]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "mirrors history::Change field by field"
+)]
 pub(crate) async fn audit(
     c: &mut Conn,
     org: OrgId,
@@ -65,6 +68,10 @@ pub(crate) enum Shown {
     LeadAndCustomer(Option<CustomerId>),
 }
 
+#[allow(
+    clippy::too_many_arguments,
+    reason = "mirrors history::Change field by field"
+)]
 pub(crate) async fn record(
     c: &mut Conn,
     org: OrgId,
@@ -114,7 +121,10 @@ pub(crate) async fn lock_lead_pipelines(
         if c.engine() != Engine::Postgres {
             return Ok(lead);
         }
-        let wanted: Vec<PipelineId> = [Some(lead.pipeline_id), also].into_iter().flatten().collect();
+        let wanted: Vec<PipelineId> = [Some(lead.pipeline_id), also]
+            .into_iter()
+            .flatten()
+            .collect();
         if wanted.iter().all(|p| locked.contains(p)) {
             return Ok(lead);
         }

@@ -283,11 +283,9 @@ pub async fn update(
         None => current.name.clone(),
     };
     if patch.is_default == Some(false) && current.is_default {
-        return Err(Invalid::field(
-            "is_default",
-            "make another pipeline the default instead",
-        )
-        .into());
+        return Err(
+            Invalid::field("is_default", "make another pipeline the default instead").into(),
+        );
     }
     let make_default = patch.is_default == Some(true) && !current.is_default;
     let mut fields = Vec::new();

@@ -277,7 +277,9 @@ pub(crate) async fn check_owner(c: &mut Conn, org: OrgId, owner: Option<UserId>)
         .await?;
     match found {
         Some(_) => Ok(()),
-        None => Err(Invalid::field("owner_id", "is not an active user of this organisation").into()),
+        None => {
+            Err(Invalid::field("owner_id", "is not an active user of this organisation").into())
+        }
     }
 }
 
@@ -305,9 +307,10 @@ pub(crate) async fn placement(
         })?,
         None => pipelines::default_pipeline(c, org, actor).await?,
     };
-    pipeline.entry_stage().cloned().ok_or_else(|| {
-        Invalid::field("pipeline_id", "the pipeline has no open stage").into()
-    })
+    pipeline
+        .entry_stage()
+        .cloned()
+        .ok_or_else(|| Invalid::field("pipeline_id", "the pipeline has no open stage").into())
 }
 
 /// A missing related record is bad input (422), not a missing path (404).

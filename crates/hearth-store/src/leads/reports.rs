@@ -3,11 +3,11 @@
 use super::pipelines;
 use crate::{Conn, Engine, Raw, Result};
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
+use hearth_domain::leads::LeadSource;
 use hearth_domain::leads::report::{
     MonthReport, PipelineReport, SourceReport, StageReport, Totals, average_days, group_reasons,
     rate,
 };
-use hearth_domain::leads::LeadSource;
 use hearth_domain::{OrgId, PipelineId, StageId};
 
 fn day_start(d: NaiveDate) -> DateTime<Utc> {
@@ -29,12 +29,7 @@ pub async fn pipeline_report(
         .map(day_start)
         .unwrap_or_else(|| day_start(NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or_default()));
     let scope = || -> Vec<sea_query::Value> {
-        vec![
-            org.0.into(),
-            pipeline_id.0.into(),
-            start.into(),
-            end.into(),
-        ]
+        vec![org.0.into(), pipeline_id.0.into(), start.into(), end.into()]
     };
 
     let per_stage = c
@@ -142,7 +137,11 @@ pub async fn pipeline_report(
             })
         })
         .collect();
-    by_source.sort_by(|a, b| b.leads.cmp(&a.leads).then(a.source.as_str().cmp(b.source.as_str())));
+    by_source.sort_by(|a, b| {
+        b.leads
+            .cmp(&a.leads)
+            .then(a.source.as_str().cmp(b.source.as_str()))
+    });
 
     let won_rows = c
         .query(
@@ -217,20 +216,9 @@ async fn stays(
     c.query(
         &Raw(
             sql,
-            vec![
-                org.0.into(),
-                pipeline_id.0.into(),
-                start.into(),
-                end.into(),
-            ],
+            vec![org.0.into(), pipeline_id.0.into(), start.into(), end.into()],
         ),
-        |r| {
-            Ok((
-                r.get::<StageId>(0)?,
-                r.get::<i64>(1)?,
-                r.get::<f64>(2)?,
-            ))
-        },
+        |r| Ok((r.get::<StageId>(0)?, r.get::<i64>(1)?, r.get::<f64>(2)?)),
     )
     .await
 }

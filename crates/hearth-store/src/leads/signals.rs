@@ -7,8 +7,8 @@ use crate::orgs::now;
 use crate::{Conn, Raw, Result, Row};
 use chrono::{DateTime, Duration, Utc};
 use hearth_domain::history::{Actor, FieldChange};
-use hearth_domain::leads::score::{self, LeadScore, ScoringRules, SignalKind};
 use hearth_domain::leads::Lead;
+use hearth_domain::leads::score::{self, LeadScore, ScoringRules, SignalKind};
 use hearth_domain::{LeadId, LeadSignalId, OrgId};
 use serde::Serialize;
 use serde_json::json;
@@ -71,7 +71,17 @@ pub async fn set_rules(
         after: value,
     }];
     let summary = "Lead scoring rules changed".to_string();
-    audit(c, org, actor, "lead_settings", org.0, "updated", summary, &fields).await?;
+    audit(
+        c,
+        org,
+        actor,
+        "lead_settings",
+        org.0,
+        "updated",
+        summary,
+        &fields,
+    )
+    .await?;
     rescore_all(c, org).await?;
     Ok(new.clone())
 }

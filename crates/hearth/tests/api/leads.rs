@@ -105,8 +105,13 @@ async fn a_new_org_gets_the_default_pipeline_once() {
             ],
             "[{e}]"
         );
-        let again = expect_status(app.get(&org, "/api/v1/pipelines").await, StatusCode::OK, e).await;
-        assert_eq!(again["items"].as_array().unwrap().len(), 1, "[{e}] made once");
+        let again =
+            expect_status(app.get(&org, "/api/v1/pipelines").await, StatusCode::OK, e).await;
+        assert_eq!(
+            again["items"].as_array().unwrap().len(),
+            1,
+            "[{e}] made once"
+        );
         assert_eq!(again["items"][0]["id"], p["id"]);
     }
 }
@@ -136,8 +141,12 @@ async fn pipelines_and_stages_are_configurable() {
 
         // Add a stage in the middle: the later ones shift down.
         let proposal = expect_status(
-            app.post(&org, &format!("{path}/stages"), json!({"name": "Proposal", "position": 1}))
-                .await,
+            app.post(
+                &org,
+                &format!("{path}/stages"),
+                json!({"name": "Proposal", "position": 1}),
+            )
+            .await,
             StatusCode::CREATED,
             e,
         )
@@ -151,25 +160,45 @@ async fn pipelines_and_stages_are_configurable() {
                 .collect()
         };
         let now = expect_status(app.get(&org, &path).await, StatusCode::OK, e).await;
-        assert_eq!(names(&now), ["Inquiry", "Proposal", "Site visit", "Signed", "Dropped"]);
-        let positions: Vec<i64> = now["stages"].as_array().unwrap().iter().map(|s| s["position"].as_i64().unwrap()).collect();
+        assert_eq!(
+            names(&now),
+            ["Inquiry", "Proposal", "Site visit", "Signed", "Dropped"]
+        );
+        let positions: Vec<i64> = now["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["position"].as_i64().unwrap())
+            .collect();
         assert_eq!(positions, [0, 1, 2, 3, 4], "[{e}]");
 
         // Reorder and rename.
         let stage_path = format!("/api/v1/stages/{}", id(&proposal));
         let moved = expect_status(
-            app.patch(&org, &stage_path, json!({"version": 1, "position": 2, "name": "Quote sent"}))
-                .await,
+            app.patch(
+                &org,
+                &stage_path,
+                json!({"version": 1, "position": 2, "name": "Quote sent"}),
+            )
+            .await,
             StatusCode::OK,
             e,
         )
         .await;
         assert_eq!(moved["position"], 2);
         let now = expect_status(app.get(&org, &path).await, StatusCode::OK, e).await;
-        assert_eq!(names(&now), ["Inquiry", "Site visit", "Quote sent", "Signed", "Dropped"], "[{e}]");
-        let stale = app.patch(&org, &stage_path, json!({"version": 1, "name": "X"})).await;
+        assert_eq!(
+            names(&now),
+            ["Inquiry", "Site visit", "Quote sent", "Signed", "Dropped"],
+            "[{e}]"
+        );
+        let stale = app
+            .patch(&org, &stage_path, json!({"version": 1, "name": "X"}))
+            .await;
         expect_status(stale, StatusCode::CONFLICT, e).await;
-        let dup = app.patch(&org, &stage_path, json!({"version": 2, "name": "inquiry"})).await;
+        let dup = app
+            .patch(&org, &stage_path, json!({"version": 2, "name": "inquiry"}))
+            .await;
         let problem = expect_status(dup, StatusCode::UNPROCESSABLE_ENTITY, e).await;
         assert_eq!(problem_fields(&problem), ["name"]);
 
@@ -178,9 +207,20 @@ async fn pipelines_and_stages_are_configurable() {
         let site = stage(&now, "Site visit");
         let quote = stage(&now, "Quote sent");
         for s in [&site, &quote] {
-            expect_status(app.delete(&org, &format!("/api/v1/stages/{s}")).await, StatusCode::NO_CONTENT, e).await;
+            expect_status(
+                app.delete(&org, &format!("/api/v1/stages/{s}")).await,
+                StatusCode::NO_CONTENT,
+                e,
+            )
+            .await;
         }
-        let last_open = app.patch(&org, &format!("/api/v1/stages/{inquiry}"), json!({"version": 1, "kind": "won"})).await;
+        let last_open = app
+            .patch(
+                &org,
+                &format!("/api/v1/stages/{inquiry}"),
+                json!({"version": 1, "kind": "won"}),
+            )
+            .await;
         let problem = expect_status(last_open, StatusCode::UNPROCESSABLE_ENTITY, e).await;
         assert_eq!(problem_fields(&problem), ["kind"], "[{e}]");
         let problem = expect_status(
@@ -189,14 +229,30 @@ async fn pipelines_and_stages_are_configurable() {
             e,
         )
         .await;
-        assert!(problem["detail"].as_str().unwrap().contains("at least one open stage"), "[{e}] {problem}");
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains("at least one open stage"),
+            "[{e}] {problem}"
+        );
         let now = expect_status(app.get(&org, &path).await, StatusCode::OK, e).await;
-        let positions: Vec<i64> = now["stages"].as_array().unwrap().iter().map(|s| s["position"].as_i64().unwrap()).collect();
+        let positions: Vec<i64> = now["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["position"].as_i64().unwrap())
+            .collect();
         assert_eq!(positions, [0, 1, 2], "[{e}] deletes close the gap");
 
         // A stage with leads cannot go.
         for n in 0..2 {
-            new_lead(&app, &org, json!({"first_name": format!("L{n}"), "pipeline_id": cid})).await;
+            new_lead(
+                &app,
+                &org,
+                json!({"first_name": format!("L{n}"), "pipeline_id": cid}),
+            )
+            .await;
         }
         let problem = expect_status(
             app.delete(&org, &format!("/api/v1/stages/{inquiry}")).await,
@@ -204,9 +260,18 @@ async fn pipelines_and_stages_are_configurable() {
             e,
         )
         .await;
-        assert_eq!(problem["detail"], "move the 2 leads on this stage first", "[{e}]");
+        assert_eq!(
+            problem["detail"], "move the 2 leads on this stage first",
+            "[{e}]"
+        );
         let problem = expect_status(app.delete(&org, &path).await, StatusCode::CONFLICT, e).await;
-        assert!(problem["detail"].as_str().unwrap().contains("move the 2 leads"), "[{e}]");
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains("move the 2 leads"),
+            "[{e}]"
+        );
 
         // The default moves; the old default loses the flag; an empty pipeline can go.
         let made_default = expect_status(
@@ -216,14 +281,28 @@ async fn pipelines_and_stages_are_configurable() {
         )
         .await;
         assert_eq!(made_default["is_default"], true);
-        let old = expect_status(app.get(&org, &format!("/api/v1/pipelines/{}", id(&sales))).await, StatusCode::OK, e).await;
+        let old = expect_status(
+            app.get(&org, &format!("/api/v1/pipelines/{}", id(&sales)))
+                .await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
         assert_eq!(old["is_default"], false, "[{e}] one default at a time");
         let lead = new_lead(&app, &org, json!({"first_name": "Defaulted"})).await;
-        assert_eq!(lead["pipeline_id"].as_str().unwrap(), cid, "[{e}] new leads go to the new default");
+        assert_eq!(
+            lead["pipeline_id"].as_str().unwrap(),
+            cid,
+            "[{e}] new leads go to the new default"
+        );
         let problem = expect_status(app.delete(&org, &path).await, StatusCode::CONFLICT, e).await;
-        assert!(problem["detail"].as_str().unwrap().contains("default"), "[{e}]");
+        assert!(
+            problem["detail"].as_str().unwrap().contains("default"),
+            "[{e}]"
+        );
         expect_status(
-            app.delete(&org, &format!("/api/v1/pipelines/{}", id(&sales))).await,
+            app.delete(&org, &format!("/api/v1/pipelines/{}", id(&sales)))
+                .await,
             StatusCode::NO_CONTENT,
             e,
         )
@@ -232,7 +311,8 @@ async fn pipelines_and_stages_are_configurable() {
         assert_eq!(list["items"].as_array().unwrap().len(), 1, "[{e}]");
 
         let history = expect_status(
-            app.get(&org, &format!("/api/v1/leads/{}/history", id(&lead))).await,
+            app.get(&org, &format!("/api/v1/leads/{}/history", id(&lead)))
+                .await,
             StatusCode::OK,
             e,
         )
@@ -260,7 +340,11 @@ async fn leads_are_created_read_updated_and_deleted() {
         let lead = expect_status(res, StatusCode::CREATED, e).await;
         let p = default_pipeline(&app, &org).await;
         assert_eq!(lead["pipeline_id"], p["id"], "[{e}] default pipeline");
-        assert_eq!(lead["stage_id"].as_str().unwrap(), stage(&p, "New"), "[{e}] its first stage");
+        assert_eq!(
+            lead["stage_id"].as_str().unwrap(),
+            stage(&p, "New"),
+            "[{e}] its first stage"
+        );
         assert_eq!(lead["position"], 0);
         assert_eq!(lead["phone"], "+15125550101");
         assert_eq!(lead["email"], "dana@example.com");
@@ -279,8 +363,12 @@ async fn leads_are_created_read_updated_and_deleted() {
         assert_eq!(read, lead);
 
         let updated = expect_status(
-            app.patch(&org, &location, json!({"version": 1, "value_minor": 500000, "email": null, "owner_id": null}))
-                .await,
+            app.patch(
+                &org,
+                &location,
+                json!({"version": 1, "value_minor": 500000, "email": null, "owner_id": null}),
+            )
+            .await,
             StatusCode::OK,
             e,
         )
@@ -289,17 +377,38 @@ async fn leads_are_created_read_updated_and_deleted() {
         assert!(updated["email"].is_null());
         assert_eq!(updated["version"], 2);
         expect_status(
-            app.patch(&org, &location, json!({"version": 1, "value_minor": 1})).await,
+            app.patch(&org, &location, json!({"version": 1, "value_minor": 1}))
+                .await,
             StatusCode::CONFLICT,
             e,
         )
         .await;
-        let bad = app.patch(&org, &location, json!({"version": 2, "stage_id": lead["stage_id"]})).await;
+        let bad = app
+            .patch(
+                &org,
+                &location,
+                json!({"version": 2, "stage_id": lead["stage_id"]}),
+            )
+            .await;
         let problem = expect_status(bad, StatusCode::UNPROCESSABLE_ENTITY, e).await;
-        assert_eq!(problem_fields(&problem), ["stage_id"], "[{e}] stages change by moving");
-        let bad = app.patch(&org, &location, json!({"version": 2, "lost_reason": "price"})).await;
+        assert_eq!(
+            problem_fields(&problem),
+            ["stage_id"],
+            "[{e}] stages change by moving"
+        );
+        let bad = app
+            .patch(
+                &org,
+                &location,
+                json!({"version": 2, "lost_reason": "price"}),
+            )
+            .await;
         let problem = expect_status(bad, StatusCode::UNPROCESSABLE_ENTITY, e).await;
-        assert_eq!(problem_fields(&problem), ["lost_reason"], "[{e}] only lost leads have reasons");
+        assert_eq!(
+            problem_fields(&problem),
+            ["lost_reason"],
+            "[{e}] only lost leads have reasons"
+        );
 
         // Bad input names every field and creates nothing.
         let bad = app
@@ -316,7 +425,11 @@ async fn leads_are_created_read_updated_and_deleted() {
             .post(&org, "/api/v1/leads", json!({"first_name": "X", "phone": "call me", "currency": "dollars", "value_minor": -1}))
             .await;
         let problem = expect_status(bad, StatusCode::UNPROCESSABLE_ENTITY, e).await;
-        assert_eq!(problem_fields(&problem), ["phone", "value_minor", "currency"], "[{e}]");
+        assert_eq!(
+            problem_fields(&problem),
+            ["phone", "value_minor", "currency"],
+            "[{e}]"
+        );
         let other_user = uuid::Uuid::now_v7();
         let bad = app
             .post(&org, "/api/v1/leads", json!({"first_name": "X", "owner_id": other_user, "stage_id": uuid::Uuid::now_v7()}))
@@ -324,40 +437,104 @@ async fn leads_are_created_read_updated_and_deleted() {
         let problem = expect_status(bad, StatusCode::UNPROCESSABLE_ENTITY, e).await;
         assert_eq!(problem_fields(&problem), ["stage_id", "owner_id"], "[{e}]");
         let lost_without_reason = app
-            .post(&org, "/api/v1/leads", json!({"first_name": "X", "stage_id": stage(&p, "Lost")}))
+            .post(
+                &org,
+                "/api/v1/leads",
+                json!({"first_name": "X", "stage_id": stage(&p, "Lost")}),
+            )
             .await;
         let problem = expect_status(lost_without_reason, StatusCode::UNPROCESSABLE_ENTITY, e).await;
         assert_eq!(problem_fields(&problem), ["lost_reason"]);
         let all = expect_status(app.get(&org, "/api/v1/leads").await, StatusCode::OK, e).await;
-        assert_eq!(all["items"].as_array().unwrap().len(), 2, "[{e}] nothing was created");
+        assert_eq!(
+            all["items"].as_array().unwrap().len(),
+            2,
+            "[{e}] nothing was created"
+        );
 
         // Search and filters.
-        let found = expect_status(app.get(&org, "/api/v1/leads?q=oak").await, StatusCode::OK, e).await;
+        let found = expect_status(
+            app.get(&org, "/api/v1/leads?q=oak").await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
         assert_eq!(found["items"].as_array().unwrap().len(), 1);
         assert_eq!(found["items"][0]["business_name"], "Oak Dental");
-        let found = expect_status(app.get(&org, "/api/v1/leads?source=referral").await, StatusCode::OK, e).await;
+        let found = expect_status(
+            app.get(&org, "/api/v1/leads?source=referral").await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
         assert_eq!(found["items"][0]["id"], lead["id"]);
-        let found = expect_status(app.get(&org, "/api/v1/leads?q=5550101").await, StatusCode::OK, e).await;
+        let found = expect_status(
+            app.get(&org, "/api/v1/leads?q=5550101").await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
         assert_eq!(found["items"].as_array().unwrap().len(), 1);
-        let page1 = expect_status(app.get(&org, "/api/v1/leads?limit=1").await, StatusCode::OK, e).await;
+        let page1 = expect_status(
+            app.get(&org, "/api/v1/leads?limit=1").await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
         assert_eq!(page1["items"][0]["id"], second["id"], "[{e}] newest first");
         let cursor = page1["next_cursor"].as_str().unwrap();
-        let page2 = expect_status(app.get(&org, &format!("/api/v1/leads?limit=1&cursor={cursor}")).await, StatusCode::OK, e).await;
+        let page2 = expect_status(
+            app.get(&org, &format!("/api/v1/leads?limit=1&cursor={cursor}"))
+                .await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
         assert_eq!(page2["items"][0]["id"], lead["id"]);
         assert!(page2["next_cursor"].is_null());
 
         // Delete closes the gap in the column.
         expect_status(app.delete(&org, &location).await, StatusCode::NO_CONTENT, e).await;
         expect_status(app.get(&org, &location).await, StatusCode::NOT_FOUND, e).await;
-        assert_eq!(column(&app, &org, &stage(&p, "New")).await, [id(&second)], "[{e}]");
+        assert_eq!(
+            column(&app, &org, &stage(&p, "New")).await,
+            [id(&second)],
+            "[{e}]"
+        );
 
-        let history = expect_status(app.get(&org, &format!("{location}/history")).await, StatusCode::OK, e).await;
-        let actions: Vec<&str> = history["items"].as_array().unwrap().iter().map(|h| h["action"].as_str().unwrap()).collect();
-        assert!(actions.contains(&"lead.created") && actions.contains(&"lead.updated") && actions.contains(&"lead.deleted"), "[{e}] {actions:?}");
-        let value = history["items"].as_array().unwrap().iter().find(|h| h["field"] == "value_minor" && h["action"] == "lead.updated").unwrap();
+        let history = expect_status(
+            app.get(&org, &format!("{location}/history")).await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
+        let actions: Vec<&str> = history["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["action"].as_str().unwrap())
+            .collect();
+        assert!(
+            actions.contains(&"lead.created")
+                && actions.contains(&"lead.updated")
+                && actions.contains(&"lead.deleted"),
+            "[{e}] {actions:?}"
+        );
+        let value = history["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["field"] == "value_minor" && h["action"] == "lead.updated")
+            .unwrap();
         assert_eq!(value["before"], 450000);
         assert_eq!(value["after"], 500000);
-        let tl = expect_status(app.get(&org, &format!("/api/v1/leads/{}/timeline", id(&second))).await, StatusCode::OK, e).await;
+        let tl = expect_status(
+            app.get(&org, &format!("/api/v1/leads/{}/timeline", id(&second)))
+                .await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
         assert_eq!(tl["items"][0]["action"], "lead.created", "[{e}]");
     }
 }
@@ -376,7 +553,14 @@ async fn signals_score_leads_and_hot_leads_list_first() {
             let kind = kind.to_string();
             let app = &app;
             let org = &org;
-            async move { expect_status(app.post(org, &path, json!({"kind": kind})).await, StatusCode::CREATED, app.engine).await }
+            async move {
+                expect_status(
+                    app.post(org, &path, json!({"kind": kind})).await,
+                    StatusCode::CREATED,
+                    app.engine,
+                )
+                .await
+            }
         };
         signal(&warm, "email_open").await;
         let w = signal(&warm, "quote_viewed").await;
@@ -388,7 +572,12 @@ async fn signals_score_leads_and_hot_leads_list_first() {
         for kind in ["inbound_call", "inbound_call", "quote_viewed", "chat"] {
             signal(&hotter, kind).await;
         }
-        let h = expect_status(app.get(&org, &format!("/api/v1/leads/{}", id(&hot))).await, StatusCode::OK, e).await;
+        let h = expect_status(
+            app.get(&org, &format!("/api/v1/leads/{}", id(&hot))).await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
         assert_eq!(h["score"], 75, "[{e}] 30 + 20 + 25");
         assert_eq!(h["hot"], true);
         assert_eq!(
@@ -400,32 +589,98 @@ async fn signals_score_leads_and_hot_leads_list_first() {
             ]),
             "[{e}]"
         );
-        let bad = app.post(&org, &format!("/api/v1/leads/{}/signals", id(&cold)), json!({"kind": "smoke_signal"})).await;
+        let bad = app
+            .post(
+                &org,
+                &format!("/api/v1/leads/{}/signals", id(&cold)),
+                json!({"kind": "smoke_signal"}),
+            )
+            .await;
         let problem = expect_status(bad, StatusCode::UNPROCESSABLE_ENTITY, e).await;
         assert_eq!(problem_fields(&problem), ["kind"]);
 
-        let listed = expect_status(app.get(&org, "/api/v1/leads?hot=true").await, StatusCode::OK, e).await;
-        let names: Vec<&str> = listed["items"].as_array().unwrap().iter().map(|l| l["first_name"].as_str().unwrap()).collect();
-        assert_eq!(names, ["Hotter", "Hot"], "[{e}] only hot leads, highest score first");
+        let listed = expect_status(
+            app.get(&org, "/api/v1/leads?hot=true").await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
+        let names: Vec<&str> = listed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["first_name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            ["Hotter", "Hot"],
+            "[{e}] only hot leads, highest score first"
+        );
         assert_eq!(listed["items"][0]["score"], 95);
 
-        let signals = expect_status(app.get(&org, &format!("/api/v1/leads/{}/signals", id(&hot))).await, StatusCode::OK, e).await;
+        let signals = expect_status(
+            app.get(&org, &format!("/api/v1/leads/{}/signals", id(&hot)))
+                .await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
         assert_eq!(signals["items"].as_array().unwrap().len(), 3);
-        let tl = expect_status(app.get(&org, &format!("/api/v1/leads/{}/timeline", id(&hot))).await, StatusCode::OK, e).await;
-        assert!(tl["items"][0]["summary"].as_str().unwrap().starts_with("Form submission"), "[{e}] {tl}");
+        let tl = expect_status(
+            app.get(&org, &format!("/api/v1/leads/{}/timeline", id(&hot)))
+                .await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
+        assert!(
+            tl["items"][0]["summary"]
+                .as_str()
+                .unwrap()
+                .starts_with("Form submission"),
+            "[{e}] {tl}"
+        );
 
         // The organisation's own weights rescore every lead.
-        let rules = expect_status(app.get(&org, "/api/v1/settings/lead-scoring").await, StatusCode::OK, e).await;
+        let rules = expect_status(
+            app.get(&org, "/api/v1/settings/lead-scoring").await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
         assert_eq!(rules["half_life_days"], 14);
         let mut new_rules = rules.clone();
         new_rules["weights"]["email_open"] = json!(60);
-        expect_status(app.api(&org, reqwest::Method::PUT, "/api/v1/settings/lead-scoring", Some(new_rules)).await, StatusCode::OK, e).await;
-        let w = expect_status(app.get(&org, &format!("/api/v1/leads/{}", id(&warm))).await, StatusCode::OK, e).await;
+        expect_status(
+            app.api(
+                &org,
+                reqwest::Method::PUT,
+                "/api/v1/settings/lead-scoring",
+                Some(new_rules),
+            )
+            .await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
+        let w = expect_status(
+            app.get(&org, &format!("/api/v1/leads/{}", id(&warm))).await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
         assert_eq!(w["score"], 80, "[{e}] 60 + 20");
         assert_eq!(w["hot"], true);
         let mut bad_rules = rules.clone();
         bad_rules["half_life_days"] = json!(0);
-        let res = app.api(&org, reqwest::Method::PUT, "/api/v1/settings/lead-scoring", Some(bad_rules)).await;
+        let res = app
+            .api(
+                &org,
+                reqwest::Method::PUT,
+                "/api/v1/settings/lead-scoring",
+                Some(bad_rules),
+            )
+            .await;
         let problem = expect_status(res, StatusCode::UNPROCESSABLE_ENTITY, e).await;
         assert_eq!(problem_fields(&problem), ["half_life_days"]);
     }

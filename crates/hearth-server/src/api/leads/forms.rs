@@ -74,10 +74,7 @@ async fn list(
     let base = base_url(&s, &headers);
     let items = s.store.read(work!(|c| forms::list(c, org))).await?;
     Ok(Json(Page {
-        items: items
-            .into_iter()
-            .map(|f| FormView::new(f, &base))
-            .collect(),
+        items: items.into_iter().map(|f| FormView::new(f, &base)).collect(),
         next_cursor: None,
     }))
 }

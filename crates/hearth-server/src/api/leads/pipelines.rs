@@ -95,7 +95,9 @@ async fn update(
     let p = auth.principal;
     Ok(Json(
         s.store
-            .write(work!(|c| pipelines::update(c, p.org_id, &p.actor, id, &patch)))
+            .write(work!(|c| pipelines::update(
+                c, p.org_id, &p.actor, id, &patch
+            )))
             .await?,
     ))
 }
@@ -207,7 +209,9 @@ async fn delete_stage(
     auth.require(Action::ManagePipelines)?;
     let p = auth.principal;
     s.store
-        .write(work!(|c| pipelines::delete_stage(c, p.org_id, &p.actor, id)))
+        .write(work!(|c| pipelines::delete_stage(
+            c, p.org_id, &p.actor, id
+        )))
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

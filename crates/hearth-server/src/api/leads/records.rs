@@ -96,10 +96,16 @@ async fn create(
     let p = auth.principal;
     let lead = s
         .store
-        .write(work!(|c| leads::create(c, p.org_id, &p.region, &p.actor, &input)))
+        .write(work!(|c| leads::create(
+            c, p.org_id, &p.region, &p.actor, &input
+        )))
         .await?;
     let location = format!("/api/v1/leads/{}", lead.id);
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(lead)))
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(lead),
+    ))
 }
 
 /// Read a lead with its score and score breakdown.
@@ -310,9 +316,7 @@ async fn changes(
 async fn get_scoring(State(s): State<AppState>, auth: Auth) -> ApiResult<Json<ScoringRules>> {
     auth.require(Action::ReadLeads)?;
     let org = auth.principal.org_id;
-    Ok(Json(
-        s.store.read(work!(|c| signals::rules(c, org))).await?,
-    ))
+    Ok(Json(s.store.read(work!(|c| signals::rules(c, org))).await?))
 }
 
 /// Replace the lead-scoring rules; every lead is rescored with them.

@@ -7,10 +7,10 @@ use crate::AppState;
 use crate::auth::{Auth, PageAuth};
 use crate::pages::{Chrome, CsrfOnly, render};
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use hearth_domain::auth::Action;
 use hearth_domain::leads::lead::format_money;
 use hearth_domain::leads::score::SignalKind;
@@ -244,10 +244,7 @@ async fn new_page(
     let (all, owners) = s
         .store
         .read(work!(|c| async {
-            Ok((
-                pipelines::list(c, org).await?,
-                leads::owners(c, org).await?,
-            ))
+            Ok((pipelines::list(c, org).await?, leads::owners(c, org).await?))
         }))
         .await
         .map_err(page_err)?;

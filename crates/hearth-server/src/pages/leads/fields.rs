@@ -202,7 +202,11 @@ impl LeadForm {
         }
         let mut owner = field("owner_id", "Owner", "select", &self.owner_id);
         owner.options = std::iter::once((String::new(), "Nobody yet".to_string()))
-            .chain(owners.iter().map(|(id, name)| (id.to_string(), name.clone())))
+            .chain(
+                owners
+                    .iter()
+                    .map(|(id, name)| (id.to_string(), name.clone())),
+            )
             .collect();
         let mut currency = field("currency", "Currency", "text", &self.currency);
         if currency.value.is_empty() {
@@ -211,7 +215,12 @@ impl LeadForm {
         vec![
             field("first_name", "First name", "text", &self.first_name),
             field("last_name", "Last name", "text", &self.last_name),
-            field("business_name", "Business name", "text", &self.business_name),
+            field(
+                "business_name",
+                "Business name",
+                "text",
+                &self.business_name,
+            ),
             field("phone", "Phone", "tel", &self.phone),
             field("email", "Email", "email", &self.email),
             field(

@@ -43,7 +43,9 @@ fn hchart(rows: Vec<(String, f64, String)>) -> HChart {
             text,
             y: i as i64 * ROW,
             width: if max > 0.0 {
-                ((value / max) * BAR_SPACE).round().max(if value > 0.0 { 2.0 } else { 0.0 }) as i64
+                ((value / max) * BAR_SPACE)
+                    .round()
+                    .max(if value > 0.0 { 2.0 } else { 0.0 }) as i64
             } else {
                 0
             },

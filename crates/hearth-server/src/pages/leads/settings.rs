@@ -31,7 +31,11 @@ struct PipelinesPage {
     notice: Option<String>,
 }
 
-async fn pipelines_page(s: &AppState, auth: &Auth, notice: Option<String>) -> Result<Html, Response> {
+async fn pipelines_page(
+    s: &AppState,
+    auth: &Auth,
+    notice: Option<String>,
+) -> Result<Html, Response> {
     let org = auth.principal.org_id;
     let actor = auth.principal.actor.clone();
     // Settings is a first use like any other: make the default pipeline.
@@ -176,7 +180,9 @@ pub async fn delete_pipeline(
     let p = auth.principal.clone();
     let result = s
         .store
-        .write(work!(|c| store_pipelines::delete(c, p.org_id, &p.actor, id)))
+        .write(work!(|c| store_pipelines::delete(
+            c, p.org_id, &p.actor, id
+        )))
         .await;
     done(&s, &auth, result).await
 }
@@ -453,7 +459,9 @@ pub async fn create_form(
     let p = auth.principal.clone();
     let result = s
         .store
-        .write(work!(|c| store_forms::create(c, p.org_id, &p.actor, &input)))
+        .write(work!(|c| store_forms::create(
+            c, p.org_id, &p.actor, &input
+        )))
         .await
         .map(|_| ());
     forms_done(&s, &auth, &headers, result).await

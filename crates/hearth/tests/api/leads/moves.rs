@@ -35,7 +35,11 @@ async fn moves_keep_positions_dense_within_and_between_stages() {
         assert_eq!(moved["position"], 0);
         assert_eq!(column(&app, &org, &new).await, [d, a, b, c], "[{e}]");
         move_to(&app, &org, a, json!({"stage_id": new, "position": 99})).await;
-        assert_eq!(column(&app, &org, &new).await, [d, b, c, a], "[{e}] clamped to the end");
+        assert_eq!(
+            column(&app, &org, &new).await,
+            [d, b, c, a],
+            "[{e}] clamped to the end"
+        );
 
         // Between columns.
         move_to(&app, &org, b, json!({"stage_id": contacted})).await;
@@ -47,20 +51,43 @@ async fn moves_keep_positions_dense_within_and_between_stages() {
         assert_eq!(column(&app, &org, &contacted).await, [c, d, b], "[{e}]");
 
         // Moving a card where it already is changes nothing.
-        let before = expect_status(app.get(&org, &format!("/api/v1/leads/{d}")).await, StatusCode::OK, e).await;
+        let before = expect_status(
+            app.get(&org, &format!("/api/v1/leads/{d}")).await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
         let same = move_to(&app, &org, d, json!({"stage_id": contacted, "position": 1})).await;
         let same = expect_status(same, StatusCode::OK, e).await;
         assert_eq!(same, before, "[{e}] idempotent");
-        let history = expect_status(app.get(&org, &format!("/api/v1/leads/{d}/history")).await, StatusCode::OK, e).await;
-        let moves = history["items"].as_array().unwrap().iter().filter(|h| h["field"] == "stage").count();
+        let history = expect_status(
+            app.get(&org, &format!("/api/v1/leads/{d}/history")).await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
+        let moves = history["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|h| h["field"] == "stage")
+            .count();
         assert_eq!(moves, 1, "[{e}] one stage change recorded");
 
         // A stage of another pipeline, or none at all.
         let bad = move_to(&app, &org, d, json!({"stage_id": uuid::Uuid::now_v7()})).await;
         let problem = expect_status(bad, StatusCode::UNPROCESSABLE_ENTITY, e).await;
         assert_eq!(problem_fields(&problem), ["stage_id"]);
-        let tl = expect_status(app.get(&org, &format!("/api/v1/leads/{d}/timeline")).await, StatusCode::OK, e).await;
-        assert_eq!(tl["items"][0]["summary"], "Moved from New to Contacted", "[{e}]");
+        let tl = expect_status(
+            app.get(&org, &format!("/api/v1/leads/{d}/timeline")).await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
+        assert_eq!(
+            tl["items"][0]["summary"], "Moved from New to Contacted",
+            "[{e}]"
+        );
     }
 }
 
@@ -70,14 +97,28 @@ async fn concurrent_moves_leave_a_valid_order() {
         let e = app.engine;
         let org = app.org("acme").await;
         let p = default_pipeline(&app, &org).await;
-        let stages = [stage(&p, "New"), stage(&p, "Contacted"), stage(&p, "Quoted")];
+        let stages = [
+            stage(&p, "New"),
+            stage(&p, "Contacted"),
+            stage(&p, "Quoted"),
+        ];
         let mut leads = Vec::new();
         for n in 0..8 {
-            leads.push(id(&new_lead(&app, &org, json!({"first_name": format!("L{n}")})).await));
+            leads.push(id(&new_lead(
+                &app,
+                &org,
+                json!({"first_name": format!("L{n}")}),
+            )
+            .await));
         }
         for round in 0..3 {
             let mv = |lead: usize, to: usize, pos: i64| {
-                move_to(&app, &org, &leads[lead], json!({"stage_id": stages[to], "position": pos}))
+                move_to(
+                    &app,
+                    &org,
+                    &leads[lead],
+                    json!({"stage_id": stages[to], "position": pos}),
+                )
             };
             // The same card twice at once, and its neighbours, across columns.
             let (r1, r2, r3, r4, r5, r6) = tokio::join!(
@@ -104,7 +145,12 @@ async fn concurrent_moves_leave_a_valid_order() {
         let burst = (0..24u64).map(|n| {
             let lead = &leads[(n * 5 % 8) as usize];
             let to = &stages[(n * 7 % 3) as usize];
-            move_to(&app, &org, lead, json!({"stage_id": to, "position": (n % 4) as i64}))
+            move_to(
+                &app,
+                &org,
+                lead,
+                json!({"stage_id": to, "position": (n % 4) as i64}),
+            )
         });
         for r in futures::future::join_all(burst).await {
             expect_status(r, StatusCode::OK, e).await;
@@ -132,10 +178,25 @@ async fn won_sets_won_at_and_lost_needs_a_reason() {
         )
         .await;
         assert_eq!(problem_fields(&problem), ["lost_reason"], "[{e}]");
-        let still = expect_status(app.get(&org, &format!("/api/v1/leads/{lead}")).await, StatusCode::OK, e).await;
-        assert_eq!(still["stage_id"].as_str().unwrap(), stage(&p, "New"), "[{e}] nothing moved");
+        let still = expect_status(
+            app.get(&org, &format!("/api/v1/leads/{lead}")).await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
+        assert_eq!(
+            still["stage_id"].as_str().unwrap(),
+            stage(&p, "New"),
+            "[{e}] nothing moved"
+        );
         let problem = expect_status(
-            move_to(&app, &org, &lead, json!({"stage_id": stage(&p, "Quoted"), "lost_reason": "price"})).await,
+            move_to(
+                &app,
+                &org,
+                &lead,
+                json!({"stage_id": stage(&p, "Quoted"), "lost_reason": "price"}),
+            )
+            .await,
             StatusCode::UNPROCESSABLE_ENTITY,
             e,
         )
@@ -143,7 +204,13 @@ async fn won_sets_won_at_and_lost_needs_a_reason() {
         assert_eq!(problem_fields(&problem), ["lost_reason"]);
 
         let l = expect_status(
-            move_to(&app, &org, &lead, json!({"stage_id": lost, "lost_reason": "Went with a competitor"})).await,
+            move_to(
+                &app,
+                &org,
+                &lead,
+                json!({"stage_id": lost, "lost_reason": "Went with a competitor"}),
+            )
+            .await,
             StatusCode::OK,
             e,
         )
@@ -151,12 +218,21 @@ async fn won_sets_won_at_and_lost_needs_a_reason() {
         assert_eq!(l["lost_reason"], "Went with a competitor");
         assert!(l["lost_at"].is_string() && l["won_at"].is_null(), "[{e}]");
         let problem = expect_status(
-            app.patch(&org, &format!("/api/v1/leads/{lead}"), json!({"version": l["version"], "lost_reason": null})).await,
+            app.patch(
+                &org,
+                &format!("/api/v1/leads/{lead}"),
+                json!({"version": l["version"], "lost_reason": null}),
+            )
+            .await,
             StatusCode::UNPROCESSABLE_ENTITY,
             e,
         )
         .await;
-        assert_eq!(problem_fields(&problem), ["lost_reason"], "[{e}] a lost lead keeps a reason");
+        assert_eq!(
+            problem_fields(&problem),
+            ["lost_reason"],
+            "[{e}] a lost lead keeps a reason"
+        );
 
         let w = expect_status(
             move_to(&app, &org, &lead, json!({"stage_id": stage(&p, "Won")})).await,
@@ -164,9 +240,18 @@ async fn won_sets_won_at_and_lost_needs_a_reason() {
             e,
         )
         .await;
-        assert!(w["won_at"].is_string() && w["lost_at"].is_null() && w["lost_reason"].is_null(), "[{e}] {w}");
+        assert!(
+            w["won_at"].is_string() && w["lost_at"].is_null() && w["lost_reason"].is_null(),
+            "[{e}] {w}"
+        );
         let reopened = expect_status(
-            move_to(&app, &org, &lead, json!({"stage_id": stage(&p, "Follow-up")})).await,
+            move_to(
+                &app,
+                &org,
+                &lead,
+                json!({"stage_id": stage(&p, "Follow-up")}),
+            )
+            .await,
             StatusCode::OK,
             e,
         )
@@ -189,38 +274,93 @@ async fn converting_is_idempotent_and_creates_exactly_one_customer() {
         )
         .await;
         let path = format!("/api/v1/leads/{}/convert", id(&lead));
-        let (r1, r2) = tokio::join!(app.post(&org, &path, json!({})), app.post(&org, &path, json!({})));
+        let (r1, r2) = tokio::join!(
+            app.post(&org, &path, json!({})),
+            app.post(&org, &path, json!({}))
+        );
         let first = expect_status(r1, StatusCode::OK, e).await;
         let second = expect_status(r2, StatusCode::OK, e).await;
         let third = expect_status(app.post(&org, &path, json!({})).await, StatusCode::OK, e).await;
         let customer_id = first["customer_id"].as_str().unwrap().to_string();
         assert_eq!(second["customer_id"], first["customer_id"], "[{e}]");
         assert_eq!(third["customer_id"], first["customer_id"], "[{e}]");
-        let customers = expect_status(app.get(&org, "/api/v1/customers").await, StatusCode::OK, e).await;
-        assert_eq!(customers["items"].as_array().unwrap().len(), 1, "[{e}] exactly one customer");
+        let customers =
+            expect_status(app.get(&org, "/api/v1/customers").await, StatusCode::OK, e).await;
+        assert_eq!(
+            customers["items"].as_array().unwrap().len(),
+            1,
+            "[{e}] exactly one customer"
+        );
         let customer = &customers["items"][0];
         assert_eq!(customer["id"].as_str().unwrap(), customer_id);
         assert_eq!(customer["phone"], "+15125550142");
         assert_eq!(customer["email"], "nina@example.com");
 
-        let l = expect_status(app.get(&org, &format!("/api/v1/leads/{}", id(&lead))).await, StatusCode::OK, e).await;
-        assert_eq!(l["customer_id"].as_str().unwrap(), customer_id);
-        assert_eq!(l["stage_id"].as_str().unwrap(), stage(&p, "Won"), "[{e}] moved to won");
-        assert!(l["won_at"].is_string());
-
-        let tl = expect_status(
-            app.get(&org, &format!("/api/v1/customers/{customer_id}/timeline")).await,
+        let l = expect_status(
+            app.get(&org, &format!("/api/v1/leads/{}", id(&lead))).await,
             StatusCode::OK,
             e,
         )
         .await;
-        let summaries: Vec<&str> = tl["items"].as_array().unwrap().iter().map(|t| t["summary"].as_str().unwrap()).collect();
-        assert!(summaries.iter().any(|s| s.contains("Two-storey house, gas furnace") && s.contains("4 Elm Rd")), "[{e}] notes copied: {summaries:?}");
-        assert!(summaries.iter().any(|s| s.starts_with("Converted lead Nina Park")), "[{e}] {summaries:?}");
-        assert_eq!(summaries.iter().filter(|s| s.starts_with("Converted")).count(), 1, "[{e}] converted once");
-        let ltl = expect_status(app.get(&org, &format!("/api/v1/leads/{}/timeline", id(&lead))).await, StatusCode::OK, e).await;
-        let actions: Vec<&str> = ltl["items"].as_array().unwrap().iter().map(|t| t["action"].as_str().unwrap()).collect();
-        assert_eq!(actions[..2], ["lead.converted", "lead.won"], "[{e}] {actions:?}");
+        assert_eq!(l["customer_id"].as_str().unwrap(), customer_id);
+        assert_eq!(
+            l["stage_id"].as_str().unwrap(),
+            stage(&p, "Won"),
+            "[{e}] moved to won"
+        );
+        assert!(l["won_at"].is_string());
+
+        let tl = expect_status(
+            app.get(&org, &format!("/api/v1/customers/{customer_id}/timeline"))
+                .await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
+        let summaries: Vec<&str> = tl["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["summary"].as_str().unwrap())
+            .collect();
+        assert!(
+            summaries
+                .iter()
+                .any(|s| s.contains("Two-storey house, gas furnace") && s.contains("4 Elm Rd")),
+            "[{e}] notes copied: {summaries:?}"
+        );
+        assert!(
+            summaries
+                .iter()
+                .any(|s| s.starts_with("Converted lead Nina Park")),
+            "[{e}] {summaries:?}"
+        );
+        assert_eq!(
+            summaries
+                .iter()
+                .filter(|s| s.starts_with("Converted"))
+                .count(),
+            1,
+            "[{e}] converted once"
+        );
+        let ltl = expect_status(
+            app.get(&org, &format!("/api/v1/leads/{}/timeline", id(&lead)))
+                .await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
+        let actions: Vec<&str> = ltl["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["action"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            actions[..2],
+            ["lead.converted", "lead.won"],
+            "[{e}] {actions:?}"
+        );
     }
 }
 
@@ -230,18 +370,33 @@ async fn converting_a_lead_with_a_customers_phone_links_to_that_customer() {
         let e = app.engine;
         let org = app.org("acme").await;
         let grace = app.grace(&org).await;
-        let lead = new_lead(&app, &org, json!({"first_name": "G.", "phone": "+1 512 555 0188"})).await;
+        let lead = new_lead(
+            &app,
+            &org,
+            json!({"first_name": "G.", "phone": "+1 512 555 0188"}),
+        )
+        .await;
         let converted = expect_status(
-            app.post(&org, &format!("/api/v1/leads/{}/convert", id(&lead)), json!({})).await,
+            app.post(
+                &org,
+                &format!("/api/v1/leads/{}/convert", id(&lead)),
+                json!({}),
+            )
+            .await,
             StatusCode::OK,
             e,
         )
         .await;
-        assert_eq!(converted["customer_id"], grace["id"], "[{e}] linked, not duplicated");
-        let customers = expect_status(app.get(&org, "/api/v1/customers").await, StatusCode::OK, e).await;
+        assert_eq!(
+            converted["customer_id"], grace["id"],
+            "[{e}] linked, not duplicated"
+        );
+        let customers =
+            expect_status(app.get(&org, "/api/v1/customers").await, StatusCode::OK, e).await;
         assert_eq!(customers["items"].as_array().unwrap().len(), 1, "[{e}]");
         let linked = expect_status(
-            app.get(&org, &format!("/api/v1/leads?customer_id={}", id(&grace))).await,
+            app.get(&org, &format!("/api/v1/leads?customer_id={}", id(&grace)))
+                .await,
             StatusCode::OK,
             e,
         )
@@ -251,13 +406,27 @@ async fn converting_a_lead_with_a_customers_phone_links_to_that_customer() {
         // A lead without a name cannot become a customer: nothing changes.
         let nameless = new_lead(&app, &org, json!({"email": "someone@example.com"})).await;
         let problem = expect_status(
-            app.post(&org, &format!("/api/v1/leads/{}/convert", id(&nameless)), json!({})).await,
+            app.post(
+                &org,
+                &format!("/api/v1/leads/{}/convert", id(&nameless)),
+                json!({}),
+            )
+            .await,
             StatusCode::UNPROCESSABLE_ENTITY,
             e,
         )
         .await;
         assert_eq!(problem_fields(&problem), ["first_name"], "[{e}]");
-        let still = expect_status(app.get(&org, &format!("/api/v1/leads/{}", id(&nameless))).await, StatusCode::OK, e).await;
-        assert!(still["customer_id"].is_null() && still["won_at"].is_null(), "[{e}]");
+        let still = expect_status(
+            app.get(&org, &format!("/api/v1/leads/{}", id(&nameless)))
+                .await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
+        assert!(
+            still["customer_id"].is_null() && still["won_at"].is_null(),
+            "[{e}]"
+        );
     }
 }

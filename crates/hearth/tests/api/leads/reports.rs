@@ -45,7 +45,11 @@ async fn report_numbers_on_a_known_data_set() {
         let org = app.org("acme").await;
         let p = default_pipeline(&app, &org).await;
         let lead = |name: &str, source: &str, value: i64, currency: &str| {
-            new_lead(&app, &org, json!({"first_name": name, "source": source, "value_minor": value, "currency": currency}))
+            new_lead(
+                &app,
+                &org,
+                json!({"first_name": name, "source": source, "value_minor": value, "currency": currency}),
+            )
         };
         let a = id(&lead("A", "web_form", 100_000, "USD").await);
         let b = id(&lead("B", "web_form", 50_000, "USD").await);
@@ -61,7 +65,9 @@ async fn report_numbers_on_a_known_data_set() {
             }
             let app = &app;
             let org = &org;
-            async move { expect_status(app.post(org, &path, body).await, StatusCode::OK, app.engine).await }
+            async move {
+                expect_status(app.post(org, &path, body).await, StatusCode::OK, app.engine).await
+            }
         };
         mv(&a, "Won", None).await;
         mv(&b, "Lost", Some("Price")).await;
@@ -76,7 +82,14 @@ async fn report_numbers_on_a_known_data_set() {
         backdate(&app, &f, "2026-01-05", "2026-01-10").await;
 
         let report = expect_status(
-            app.get(&org, &format!("/api/v1/reports/pipeline?pipeline_id={}&from=2026-01-01&to=2026-03-31", id(&p))).await,
+            app.get(
+                &org,
+                &format!(
+                    "/api/v1/reports/pipeline?pipeline_id={}&from=2026-01-01&to=2026-03-31",
+                    id(&p)
+                ),
+            )
+            .await,
             StatusCode::OK,
             e,
         )
@@ -85,7 +98,13 @@ async fn report_numbers_on_a_known_data_set() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|s| (s["name"].as_str().unwrap().to_string(), s["count"].as_i64().unwrap(), s["value"].clone()))
+            .map(|s| {
+                (
+                    s["name"].as_str().unwrap().to_string(),
+                    s["count"].as_i64().unwrap(),
+                    s["value"].clone(),
+                )
+            })
             .collect();
         assert_eq!(
             stages,
@@ -102,7 +121,11 @@ async fn report_numbers_on_a_known_data_set() {
         assert_eq!(report["won"], 2);
         assert_eq!(report["lost"], 2);
         assert_eq!(report["win_rate"], 0.5, "[{e}]");
-        assert_eq!(report["lost_reasons"], json!([{"reason": "Price", "count": 2}]), "[{e}] spellings grouped");
+        assert_eq!(
+            report["lost_reasons"],
+            json!([{"reason": "Price", "count": 2}]),
+            "[{e}] spellings grouped"
+        );
         assert_eq!(
             report["by_source"],
             json!([
@@ -122,18 +145,45 @@ async fn report_numbers_on_a_known_data_set() {
         );
         let new = &report["stages"][0];
         assert_eq!(new["stays"], 5, "[{e}] five leads left New");
-        assert_eq!(new["average_days"], 18.6, "[{e}] (10 + 15 + 36 + 27 + 5) / 5");
+        assert_eq!(
+            new["average_days"], 18.6,
+            "[{e}] (10 + 15 + 36 + 27 + 5) / 5"
+        );
         assert!(report["stages"][1]["average_days"].is_null());
 
         // A later period: nothing created in it, one won and one lost.
-        let feb = expect_status(app.get(&org, "/api/v1/reports/pipeline?from=2026-02-01").await, StatusCode::OK, e).await;
+        let feb = expect_status(
+            app.get(&org, "/api/v1/reports/pipeline?from=2026-02-01")
+                .await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
         assert_eq!(feb["pipeline_id"], p["id"], "[{e}] the default pipeline");
-        assert!(feb["stages"].as_array().unwrap().iter().all(|s| s["count"] == 0), "[{e}]");
-        assert_eq!((feb["won"].as_i64(), feb["lost"].as_i64()), (Some(1), Some(1)));
+        assert!(
+            feb["stages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|s| s["count"] == 0),
+            "[{e}]"
+        );
+        assert_eq!(
+            (feb["won"].as_i64(), feb["lost"].as_i64()),
+            (Some(1), Some(1))
+        );
         assert_eq!(feb["won_by_month"].as_array().unwrap().len(), 1);
-        assert_eq!(feb["stages"][0]["stays"], 2, "[{e}] C and D left New in February");
+        assert_eq!(
+            feb["stages"][0]["stays"], 2,
+            "[{e}] C and D left New in February"
+        );
 
-        let bad = app.get(&org, "/api/v1/reports/pipeline?from=2026-02-01&to=2026-01-01").await;
+        let bad = app
+            .get(
+                &org,
+                "/api/v1/reports/pipeline?from=2026-02-01&to=2026-01-01",
+            )
+            .await;
         let problem = expect_status(bad, StatusCode::UNPROCESSABLE_ENTITY, e).await;
         assert_eq!(problem_fields(&problem), ["to"]);
     }
