@@ -73,6 +73,17 @@ CREATE INDEX leads_pipeline_created ON leads(org_id, pipeline_id, created_at) WH
 CREATE INDEX leads_pipeline_won ON leads(org_id, pipeline_id, won_at) WHERE won_at IS NOT NULL AND deleted_at IS NULL;
 CREATE INDEX leads_pipeline_lost ON leads(org_id, pipeline_id, lost_at) WHERE lost_at IS NOT NULL AND deleted_at IS NULL;
 
+-- Count and value of live leads per stage and currency, kept in step with
+-- every lead change so the board's column headers cost a few row reads.
+CREATE TABLE lead_stage_totals (
+    org_id uuid NOT NULL REFERENCES orgs(id),
+    stage_id uuid NOT NULL REFERENCES pipeline_stages(id),
+    currency text NOT NULL,
+    leads bigint NOT NULL,
+    value_minor bigint NOT NULL,
+    PRIMARY KEY (org_id, stage_id, currency)
+);
+
 CREATE TABLE lead_signals (
     id uuid PRIMARY KEY,
     org_id uuid NOT NULL REFERENCES orgs(id),

@@ -52,30 +52,40 @@ pub async fn board(
         stage_id: None,
         ..filters.clone()
     };
-    let mut totals = Query::select();
-    totals
-        .column(Leads::StageId)
-        .column(Leads::Currency)
-        .expr(Func::count(Expr::col(Leads::Id)))
-        // PostgreSQL sums bigints into numeric.
-        .expr(Func::cast_as(
-            Func::sum(Expr::col(Leads::ValueMinor)),
-            Alias::new("BIGINT"),
-        ))
-        .from(Leads::Table)
-        .group_by_col(Leads::StageId)
-        .group_by_col(Leads::Currency);
-    records::filter(&mut totals, org, &filters);
-    let sums = c
-        .query(&totals, |r| {
-            Ok((
-                r.get::<StageId>(0)?,
-                r.get::<String>(1)?,
-                r.get::<i64>(2)?,
-                r.get::<i64>(3)?,
+    let unfiltered = filters.owner_id.is_none()
+        && filters.source.is_none()
+        && !filters.hot
+        && filters.customer_id.is_none()
+        && filters.q.as_deref().is_none_or(|q| q.trim().is_empty());
+    let sums = if unfiltered {
+        // The running totals: a few rows, however many leads there are.
+        c.query(
+            &Raw(
+                "SELECT t.stage_id, t.currency, t.leads, t.value_minor FROM lead_stage_totals t \
+                 JOIN pipeline_stages s ON s.id = t.stage_id \
+                 WHERE t.org_id = $1 AND s.pipeline_id = $2 AND t.leads > 0",
+                vec![org.0.into(), pipeline_id.0.into()],
+            ),
+            total_row,
+        )
+        .await?
+    } else {
+        let mut totals = Query::select();
+        totals
+            .column(Leads::StageId)
+            .column(Leads::Currency)
+            .expr(Func::count(Expr::col(Leads::Id)))
+            // PostgreSQL sums bigints into numeric.
+            .expr(Func::cast_as(
+                Func::sum(Expr::col(Leads::ValueMinor)),
+                Alias::new("BIGINT"),
             ))
-        })
-        .await?;
+            .from(Leads::Table)
+            .group_by_col(Leads::StageId)
+            .group_by_col(Leads::Currency);
+        records::filter(&mut totals, org, &filters);
+        c.query(&totals, total_row).await?
+    };
     let mut columns = Vec::with_capacity(pipeline.stages.len());
     for stage in &pipeline.stages {
         let mut q = Query::select();
@@ -99,6 +109,10 @@ pub async fn board(
         columns.push(column);
     }
     Ok(Board { pipeline, columns })
+}
+
+fn total_row(r: &crate::Row) -> Result<(StageId, String, i64, i64)> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
 }
 
 /// Notes a lead's arrival on a stage, for time-in-stage reporting.
@@ -170,12 +184,12 @@ pub(crate) async fn place(
     check_lost_reason(target.kind, reason.as_deref())?;
     let now = now();
     if lead.stage_id == target.id {
-        let last = pipelines::leads_on_stage(c, org, target.id).await? - 1;
+        let last = pipelines::leads_on_stage(c, org, target).await? - 1;
         let to = clamp_position(Some(position.unwrap_or(last)), last);
         if to == lead.position && reason == lead.fields.lost_reason {
             return Ok(());
         }
-        shift_within(c, org, target.id, lead.position, to).await?;
+        shift_within(c, org, target, lead.position, to).await?;
         c.execute(&Raw(
             "UPDATE leads SET position = $1, lost_reason = $2, version = version + 1, updated_at = $3 \
              WHERE id = $4 AND org_id = $5",
@@ -225,18 +239,28 @@ pub(crate) async fn place(
         )
         .await;
     }
-    let end = pipelines::leads_on_stage(c, org, target.id).await?;
+    let end = pipelines::leads_on_stage(c, org, target).await?;
     let to = clamp_position(Some(position.unwrap_or(end)), end);
     c.execute(&Raw(
-        "UPDATE leads SET position = position - 1 WHERE org_id = $1 AND stage_id = $2 \
-         AND position > $3 AND deleted_at IS NULL",
-        vec![org.0.into(), lead.stage_id.0.into(), lead.position.into()],
+        "UPDATE leads SET position = position - 1 WHERE org_id = $1 AND pipeline_id = $2 \
+         AND stage_id = $3 AND position > $4 AND deleted_at IS NULL",
+        vec![
+            org.0.into(),
+            lead.pipeline_id.0.into(),
+            lead.stage_id.0.into(),
+            lead.position.into(),
+        ],
     ))
     .await?;
     c.execute(&Raw(
-        "UPDATE leads SET position = position + 1 WHERE org_id = $1 AND stage_id = $2 \
-         AND position >= $3 AND deleted_at IS NULL",
-        vec![org.0.into(), target.id.0.into(), to.into()],
+        "UPDATE leads SET position = position + 1 WHERE org_id = $1 AND pipeline_id = $2 \
+         AND stage_id = $3 AND position >= $4 AND deleted_at IS NULL",
+        vec![
+            org.0.into(),
+            target.pipeline_id.0.into(),
+            target.id.0.into(),
+            to.into(),
+        ],
     ))
     .await?;
     let won_at = (target.kind == StageKind::Won).then_some(now);
@@ -268,6 +292,11 @@ pub(crate) async fn place(
         now,
     )
     .await?;
+    // After every lead row it writes, so a concurrent edit holding one of
+    // those rows never waits on a totals row this transaction holds.
+    let f = &lead.fields;
+    adjust_totals(c, org, lead.stage_id, &f.currency, -1, -f.value_minor).await?;
+    adjust_totals(c, org, target.id, &f.currency, 1, f.value_minor).await?;
     let from = pipelines::stage_any(c, org, lead.stage_id).await?;
     let mut fields = vec![FieldChange {
         field: "stage".into(),
@@ -309,25 +338,56 @@ pub(crate) async fn place(
 }
 
 /// Moves the cards between a card's old and new place in the same column.
-async fn shift_within(c: &mut Conn, org: OrgId, stage: StageId, from: i64, to: i64) -> Result<()> {
+async fn shift_within(c: &mut Conn, org: OrgId, stage: &Stage, from: i64, to: i64) -> Result<()> {
     let (sql, lo, hi) = if to < from {
         (
-            "UPDATE leads SET position = position + 1 WHERE org_id = $1 AND stage_id = $2 \
-             AND position >= $3 AND position < $4 AND deleted_at IS NULL",
+            "UPDATE leads SET position = position + 1 WHERE org_id = $1 AND pipeline_id = $2 \
+             AND stage_id = $3 AND position >= $4 AND position < $5 AND deleted_at IS NULL",
             to,
             from,
         )
     } else {
         (
-            "UPDATE leads SET position = position - 1 WHERE org_id = $1 AND stage_id = $2 \
-             AND position > $3 AND position <= $4 AND deleted_at IS NULL",
+            "UPDATE leads SET position = position - 1 WHERE org_id = $1 AND pipeline_id = $2 \
+             AND stage_id = $3 AND position > $4 AND position <= $5 AND deleted_at IS NULL",
             from,
             to,
         )
     };
     c.execute(&Raw(
         sql,
-        vec![org.0.into(), stage.0.into(), lo.into(), hi.into()],
+        vec![
+            org.0.into(),
+            stage.pipeline_id.0.into(),
+            stage.id.0.into(),
+            lo.into(),
+            hi.into(),
+        ],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Adds to a stage's running count and value in one currency.
+pub(crate) async fn adjust_totals(
+    c: &mut Conn,
+    org: OrgId,
+    stage: StageId,
+    currency: &str,
+    leads: i64,
+    value_minor: i64,
+) -> Result<()> {
+    c.execute(&Raw(
+        "INSERT INTO lead_stage_totals (org_id, stage_id, currency, leads, value_minor) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (org_id, stage_id, currency) DO UPDATE \
+         SET leads = lead_stage_totals.leads + $4, value_minor = lead_stage_totals.value_minor + $5",
+        vec![
+            org.0.into(),
+            stage.0.into(),
+            currency.into(),
+            leads.into(),
+            value_minor.into(),
+        ],
     ))
     .await?;
     Ok(())

@@ -374,13 +374,16 @@ async fn count(c: &mut Conn, sql: &'static str, org: OrgId, id: uuid::Uuid) -> R
         .await
 }
 
-/// Leads on a stage (live ones).
-pub async fn leads_on_stage(c: &mut Conn, org: OrgId, stage: StageId) -> Result<i64> {
-    count(
-        c,
-        "SELECT COUNT(*) FROM leads WHERE org_id = $1 AND stage_id = $2 AND deleted_at IS NULL",
-        org,
-        stage.0,
+/// Live leads on a stage. Positions are dense, so this is the last
+/// position plus one: an index probe, not a count.
+pub async fn leads_on_stage(c: &mut Conn, org: OrgId, stage: &Stage) -> Result<i64> {
+    c.query_one(
+        &Raw(
+            "SELECT COALESCE(MAX(position) + 1, 0) FROM leads \
+             WHERE org_id = $1 AND pipeline_id = $2 AND stage_id = $3 AND deleted_at IS NULL",
+            vec![org.0.into(), stage.pipeline_id.0.into(), stage.id.0.into()],
+        ),
+        |r| r.get(0),
     )
     .await
 }
@@ -457,7 +460,7 @@ pub async fn update_stage(
                 .map(|s| if s.id == id { kind } else { s.kind }),
             "kind",
         )?;
-        let leads = leads_on_stage(c, org, id).await?;
+        let leads = leads_on_stage(c, org, &current).await?;
         if leads > 0 {
             return Err(StoreError::Refused(format!(
                 "move the {leads} leads on this stage first: a stage's kind changes only when it is empty"
@@ -540,7 +543,7 @@ pub async fn delete_stage(c: &mut Conn, org: OrgId, actor: &Actor, id: StageId) 
     let found = stage(c, org, id).await?;
     lock_pipelines(c, org, &[found.pipeline_id]).await?;
     let current = stage(c, org, id).await?;
-    let leads = leads_on_stage(c, org, id).await?;
+    let leads = leads_on_stage(c, org, &current).await?;
     if leads > 0 {
         return Err(StoreError::Refused(format!(
             "move the {leads} leads on this stage first"

@@ -383,7 +383,7 @@ pub(crate) async fn insert(
     customer: Option<CustomerId>,
 ) -> Result<LeadId> {
     lock_pipelines(c, org, &[stage.pipeline_id]).await?;
-    let position = pipelines::leads_on_stage(c, org, stage.id).await?;
+    let position = pipelines::leads_on_stage(c, org, stage).await?;
     let now = now();
     let id = LeadId::new();
     let mut q = Query::insert();
@@ -450,6 +450,7 @@ pub(crate) async fn insert(
         ]);
     c.execute(&q).await?;
     super::board::log_stage_change(c, org, id, None, None, stage.id, now).await?;
+    super::board::adjust_totals(c, org, stage.id, &fields.currency, 1, fields.value_minor).await?;
     Ok(id)
 }
 
@@ -509,6 +510,12 @@ pub async fn update(
             current_version: current.version,
         });
     }
+    let old = &current.fields;
+    if (old.value_minor, &old.currency) != (fields.value_minor, &fields.currency) {
+        let stage = current.stage_id;
+        super::board::adjust_totals(c, org, stage, &old.currency, -1, -old.value_minor).await?;
+        super::board::adjust_totals(c, org, stage, &fields.currency, 1, fields.value_minor).await?;
+    }
     let names: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
     let summary = format!("Changed {}", names.join(", ").replace('_', " "));
     record(c, org, actor, id, Shown::Lead, "updated", summary, &changes).await?;
@@ -525,15 +532,18 @@ pub async fn delete(c: &mut Conn, org: OrgId, actor: &Actor, id: LeadId) -> Resu
     ))
     .await?;
     c.execute(&Raw(
-        "UPDATE leads SET position = position - 1 WHERE org_id = $1 AND stage_id = $2 \
-         AND position > $3 AND deleted_at IS NULL",
+        "UPDATE leads SET position = position - 1 WHERE org_id = $1 AND pipeline_id = $2 \
+         AND stage_id = $3 AND position > $4 AND deleted_at IS NULL",
         vec![
             org.0.into(),
+            current.pipeline_id.0.into(),
             current.stage_id.0.into(),
             current.position.into(),
         ],
     ))
     .await?;
+    let f = &current.fields;
+    super::board::adjust_totals(c, org, current.stage_id, &f.currency, -1, -f.value_minor).await?;
     let summary = format!("Lead {} deleted", current.display_name);
     record(c, org, actor, id, Shown::Lead, "deleted", summary, &[]).await
 }

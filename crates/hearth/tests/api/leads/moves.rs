@@ -430,3 +430,126 @@ async fn converting_a_lead_with_a_customers_phone_links_to_that_customer() {
         );
     }
 }
+
+/// The board's column counts and values (kept as running totals) equal what
+/// the leads themselves add up to, after every kind of change.
+#[tokio::test]
+async fn board_totals_follow_every_change() {
+    for app in apps().await {
+        let e = app.engine;
+        let org = app.org("acme").await;
+        let p = default_pipeline(&app, &org).await;
+        let pid = id(&p);
+        let check = |when: &'static str| {
+            let (app, org, pid) = (&app, &org, pid.clone());
+            async move {
+                let board = expect_status(
+                    app.get(org, &format!("/api/v1/pipelines/{pid}/board"))
+                        .await,
+                    StatusCode::OK,
+                    e,
+                )
+                .await;
+                let leads = expect_status(
+                    app.get(org, &format!("/api/v1/leads?pipeline_id={pid}&limit=200"))
+                        .await,
+                    StatusCode::OK,
+                    e,
+                )
+                .await;
+                for col in board["columns"].as_array().unwrap() {
+                    let stage_id = &col["stage"]["id"];
+                    let on: Vec<&Value> = leads["items"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .filter(|l| &l["stage_id"] == stage_id)
+                        .collect();
+                    assert_eq!(
+                        col["count"].as_u64().unwrap() as usize,
+                        on.len(),
+                        "[{e}] count after {when}"
+                    );
+                    let mut expected = serde_json::Map::new();
+                    for l in &on {
+                        let cur = l["currency"].as_str().unwrap().to_string();
+                        let v = expected.get(&cur).and_then(Value::as_i64).unwrap_or(0)
+                            + l["value_minor"].as_i64().unwrap();
+                        expected.insert(cur, json!(v));
+                    }
+                    assert_eq!(
+                        col["totals"],
+                        Value::Object(expected),
+                        "[{e}] value after {when}"
+                    );
+                }
+            }
+        };
+        let a = new_lead(&app, &org, json!({"first_name": "A", "value_minor": 1000})).await;
+        let b = new_lead(
+            &app,
+            &org,
+            json!({"first_name": "B", "value_minor": 2000, "currency": "EUR"}),
+        )
+        .await;
+        let c = new_lead(
+            &app,
+            &org,
+            json!({"first_name": "C", "value_minor": 4000, "phone": "5125550100"}),
+        )
+        .await;
+        check("create").await;
+        move_to(
+            &app,
+            &org,
+            &id(&a),
+            json!({"stage_id": stage(&p, "Quoted")}),
+        )
+        .await;
+        move_to(
+            &app,
+            &org,
+            &id(&b),
+            json!({"stage_id": stage(&p, "Lost"), "lost_reason": "Price"}),
+        )
+        .await;
+        check("moves").await;
+        app.patch(
+            &org,
+            &format!("/api/v1/leads/{}", id(&a)),
+            json!({"version": 2, "value_minor": 1500, "currency": "GBP"}),
+        )
+        .await;
+        check("edit").await;
+        app.post(
+            &org,
+            &format!("/api/v1/leads/{}/convert", id(&c)),
+            json!({}),
+        )
+        .await;
+        check("convert").await;
+        app.delete(&org, &format!("/api/v1/leads/{}", id(&b))).await;
+        check("delete").await;
+        let filtered = expect_status(
+            app.get(
+                &org,
+                &format!("/api/v1/pipelines/{pid}/board?source=manual"),
+            )
+            .await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
+        let won = filtered["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|col| col["stage"]["name"] == "Won")
+            .unwrap();
+        assert_eq!(
+            (won["count"].as_i64(), &won["totals"]),
+            (Some(1), &json!({"USD": 4000})),
+            "[{e}] filtered boards add up too"
+        );
+    }
+}
