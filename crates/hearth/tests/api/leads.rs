@@ -685,3 +685,40 @@ async fn signals_score_leads_and_hot_leads_list_first() {
         assert_eq!(problem_fields(&problem), ["half_life_days"]);
     }
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_lead_routes() {
+    for app in apps().await {
+        let doc = app
+            .http
+            .get(app.url("/api/v1/openapi.json"))
+            .send()
+            .await
+            .unwrap();
+        let doc = expect_status(doc, StatusCode::OK, app.engine).await;
+        for path in [
+            "/api/v1/pipelines",
+            "/api/v1/pipelines/{id}",
+            "/api/v1/pipelines/{id}/stages",
+            "/api/v1/pipelines/{id}/board",
+            "/api/v1/stages/{id}",
+            "/api/v1/leads",
+            "/api/v1/leads/{id}",
+            "/api/v1/leads/{id}/move",
+            "/api/v1/leads/{id}/convert",
+            "/api/v1/leads/{id}/signals",
+            "/api/v1/leads/{id}/history",
+            "/api/v1/leads/{id}/timeline",
+            "/api/v1/forms",
+            "/api/v1/reports/pipeline",
+            "/api/v1/settings/lead-scoring",
+        ] {
+            assert!(
+                doc["paths"][path].is_object(),
+                "[{}] {path} is documented",
+                app.engine
+            );
+        }
+        assert!(doc["components"]["schemas"]["Lead"].is_object());
+    }
+}
