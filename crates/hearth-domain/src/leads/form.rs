@@ -1,6 +1,7 @@
 //! Web forms on the business's own site that post leads into a pipeline.
 
-use super::lead::{DEFAULT_CURRENCY, Draft, LeadFields, LeadSource};
+use super::lead::{Draft, LeadFields, LeadSource};
+use super::money::DEFAULT_CURRENCY;
 use crate::customers::clean_text;
 use crate::{Invalid, LeadFormId, PipelineId};
 use chrono::{DateTime, Utc};

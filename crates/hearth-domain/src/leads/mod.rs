@@ -3,6 +3,7 @@
 
 pub mod form;
 pub mod lead;
+pub mod money;
 pub mod pipeline;
 pub mod report;
 pub mod score;

@@ -78,7 +78,7 @@ pub struct MonthReport {
 pub fn format_money_totals(totals: &Totals) -> String {
     totals
         .iter()
-        .map(|(currency, value)| super::lead::format_money(*value, currency))
+        .map(|(currency, value)| super::money::format_money(*value, currency))
         .collect::<Vec<_>>()
         .join(" + ")
 }

@@ -5,8 +5,9 @@
 //! locking the lead and then its pipelines (see the module above), so two
 //! concurrent moves apply one after the other and never interleave.
 
-use super::records::{self, COLUMNS, Leads, ListQuery, check_lost_reason, not_found_as};
-use super::{Shown, lock_lead_pipelines, pipelines, record};
+use super::edit::{check_lost_reason, not_found_as};
+use super::records::{self, COLUMNS, Leads, ListQuery};
+use super::{Shown, lock_lead_pipelines, pipelines, record, stages};
 use crate::orgs::now;
 use crate::{Conn, Raw, Result};
 use chrono::{DateTime, Utc};
@@ -154,12 +155,12 @@ pub async fn move_lead(
     let reason = mv.reason()?;
     // The lead is the path: missing is 404; a bad stage is bad input (422).
     records::get(c, org, id).await?;
-    let target = pipelines::stage(c, org, mv.stage_id)
+    let target = stages::stage(c, org, mv.stage_id)
         .await
         .map_err(|e| not_found_as(e, "stage_id", "is not a stage of this organisation"))?;
     let lead = lock_lead_pipelines(c, org, id, Some(target.pipeline_id)).await?;
     // Under the lock the stage may have gone meanwhile.
-    let target = pipelines::stage(c, org, mv.stage_id)
+    let target = stages::stage(c, org, mv.stage_id)
         .await
         .map_err(|e| not_found_as(e, "stage_id", "is not a stage of this organisation"))?;
     place(c, org, actor, &lead, &target, mv.position, reason).await?;
@@ -184,7 +185,7 @@ pub(crate) async fn place(
     check_lost_reason(target.kind, reason.as_deref())?;
     let now = now();
     if lead.stage_id == target.id {
-        let last = pipelines::leads_on_stage(c, org, target).await? - 1;
+        let last = stages::leads_on_stage(c, org, target).await? - 1;
         let to = clamp_position(Some(position.unwrap_or(last)), last);
         if to == lead.position && reason == lead.fields.lost_reason {
             return Ok(());
@@ -239,7 +240,7 @@ pub(crate) async fn place(
         )
         .await;
     }
-    let end = pipelines::leads_on_stage(c, org, target).await?;
+    let end = stages::leads_on_stage(c, org, target).await?;
     let to = clamp_position(Some(position.unwrap_or(end)), end);
     c.execute(&Raw(
         "UPDATE leads SET position = position - 1 WHERE org_id = $1 AND pipeline_id = $2 \
@@ -297,7 +298,7 @@ pub(crate) async fn place(
     let f = &lead.fields;
     adjust_totals(c, org, lead.stage_id, &f.currency, -1, -f.value_minor).await?;
     adjust_totals(c, org, target.id, &f.currency, 1, f.value_minor).await?;
-    let from = pipelines::stage_any(c, org, lead.stage_id).await?;
+    let from = stages::stage_any(c, org, lead.stage_id).await?;
     let mut fields = vec![FieldChange {
         field: "stage".into(),
         before: json!(from.name),

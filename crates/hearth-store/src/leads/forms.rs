@@ -1,7 +1,7 @@
 //! Web forms that capture leads from the business's own site.
 
 use super::convert::find_customer;
-use super::{Shown, audit, pipelines, record, records, signals};
+use super::{Shown, audit, edit, pipelines, record, records, signals};
 use crate::auth::new_token;
 use crate::orgs::now;
 use crate::{Conn, Raw, Result, Row};
@@ -64,7 +64,7 @@ pub async fn create(
     let settings = input.validate()?;
     let pipeline = match input.pipeline_id {
         Some(id) => pipelines::get(c, org, id).await.map_err(|e| {
-            records::not_found_as(e, "pipeline_id", "is not a pipeline of this organisation")
+            edit::not_found_as(e, "pipeline_id", "is not a pipeline of this organisation")
         })?,
         None => pipelines::default_pipeline(c, org, actor).await?,
     };
@@ -227,7 +227,7 @@ pub async fn submit(
             "this form's pipeline has no open stage",
         )));
     };
-    let id = records::insert(c, org, &fields, stage, customer).await?;
+    let id = edit::insert(c, org, &fields, stage, customer).await?;
     let summary = format!(
         "Lead {} captured by web form {}",
         fields.display_name(),

@@ -8,14 +8,17 @@
 
 pub mod board;
 pub mod convert;
+mod edit;
 pub mod forms;
 pub mod pipelines;
 mod records;
 pub mod reports;
 pub mod signals;
+pub mod stages;
 pub mod timeline;
 
-pub use records::{ListOrder, ListQuery, create, delete, get, get_any, list, owners, update};
+pub use edit::{create, delete, update};
+pub use records::{ListOrder, ListQuery, get, get_any, list, owners};
 
 use crate::history::{self, Change};
 use crate::{Conn, Engine, Raw, Result};

@@ -12,7 +12,7 @@ use hearth_domain::leads::pipeline::{NewStage, PipelineInput, PipelinePatch, Sta
 use hearth_domain::leads::{LeadSource, Pipeline, Stage};
 use hearth_domain::{PipelineId, StageId, UserId};
 use hearth_store::leads::board::{self, Board};
-use hearth_store::leads::{ListQuery, pipelines};
+use hearth_store::leads::{ListQuery, pipelines, stages};
 use hearth_store::page::Page;
 use hearth_store::work;
 use serde::Deserialize;
@@ -170,7 +170,7 @@ async fn add_stage(
     let p = auth.principal;
     let stage = s
         .store
-        .write(work!(|c| pipelines::add_stage(
+        .write(work!(|c| stages::add_stage(
             c, p.org_id, &p.actor, id, &input
         )))
         .await?;
@@ -191,7 +191,7 @@ async fn update_stage(
     let p = auth.principal;
     Ok(Json(
         s.store
-            .write(work!(|c| pipelines::update_stage(
+            .write(work!(|c| stages::update_stage(
                 c, p.org_id, &p.actor, id, &patch
             )))
             .await?,
@@ -209,9 +209,7 @@ async fn delete_stage(
     auth.require(Action::ManagePipelines)?;
     let p = auth.principal;
     s.store
-        .write(work!(|c| pipelines::delete_stage(
-            c, p.org_id, &p.actor, id
-        )))
+        .write(work!(|c| stages::delete_stage(c, p.org_id, &p.actor, id)))
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

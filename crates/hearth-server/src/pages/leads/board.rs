@@ -9,7 +9,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use hearth_domain::auth::Action;
-use hearth_domain::leads::lead::format_money;
+use hearth_domain::leads::money::format_money;
 use hearth_domain::leads::{Lead, LeadSource};
 use hearth_domain::{PipelineId, StageId, UserId};
 use hearth_store::leads::{self, ListQuery, board, pipelines};

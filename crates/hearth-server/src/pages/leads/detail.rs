@@ -2,31 +2,34 @@
 
 use super::board::{StageOption, stage_options};
 use super::fields::{Field, LeadForm};
-use super::{page_err, path_id, safe_return};
+use super::{page_err, path_id};
 use crate::AppState;
 use crate::auth::{Auth, PageAuth};
-use crate::pages::{Chrome, CsrfOnly, render};
+use crate::pages::{Chrome, render};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use hearth_domain::auth::Action;
-use hearth_domain::leads::lead::format_money;
+use hearth_domain::leads::money::format_money;
 use hearth_domain::leads::score::SignalKind;
-use hearth_domain::leads::{Lead, LeadMove, Pipeline, StageKind};
-use hearth_domain::{Invalid, LeadId, PipelineId, StageId, UserId};
+use hearth_domain::leads::{Lead, Pipeline};
+use hearth_domain::{Invalid, LeadId, UserId};
 use hearth_store::leads::signals::{self, LeadSignal};
 use hearth_store::leads::timeline::{self, LeadEvent};
-use hearth_store::leads::{self, board, convert as store_convert, pipelines};
+use hearth_store::leads::{self, pipelines};
 use hearth_store::{StoreError, work};
 use serde::Deserialize;
 
-fn lead_id(raw: &str) -> Result<LeadId, Response> {
+pub(super) fn lead_id(raw: &str) -> Result<LeadId, Response> {
     path_id(raw)
 }
 
-fn with_status(status: StatusCode, page: Result<crate::pages::Html, Response>) -> Response {
+pub(super) fn with_status(
+    status: StatusCode,
+    page: Result<crate::pages::Html, Response>,
+) -> Response {
     match page {
         Ok(html) => (status, html).into_response(),
         Err(r) => r,
@@ -59,7 +62,7 @@ struct LeadPage {
 }
 
 /// Everything the lead card shows, read at once.
-struct Loaded {
+pub(super) struct Loaded {
     lead: Lead,
     pipeline: Pipeline,
     owners: Vec<(UserId, String)>,
@@ -67,7 +70,7 @@ struct Loaded {
     events: Vec<LeadEvent>,
 }
 
-async fn load(s: &AppState, auth: &Auth, id: LeadId) -> Result<Loaded, Response> {
+pub(super) async fn load(s: &AppState, auth: &Auth, id: LeadId) -> Result<Loaded, Response> {
     let org = auth.principal.org_id;
     s.store
         .read(work!(|c| async {
@@ -88,7 +91,7 @@ async fn load(s: &AppState, auth: &Auth, id: LeadId) -> Result<Loaded, Response>
         .map_err(page_err)
 }
 
-fn lead_page(
+pub(super) fn lead_page(
     auth: &Auth,
     l: Loaded,
     form: Option<&LeadForm>,
@@ -311,219 +314,6 @@ pub async fn create(
     {
         Ok(lead) => Redirect::to(&format!("/leads/{}", lead.id)).into_response(),
         Err(StoreError::Invalid(errors)) => invalid(errors).await,
-        Err(e) => page_err(e),
-    }
-}
-
-#[derive(Deserialize)]
-pub struct MoveForm {
-    #[serde(rename = "_csrf", default)]
-    csrf: String,
-    stage_id: String,
-    #[serde(default)]
-    position: String,
-    #[serde(default)]
-    lost_reason: String,
-    return_to: Option<String>,
-}
-
-#[derive(Template)]
-#[template(path = "leads/lost.html")]
-struct LostPage {
-    chrome: Chrome,
-    lead_id: String,
-    name: String,
-    stage_id: String,
-    stage_name: String,
-    return_to: String,
-    error: Option<String>,
-}
-
-/// The move picker on each card: works without script.
-pub async fn move_lead(
-    State(s): State<AppState>,
-    PageAuth(auth): PageAuth,
-    Path(id): Path<String>,
-    Form(form): Form<MoveForm>,
-) -> Response {
-    if let Err(e) = auth
-        .verify_csrf(&form.csrf)
-        .and_then(|()| auth.require(Action::WriteLeads))
-    {
-        return page_err(e);
-    }
-    let id = match lead_id(&id) {
-        Ok(id) => id,
-        Err(r) => return r,
-    };
-    let Ok(stage_id) = form.stage_id.parse::<StageId>() else {
-        return page_err(Invalid::field("stage_id", "pick a stage"));
-    };
-    let back = safe_return(form.return_to.as_deref(), format!("/leads/{id}"));
-    let mv = LeadMove {
-        stage_id,
-        position: form.position.trim().parse().ok(),
-        lost_reason: Some(form.lost_reason.clone()).filter(|r| !r.trim().is_empty()),
-    };
-    let p = auth.principal.clone();
-    match s
-        .store
-        .write(work!(|c| board::move_lead(c, p.org_id, &p.actor, id, &mv)))
-        .await
-    {
-        Ok(_) => Redirect::to(&back).into_response(),
-        Err(StoreError::Invalid(errors)) if errors.0.iter().any(|e| e.field == "lost_reason") => {
-            let org = p.org_id;
-            let found = s
-                .store
-                .read(work!(|c| async {
-                    Ok((
-                        leads::get(c, org, id).await?,
-                        pipelines::stage(c, org, stage_id).await?,
-                    ))
-                }))
-                .await;
-            let (lead, stage) = match found {
-                Ok(f) => f,
-                Err(e) => return page_err(e),
-            };
-            if stage.kind != StageKind::Lost {
-                return page_err(errors);
-            }
-            let page = render(&LostPage {
-                chrome: Chrome::of(&auth),
-                lead_id: id.to_string(),
-                name: lead.display_name,
-                stage_id: stage.id.to_string(),
-                stage_name: stage.name,
-                return_to: back,
-                // First time here the reason is simply missing: ask, no error.
-                error: (!form.lost_reason.trim().is_empty())
-                    .then(|| errors.0.first().map(|e| e.message.clone()))
-                    .flatten(),
-            });
-            with_status(StatusCode::UNPROCESSABLE_ENTITY, page)
-        }
-        Err(e) => page_err(e),
-    }
-}
-
-pub async fn convert(
-    State(s): State<AppState>,
-    PageAuth(auth): PageAuth,
-    Path(id): Path<String>,
-    Form(form): Form<CsrfOnly>,
-) -> Response {
-    if let Err(e) = auth
-        .verify_csrf(&form.csrf)
-        .and_then(|()| auth.require(Action::WriteLeads))
-        .and_then(|()| auth.require(Action::WriteCustomers))
-    {
-        return page_err(e);
-    }
-    let id = match lead_id(&id) {
-        Ok(id) => id,
-        Err(r) => return r,
-    };
-    let p = auth.principal.clone();
-    match s
-        .store
-        .write(work!(|c| store_convert::convert(
-            c, p.org_id, &p.region, &p.actor, id
-        )))
-        .await
-    {
-        Ok(customer) => Redirect::to(&format!("/customers/{customer}")).into_response(),
-        Err(StoreError::Invalid(errors)) => {
-            let notice = format!(
-                "This lead cannot become a customer yet: {}",
-                errors.summary().replace('_', " ")
-            );
-            match load(&s, &auth, id).await {
-                Ok(l) => with_status(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    lead_page(&auth, l, None, &errors, Some(notice)),
-                ),
-                Err(r) => r,
-            }
-        }
-        Err(StoreError::Refused(message)) => match load(&s, &auth, id).await {
-            Ok(l) => with_status(
-                StatusCode::CONFLICT,
-                lead_page(&auth, l, None, &Invalid::default(), Some(message)),
-            ),
-            Err(r) => r,
-        },
-        Err(e) => page_err(e),
-    }
-}
-
-#[derive(Deserialize)]
-pub struct SignalForm {
-    #[serde(rename = "_csrf", default)]
-    csrf: String,
-    kind: String,
-}
-
-pub async fn add_signal(
-    State(s): State<AppState>,
-    PageAuth(auth): PageAuth,
-    Path(id): Path<String>,
-    Form(form): Form<SignalForm>,
-) -> Response {
-    if let Err(e) = auth
-        .verify_csrf(&form.csrf)
-        .and_then(|()| auth.require(Action::WriteLeads))
-    {
-        return page_err(e);
-    }
-    let id = match lead_id(&id) {
-        Ok(id) => id,
-        Err(r) => return r,
-    };
-    let Some(kind) = SignalKind::parse(&form.kind) else {
-        return page_err(Invalid::field("kind", "is not a kind of signal"));
-    };
-    let p = auth.principal.clone();
-    match s
-        .store
-        .write(work!(|c| signals::record_signal(
-            c, p.org_id, &p.actor, id, kind
-        )))
-        .await
-    {
-        Ok(_) => Redirect::to(&format!("/leads/{id}")).into_response(),
-        Err(e) => page_err(e),
-    }
-}
-
-pub async fn delete(
-    State(s): State<AppState>,
-    PageAuth(auth): PageAuth,
-    Path(id): Path<String>,
-    Form(form): Form<CsrfOnly>,
-) -> Response {
-    if let Err(e) = auth
-        .verify_csrf(&form.csrf)
-        .and_then(|()| auth.require(Action::WriteLeads))
-    {
-        return page_err(e);
-    }
-    let id = match lead_id(&id) {
-        Ok(id) => id,
-        Err(r) => return r,
-    };
-    let p = auth.principal.clone();
-    let result: Result<PipelineId, StoreError> = s
-        .store
-        .write(work!(|c| async {
-            let lead = leads::get(c, p.org_id, id).await?;
-            leads::delete(c, p.org_id, &p.actor, id).await?;
-            Ok(lead.pipeline_id)
-        }))
-        .await;
-    match result {
-        Ok(pipeline) => Redirect::to(&format!("/pipeline/{pipeline}")).into_response(),
         Err(e) => page_err(e),
     }
 }

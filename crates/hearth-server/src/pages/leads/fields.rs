@@ -2,7 +2,7 @@
 //! with what is wrong.
 
 use chrono::NaiveDate;
-use hearth_domain::leads::lead::{DEFAULT_CURRENCY, money_input, parse_money};
+use hearth_domain::leads::money::{DEFAULT_CURRENCY, money_input, parse_money};
 use hearth_domain::leads::{Lead, LeadInput, LeadPatch, LeadSource};
 use hearth_domain::{Invalid, PipelineId, UserId};
 use serde::Deserialize;

@@ -1,11 +1,13 @@
 //! Staff pages for leads: the Kanban board, lead cards, pipeline and web
 //! form settings, and the pipeline report.
 
+mod actions;
 mod board;
 mod detail;
 mod fields;
 mod reports;
 mod settings;
+mod web_forms;
 
 use super::error_page;
 use crate::AppState;
@@ -23,10 +25,10 @@ pub fn routes() -> Router<AppState> {
         .route("/leads", get(board::list).post(detail::create))
         .route("/leads/new", get(detail::new_form))
         .route("/leads/{id}", get(detail::show).post(detail::update))
-        .route("/leads/{id}/move", post(detail::move_lead))
-        .route("/leads/{id}/convert", post(detail::convert))
-        .route("/leads/{id}/signals", post(detail::add_signal))
-        .route("/leads/{id}/delete", post(detail::delete))
+        .route("/leads/{id}/move", post(actions::move_lead))
+        .route("/leads/{id}/convert", post(actions::convert))
+        .route("/leads/{id}/signals", post(actions::add_signal))
+        .route("/leads/{id}/delete", post(actions::delete))
         .route(
             "/settings/pipelines",
             get(settings::pipelines).post(settings::create_pipeline),
@@ -42,9 +44,9 @@ pub fn routes() -> Router<AppState> {
         .route("/settings/lead-scoring", post(settings::update_scoring))
         .route(
             "/settings/forms",
-            get(settings::forms).post(settings::create_form),
+            get(web_forms::forms).post(web_forms::create_form),
         )
-        .route("/settings/forms/{id}/delete", post(settings::delete_form))
+        .route("/settings/forms/{id}/delete", post(web_forms::delete_form))
         .route("/reports/pipeline", get(reports::show))
 }
 

@@ -10,7 +10,7 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use chrono::NaiveDate;
 use hearth_domain::auth::Action;
-use hearth_domain::leads::lead::format_money;
+use hearth_domain::leads::money::format_money;
 use hearth_domain::leads::report::PipelineReport;
 use hearth_store::leads::pipelines;
 use hearth_store::work;
