@@ -25,4 +25,18 @@ async fn housekeeping(store: &Store) {
         Ok(n) => tracing::info!(removed = n, "expired sessions and login failures removed"),
         Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
     }
+    // Lead scores decay with time; refresh old ones in small transactions.
+    loop {
+        match store
+            .write(|c| Box::pin(hearth_store::leads::signals::rescore_stale(c, 200)))
+            .await
+        {
+            Ok(200) => continue,
+            Ok(_) => break,
+            Err(e) => {
+                tracing::warn!(error = %e, "lead rescoring failed");
+                break;
+            }
+        }
+    }
 }

@@ -49,6 +49,8 @@ CREATE TABLE leads (
     lost_reason TEXT,
     score INTEGER NOT NULL,
     score_breakdown TEXT NOT NULL,
+    -- When the score was last computed; scores decay, so a job refreshes old ones.
+    scored_at INTEGER,
     customer_id BLOB REFERENCES customers(id),
     -- The order (job) the lead became; jobs arrive with the service work.
     order_id BLOB,
@@ -72,6 +74,8 @@ CREATE INDEX leads_owner ON leads(org_id, owner_id, created_at) WHERE owner_id I
 CREATE INDEX leads_pipeline_created ON leads(org_id, pipeline_id, created_at) WHERE deleted_at IS NULL;
 CREATE INDEX leads_pipeline_won ON leads(org_id, pipeline_id, won_at) WHERE won_at IS NOT NULL AND deleted_at IS NULL;
 CREATE INDEX leads_pipeline_lost ON leads(org_id, pipeline_id, lost_at) WHERE lost_at IS NOT NULL AND deleted_at IS NULL;
+-- The decay job: oldest scores first, across organisations.
+CREATE INDEX leads_rescore ON leads(scored_at) WHERE score > 0 AND deleted_at IS NULL;
 
 -- Count and value of live leads per stage and currency, kept in step with
 -- every lead change so the board's column headers cost a few row reads.

@@ -171,12 +171,13 @@ pub async fn rescore(
         .collect();
     let scored = score::score(&signals, rules, at);
     c.execute(&Raw(
-        "UPDATE leads SET score = $1, score_breakdown = $2 WHERE id = $3 AND org_id = $4",
+        "UPDATE leads SET score = $1, score_breakdown = $2, scored_at = $3 WHERE id = $4 AND org_id = $5",
         vec![
             scored.score.into(),
             serde_json::to_value(&scored.breakdown)
                 .unwrap_or_default()
                 .into(),
+            at.into(),
             lead.0.into(),
             org.0.into(),
         ],
@@ -204,4 +205,37 @@ pub async fn rescore_all(c: &mut Conn, org: OrgId) -> Result<u64> {
         rescore(c, org, lead, &rules, at).await?;
     }
     Ok(leads.len() as u64)
+}
+
+/// Scores older than this are refreshed by [`rescore_stale`].
+pub const RESCORE_AFTER: Duration = Duration::hours(6);
+
+/// Refreshes up to `limit` of the oldest non-zero scores, in any
+/// organisation, so scores (and the hot flag) decay between signals.
+/// Returns how many it rescored; the worker calls it until that is 0.
+pub async fn rescore_stale(c: &mut Conn, limit: u64) -> Result<u64> {
+    let at = now();
+    let stale = c
+        .query(
+            &Raw(
+                "SELECT id, org_id FROM leads WHERE score > 0 AND deleted_at IS NULL \
+                 AND (scored_at IS NULL OR scored_at < $1) ORDER BY scored_at LIMIT $2",
+                vec![(at - RESCORE_AFTER).into(), (limit as i64).into()],
+            ),
+            |r| Ok((r.get::<LeadId>(0)?, r.get::<OrgId>(1)?)),
+        )
+        .await?;
+    let mut rules_of: Vec<(OrgId, ScoringRules)> = Vec::new();
+    for &(lead, org) in &stale {
+        let rules = match rules_of.iter().find(|(o, _)| *o == org) {
+            Some((_, r)) => r.clone(),
+            None => {
+                let r = rules(c, org).await?;
+                rules_of.push((org, r.clone()));
+                r
+            }
+        };
+        rescore(c, org, lead, &rules, at).await?;
+    }
+    Ok(stale.len() as u64)
 }

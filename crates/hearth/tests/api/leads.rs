@@ -722,3 +722,59 @@ async fn the_openapi_document_describes_the_lead_routes() {
         assert!(doc["components"]["schemas"]["Lead"].is_object());
     }
 }
+
+#[tokio::test]
+async fn scores_decay_when_the_worker_rescores() {
+    use hearth_store::{Raw, work};
+    for app in apps().await {
+        let e = app.engine;
+        let org = app.org("acme").await;
+        let lead = new_lead(&app, &org, json!({"first_name": "Faded"})).await;
+        for kind in ["inbound_call", "quote_viewed", "form_submission"] {
+            app.post(
+                &org,
+                &format!("/api/v1/leads/{}/signals", id(&lead)),
+                json!({"kind": kind}),
+            )
+            .await;
+        }
+        let path = format!("/api/v1/leads/{}", id(&lead));
+        let hot = expect_status(app.get(&org, &path).await, StatusCode::OK, e).await;
+        assert_eq!(
+            (hot["score"].as_i64(), hot["hot"].as_bool()),
+            (Some(75), Some(true))
+        );
+        // Four weeks pass: two half-lives.
+        let lead_id = uuid::Uuid::parse_str(&id(&lead)).unwrap();
+        let rescored = app
+            .store
+            .write(work!(|c| async {
+                let weeks_ago = hearth_store::orgs::now() - chrono::Duration::days(28);
+                c.execute(&Raw(
+                    "UPDATE lead_signals SET at = $1 WHERE lead_id = $2",
+                    vec![weeks_ago.into(), lead_id.into()],
+                ))
+                .await?;
+                c.execute(&Raw(
+                    "UPDATE leads SET scored_at = $1 WHERE id = $2",
+                    vec![weeks_ago.into(), lead_id.into()],
+                ))
+                .await?;
+                hearth_store::leads::signals::rescore_stale(c, 100).await
+            }))
+            .await
+            .unwrap();
+        assert_eq!(rescored, 1, "[{e}]");
+        let faded = expect_status(app.get(&org, &path).await, StatusCode::OK, e).await;
+        assert_eq!(faded["score"], 19, "[{e}] 75 / 4, rounded");
+        assert_eq!(faded["hot"], false, "[{e}] no longer hot");
+        let again = app
+            .store
+            .write(work!(|c| hearth_store::leads::signals::rescore_stale(
+                c, 100
+            )))
+            .await
+            .unwrap();
+        assert_eq!(again, 0, "[{e}] fresh scores are left alone");
+    }
+}
