@@ -23,6 +23,12 @@ pub enum Action {
     ManageTeam,
     /// Create, rename, recolour and delete the organisation's tags.
     ManageTags,
+    /// See leads, the pipeline board and its reports.
+    ReadLeads,
+    /// Capture, edit, move, score and convert leads.
+    WriteLeads,
+    /// Configure pipelines, stages, web forms and lead scoring.
+    ManagePipelines,
 }
 
 impl Role {
@@ -52,6 +58,10 @@ impl Role {
             Action::DeleteCustomers => !matches!(self, Role::Technician),
             Action::ManageTags => !matches!(self, Role::Technician),
             Action::ManageTeam => matches!(self, Role::Owner | Role::Admin),
+            // Selling is office work: technicians see leads but do not work them.
+            Action::ReadLeads => true,
+            Action::WriteLeads => !matches!(self, Role::Technician),
+            Action::ManagePipelines => matches!(self, Role::Owner | Role::Admin),
         }
     }
 }
