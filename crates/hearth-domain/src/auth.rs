@@ -23,6 +23,12 @@ pub enum Action {
     ManageTeam,
     /// Create, rename, recolour and delete the organisation's tags.
     ManageTags,
+    /// See leads, the pipeline board and its reports.
+    ReadLeads,
+    /// Capture, edit, move, score and convert leads.
+    WriteLeads,
+    /// Configure pipelines, stages, web forms and lead scoring.
+    ManagePipelines,
     /// Membership plans and billing settings (currency, terms, loyalty rule).
     ManageBilling,
     /// Void invoices.
@@ -56,6 +62,10 @@ impl Role {
             Action::DeleteCustomers => !matches!(self, Role::Technician),
             Action::ManageTags => !matches!(self, Role::Technician),
             Action::ManageTeam => matches!(self, Role::Owner | Role::Admin),
+            // Selling is office work: technicians see leads but do not work them.
+            Action::ReadLeads => true,
+            Action::WriteLeads => !matches!(self, Role::Technician),
+            Action::ManagePipelines => matches!(self, Role::Owner | Role::Admin),
             Action::ManageBilling => matches!(self, Role::Owner | Role::Admin),
             Action::VoidInvoices => !matches!(self, Role::Technician),
         }

@@ -94,6 +94,15 @@ pub fn app(store: Store, config: ServerConfig) -> Router {
                 )
             }),
         )
+        .route(
+            "/static/kanban.js",
+            get(|| {
+                asset(
+                    "text/javascript; charset=utf-8",
+                    include_str!("../static/kanban.js"),
+                )
+            }),
+        )
         .with_state(state)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(tower_http::catch_panic::CatchPanicLayer::new())

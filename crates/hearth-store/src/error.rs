@@ -12,6 +12,10 @@ pub enum StoreError {
     Duplicate { constraint: String },
     #[error(transparent)]
     Invalid(#[from] Invalid),
+    /// The request is well-formed but the record's state forbids it
+    /// (deleting a stage that still holds leads); the message says what to do.
+    #[error("{0}")]
+    Refused(String),
     #[error("{0}")]
     Unsupported(&'static str),
     #[error("the database pool is closed")]

@@ -15,6 +15,7 @@ pub mod customers;
 pub mod equipment;
 pub mod history;
 pub mod insights;
+pub mod leads;
 pub mod notes;
 pub mod orgs;
 pub mod page;

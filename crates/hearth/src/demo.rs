@@ -1,6 +1,8 @@
 //! The demo business: a believable HVAC and plumbing company with a few
 //! hundred customers, so a newcomer sees a working CRM at once.
 
+mod leads;
+
 use anyhow::Result;
 use chrono::{Duration, Utc};
 use hearth_domain::auth::Role;
@@ -153,6 +155,7 @@ pub async fn load(store: &Store) -> Result<Login> {
                 )
                 .await?;
             }
+            leads::load(c, org.id, &org.default_region, &actor).await?;
             Ok(())
         }))
         .await?;

@@ -3,6 +3,7 @@
 mod billing;
 mod children;
 mod customers;
+pub mod leads;
 mod notes_tags;
 
 use crate::AppState;
@@ -114,6 +115,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(customers::routes())
         .merge(notes_tags::routes())
         .merge(children::routes())
+        .merge(leads::routes())
         .merge(billing::routes())
         .split_for_parts();
     // After the merge: modifiers in #[openapi] run before the routes exist.

@@ -8,6 +8,7 @@ mod billing;
 mod children;
 mod customers;
 mod dashboard;
+mod leads;
 mod notes_tags;
 
 use crate::AppState;
@@ -33,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .merge(customers::routes())
         .merge(notes_tags::routes())
         .merge(children::routes())
+        .merge(leads::routes())
         .merge(billing::routes())
 }
 

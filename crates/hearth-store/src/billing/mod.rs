@@ -87,6 +87,7 @@ pub(crate) async fn record(
             entity: entity.0,
             entity_id: entity.1,
             customer_id: customer,
+            lead_id: None,
             action,
             kind,
             summary,

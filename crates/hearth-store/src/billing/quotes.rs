@@ -327,15 +327,22 @@ pub async fn record_view(c: &mut Conn, org: OrgId, actor: &Actor, id: QuoteId) -
     )
     .await?;
     let q = get(c, org, id).await?;
-    quote_viewed(c, org, &q).await?;
+    quote_viewed(c, org, actor, &q).await?;
     Ok(q)
 }
 
 /// Hook: a customer viewed a quote, which is a lead-score signal (seed
-/// 000: "Number of quotes viewed"). Runs in the view's transaction. The
-/// leads feature fills this in: find the open lead of `quote.customer_id`
-/// (or the lead converted into it) and add a `quote_viewed` signal with
-/// `leads::signals::add`, which rescores the lead in the same transaction.
-pub async fn quote_viewed(_c: &mut Conn, _org: OrgId, _quote: &Quote) -> Result<()> {
+/// 000: "Number of quotes viewed"). Runs in the view's transaction. For the
+/// leads feature to fill in: quotes belong to customers, and a lead only
+/// gets a `customer_id` when it is converted (won), so scoring needs quotes
+/// sent to prospects first (a nullable `lead_id` on quotes); then call
+/// `leads::signals::record_signal(c, org, actor, lead, SignalKind::QuoteViewed)`
+/// here for the quote's open lead, which rescores it in this transaction.
+pub async fn quote_viewed(
+    _c: &mut Conn,
+    _org: OrgId,
+    _actor: &Actor,
+    _quote: &Quote,
+) -> Result<()> {
     Ok(())
 }

@@ -9,5 +9,6 @@ mod children;
 mod cli;
 mod customers;
 mod isolation;
+mod leads;
 mod notes_tags;
 mod validation;
