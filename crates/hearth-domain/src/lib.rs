@@ -7,6 +7,7 @@ pub mod customers;
 pub mod history;
 pub mod ids;
 pub mod invalid;
+pub mod search;
 
 pub use ids::*;
 pub use invalid::{FieldError, Invalid};

@@ -6,10 +6,12 @@ mod error;
 mod migrate;
 
 pub mod auth;
+pub mod caller_id;
 pub mod customers;
 pub mod history;
 pub mod orgs;
 pub mod page;
+pub mod search;
 
 pub use engine::{Col, Conn, Engine, Raw, Row, Sql, Store};
 pub use error::StoreError;

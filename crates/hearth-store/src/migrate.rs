@@ -3,11 +3,17 @@
 
 use crate::{Engine, Raw, Result, Store};
 
-const SQLITE: &[(i64, &str)] = &[(1, include_str!("../migrations/sqlite/0001_foundation.sql"))];
-const POSTGRES: &[(i64, &str)] = &[(
-    1,
-    include_str!("../migrations/postgres/0001_foundation.sql"),
-)];
+const SQLITE: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/sqlite/0001_foundation.sql")),
+    (4, include_str!("../migrations/sqlite/0004_search.sql")),
+];
+const POSTGRES: &[(i64, &str)] = &[
+    (
+        1,
+        include_str!("../migrations/postgres/0001_foundation.sql"),
+    ),
+    (4, include_str!("../migrations/postgres/0004_search.sql")),
+];
 
 /// Applies the migrations not yet applied; returns how many ran. Safe to
 /// run from several instances at once: PostgreSQL serialises them on an

@@ -1,0 +1,498 @@
+//! Global search over an organisation's customers, the same on both engines.
+//!
+//! Three tables (migration 0004):
+//! - `search_docs`: per live customer, the text sources search looks at
+//!   (the *document*), built only by [`reindex_customer`];
+//! - `search_terms`: `(org_id, term, customer_id, field)`, the terms of every
+//!   document in one B-tree, so an exact or prefix match is one index range
+//!   scan (`term >= 'hop' AND term < 'hoq'`) whatever the table's size;
+//! - `search_fuzzy`: the organisation's vocabulary as one-deletion variants,
+//!   so a word with one typo is found by exact probes, never by a scan.
+//!
+//! A query reads at most [`WORD_CAP`] index entries per word and scores at
+//! most [`CANDIDATE_CAP`] documents (hearth_domain::search::score), so its
+//! cost is bounded however common its words are. Plain B-trees rather than
+//! FTS5 or pg_trgm: one set of statements for both engines, identical
+//! results on both, and typo tolerance that is exact for one edit (trigram
+//! similarity misses "jonh" → "john": they share no trigram).
+
+use crate::{Conn, Engine, Raw, Result, Sql};
+use hearth_domain::customers::{ContactMethod, CustomerFields};
+use hearth_domain::search::{
+    self as rules, Field, PAIR_MARK, PHONE_MARK, Query, Source, prefix_range,
+};
+use hearth_domain::{CustomerId, OrgId};
+use sea_query::{Cond, Expr, ExprTrait, OnConflict, Query as SeaQuery, SelectStatement, Value};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+/// Index entries read per query word (and for the name pair) at most.
+pub const WORD_CAP: u64 = 1000;
+/// Documents scored per query at most.
+pub const CANDIDATE_CAP: usize = 300;
+/// Vocabulary words considered as typo corrections per query at most.
+const TYPO_CAP: u64 = 200;
+/// Customers indexed per batch of statements.
+const BATCH: usize = 250;
+
+#[derive(sea_query::Iden)]
+enum SearchTerms {
+    Table,
+    OrgId,
+    Term,
+    CustomerId,
+    Field,
+}
+
+#[derive(sea_query::Iden)]
+enum SearchFuzzy {
+    Table,
+    OrgId,
+    Variant,
+    Word,
+}
+
+#[derive(sea_query::Iden)]
+enum SearchDocs {
+    Table,
+    CustomerId,
+    OrgId,
+    Body,
+}
+
+/// A statement whose text is assembled at run time (an `IN` list).
+struct Dynamic(String, Vec<Value>);
+
+impl Sql for Dynamic {
+    fn build(&self, _: Engine) -> (String, Vec<Value>) {
+        (self.0.clone(), self.1.clone())
+    }
+}
+
+/// `$from, $from+1, …` for `n` values.
+fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The text sources of each customer's document, one row per source:
+/// `(customer_id, field code, text)`. Deleted customers have none, so
+/// reindexing them removes them from search.
+///
+/// Extend this query, not the code around it, to make more of a customer
+/// findable: address lines join here as
+/// `UNION ALL SELECT customer_id, 'a', line1 || ' ' || city … FROM addresses
+/// WHERE org_id = $1 AND customer_id IN ({ids}) AND deleted_at IS NULL`, and
+/// equipment serial numbers as `… 'q', serial FROM equipment …` (field codes:
+/// hearth_domain::search::Field::code). Whoever changes those rows calls
+/// [`reindex_customer`] in the same transaction.
+const SOURCES: &str = "\
+SELECT id, 'n', COALESCE(first_name, '') || ' ' || COALESCE(last_name, '') FROM customers \
+ WHERE org_id = $1 AND id IN ({ids}) AND deleted_at IS NULL \
+UNION ALL SELECT id, 'b', business_name FROM customers \
+ WHERE org_id = $1 AND id IN ({ids}) AND deleted_at IS NULL AND business_name IS NOT NULL \
+UNION ALL SELECT id, 'e', email FROM customers \
+ WHERE org_id = $1 AND id IN ({ids}) AND deleted_at IS NULL AND email IS NOT NULL \
+UNION ALL SELECT id, 'p', phone FROM customers \
+ WHERE org_id = $1 AND id IN ({ids}) AND deleted_at IS NULL AND phone IS NOT NULL";
+
+async fn load_sources(
+    c: &mut Conn,
+    org: OrgId,
+    ids: &[CustomerId],
+) -> Result<BTreeMap<CustomerId, Vec<Source>>> {
+    let sql = SOURCES.replace("{ids}", &placeholders(2, ids.len()));
+    let mut values: Vec<Value> = vec![org.0.into()];
+    values.extend(ids.iter().map(|id| Value::from(id.0)));
+    let rows = c
+        .query(&Dynamic(sql, values), |r| {
+            Ok((
+                r.get::<CustomerId>(0)?,
+                r.get::<String>(1)?,
+                r.get::<String>(2)?,
+            ))
+        })
+        .await?;
+    let mut docs: BTreeMap<CustomerId, Vec<Source>> = BTreeMap::new();
+    for (id, code, text) in rows {
+        let text = text.trim();
+        if let (Some(field), false) = (Field::from_code(&code), text.is_empty()) {
+            docs.entry(id)
+                .or_default()
+                .push(Source::new(field, text.to_string()));
+        }
+    }
+    for sources in docs.values_mut() {
+        sources.sort_by(|a, b| (a.field, &a.text).cmp(&(b.field, &b.text)));
+    }
+    Ok(docs)
+}
+
+/// Rebuilds one customer's search document and index terms from the
+/// customer's current data. Call it in the transaction of every change to
+/// anything [`SOURCES`] reads (customers::create/update/delete/restore now;
+/// addresses and equipment later).
+pub async fn reindex_customer(c: &mut Conn, org: OrgId, customer_id: CustomerId) -> Result<()> {
+    reindex_customers(c, org, &[customer_id]).await
+}
+
+/// [`reindex_customer`] for many customers of one organisation, with
+/// multi-row statements (bulk loads, backfills).
+pub async fn reindex_customers(c: &mut Conn, org: OrgId, ids: &[CustomerId]) -> Result<()> {
+    for chunk in ids.chunks(BATCH) {
+        reindex_batch(c, org, chunk).await?;
+    }
+    Ok(())
+}
+
+async fn reindex_batch(c: &mut Conn, org: OrgId, ids: &[CustomerId]) -> Result<()> {
+    let sources = load_sources(c, org, ids).await?;
+    let sql = format!(
+        "SELECT customer_id, body FROM search_docs WHERE org_id = $1 AND customer_id IN ({})",
+        placeholders(2, ids.len())
+    );
+    let mut values: Vec<Value> = vec![org.0.into()];
+    values.extend(ids.iter().map(|id| Value::from(id.0)));
+    let old: BTreeMap<CustomerId, String> = c
+        .query(&Dynamic(sql, values), |r| Ok((r.get(0)?, r.get(1)?)))
+        .await?
+        .into_iter()
+        .collect();
+
+    let mut new_terms = Vec::new();
+    let mut vocabulary = BTreeSet::new();
+    let mut upserts = Vec::new();
+    for id in ids {
+        let body = sources.get(id).map(|s| rules::encode_document(s));
+        if body.as_ref() == old.get(id) {
+            continue;
+        }
+        if let Some(old_body) = old.get(id) {
+            let stale: Vec<String> = rules::terms(&rules::decode_document(old_body))
+                .into_iter()
+                .map(|t| t.term)
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            for part in stale.chunks(500) {
+                let mut delete = SeaQuery::delete();
+                delete
+                    .from_table(SearchTerms::Table)
+                    .and_where(Expr::col(SearchTerms::OrgId).eq(org.0))
+                    .and_where(Expr::col(SearchTerms::CustomerId).eq(id.0))
+                    .and_where(Expr::col(SearchTerms::Term).is_in(part.iter().cloned()));
+                c.execute(&delete).await?;
+            }
+        }
+        match (body, sources.get(id)) {
+            (Some(body), Some(doc)) => {
+                new_terms.extend(rules::terms(doc).into_iter().map(|t| (*id, t)));
+                vocabulary.extend(rules::vocabulary(doc));
+                upserts.push((*id, body));
+            }
+            _ => {
+                c.execute(&Raw(
+                    "DELETE FROM search_docs WHERE customer_id = $1 AND org_id = $2",
+                    vec![id.0.into(), org.0.into()],
+                ))
+                .await?;
+            }
+        }
+    }
+
+    for part in new_terms.chunks(500) {
+        let mut insert = SeaQuery::insert();
+        insert.into_table(SearchTerms::Table).columns([
+            SearchTerms::OrgId,
+            SearchTerms::Term,
+            SearchTerms::CustomerId,
+            SearchTerms::Field,
+        ]);
+        for (id, t) in part {
+            insert.values_panic([
+                org.0.into(),
+                t.term.clone().into(),
+                id.0.into(),
+                t.field.code().into(),
+            ]);
+        }
+        // The delete above removed this customer's old terms; a term listed
+        // twice cannot happen (terms() returns each once).
+        c.execute(&insert).await?;
+    }
+
+    // The vocabulary only grows: a word no customer uses any more costs one
+    // wasted probe when it is the correction of a typo, never a wrong result.
+    let variants: BTreeSet<(String, String)> = vocabulary
+        .iter()
+        .flat_map(|w| {
+            rules::typo_variants(w)
+                .into_iter()
+                .map(move |v| (v, w.clone()))
+        })
+        .collect();
+    let variants: Vec<_> = variants.into_iter().collect();
+    for part in variants.chunks(500) {
+        let mut insert = SeaQuery::insert();
+        insert
+            .into_table(SearchFuzzy::Table)
+            .columns([SearchFuzzy::OrgId, SearchFuzzy::Variant, SearchFuzzy::Word])
+            .on_conflict(
+                OnConflict::columns([SearchFuzzy::OrgId, SearchFuzzy::Variant, SearchFuzzy::Word])
+                    .do_nothing()
+                    .to_owned(),
+            );
+        for (variant, word) in part {
+            insert.values_panic([org.0.into(), variant.clone().into(), word.clone().into()]);
+        }
+        c.execute(&insert).await?;
+    }
+
+    for part in upserts.chunks(500) {
+        let mut insert = SeaQuery::insert();
+        insert
+            .into_table(SearchDocs::Table)
+            .columns([SearchDocs::CustomerId, SearchDocs::OrgId, SearchDocs::Body])
+            .on_conflict(
+                OnConflict::column(SearchDocs::CustomerId)
+                    .update_columns([SearchDocs::Body])
+                    .to_owned(),
+            );
+        for (id, body) in part {
+            insert.values_panic([id.0.into(), org.0.into(), body.clone().into()]);
+        }
+        c.execute(&insert).await?;
+    }
+    Ok(())
+}
+
+/// Indexes live customers that have no search document yet (customers
+/// created before migration 0004, or loaded in bulk); returns how many.
+pub async fn backfill(c: &mut Conn, limit: u64) -> Result<usize> {
+    let missing = c
+        .query(
+            &Raw(
+                "SELECT c.org_id, c.id FROM customers c \
+                 LEFT JOIN search_docs d ON d.customer_id = c.id \
+                 WHERE c.deleted_at IS NULL AND d.customer_id IS NULL LIMIT $1",
+                vec![(limit as i64).into()],
+            ),
+            |r| Ok((r.get::<OrgId>(0)?, r.get::<CustomerId>(1)?)),
+        )
+        .await?;
+    let mut by_org: BTreeMap<OrgId, Vec<CustomerId>> = BTreeMap::new();
+    for (org, id) in &missing {
+        by_org.entry(*org).or_default().push(*id);
+    }
+    for (org, ids) in by_org {
+        reindex_customers(c, org, &ids).await?;
+    }
+    Ok(missing.len())
+}
+
+/// One customer found by [`search`].
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct SearchHit {
+    pub customer_id: CustomerId,
+    pub display_name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    /// Which part of the customer matched best.
+    pub matched: Field,
+    /// Higher is better; exact matches outrank prefix matches, which
+    /// outrank matches with a typo.
+    pub score: u32,
+}
+
+fn range(prefix: &str) -> sea_query::SimpleExpr {
+    let (from, to) = prefix_range(prefix);
+    Expr::col(SearchTerms::Term)
+        .gte(from)
+        .and(Expr::col(SearchTerms::Term).lt(to))
+}
+
+fn term_ids(org: OrgId, cond: Cond, cap: u64) -> SelectStatement {
+    let mut q = SeaQuery::select();
+    q.column(SearchTerms::CustomerId)
+        .from(SearchTerms::Table)
+        .and_where(Expr::col(SearchTerms::OrgId).eq(org.0))
+        .cond_where(cond)
+        .limit(cap);
+    q
+}
+
+/// What one query word may match in the index: terms starting with it
+/// (phone suffixes too, for digits), and its typo corrections exactly.
+fn word_cond(word: &str, corrections: &[String]) -> Cond {
+    let mut any = Cond::any().add(range(word));
+    if word.chars().all(|c| c.is_ascii_digit()) && word.len() >= rules::MIN_PHONE_DIGITS {
+        any = any.add(range(&format!("{PHONE_MARK}{word}")));
+    }
+    if !corrections.is_empty() {
+        any = any.add(Expr::col(SearchTerms::Term).is_in(corrections.iter().cloned()));
+    }
+    any
+}
+
+/// Index filters for the customers list: one subquery of customer ids per
+/// query word, every one of which must match (exact or prefix; no typos in
+/// a filter). Empty when the query has no words.
+pub fn list_filters(org: OrgId, raw: &str) -> Vec<SelectStatement> {
+    let query = Query::parse(raw);
+    query
+        .words
+        .iter()
+        .map(|w| {
+            let mut q = SeaQuery::select();
+            q.column(SearchTerms::CustomerId)
+                .from(SearchTerms::Table)
+                .and_where(Expr::col(SearchTerms::OrgId).eq(org.0))
+                .cond_where(word_cond(w, &[]));
+            q
+        })
+        .collect()
+}
+
+async fn ids(c: &mut Conn, q: &SelectStatement) -> Result<(Vec<CustomerId>, bool)> {
+    let rows = c.query(q, |r| r.get::<CustomerId>(0)).await?;
+    let capped = rows.len() as u64 >= WORD_CAP;
+    let mut seen = HashSet::new();
+    Ok((rows.into_iter().filter(|id| seen.insert(*id)).collect(), capped))
+}
+
+/// The organisation's live customers best matching `raw`, best first.
+pub async fn search(c: &mut Conn, org: OrgId, raw: &str, limit: usize) -> Result<Vec<SearchHit>> {
+    let query = Query::parse(raw);
+    if query.is_empty() {
+        return Ok(vec![]);
+    }
+    let corrections = typo_corrections(c, org, &query).await?;
+
+    // Candidates: the two-word pair first (precise even when both words
+    // are common), then the ids every word's complete set agrees on.
+    let mut order: Vec<CustomerId> = Vec::new();
+    let mut seen = HashSet::new();
+    if query.words.len() >= 2 && query.phone_digits.is_none() {
+        let mut any = Cond::any();
+        let seconds = &corrections[1];
+        for first in std::iter::once(&query.words[0]).chain(&corrections[0]) {
+            any = any.add(range(
+                &format!("{PAIR_MARK}{first} {}", query.words[1]),
+            ));
+            let exact: Vec<String> = seconds
+                .iter()
+                .map(|s| format!("{PAIR_MARK}{first} {s}"))
+                .collect();
+            if !exact.is_empty() {
+                any = any.add(Expr::col(SearchTerms::Term).is_in(exact));
+            }
+        }
+        let (pair, _) = ids(c, &term_ids(org, any, WORD_CAP)).await?;
+        order.extend(pair.into_iter().filter(|id| seen.insert(*id)));
+    }
+    let mut sets = Vec::new();
+    for (word, fixes) in query.words.iter().zip(&corrections) {
+        sets.push(ids(c, &term_ids(org, word_cond(word, fixes), WORD_CAP)).await?);
+    }
+    // Only a complete (uncapped) set may rule a candidate out; scoring
+    // checks every word of every candidate anyway.
+    let complete: Vec<HashSet<CustomerId>> = sets
+        .iter()
+        .filter(|(_, capped)| !capped)
+        .map(|(ids, _)| ids.iter().copied().collect())
+        .collect();
+    if let Some((anchor, _)) = sets.iter().min_by_key(|(ids, capped)| (*capped, ids.len())) {
+        for id in anchor {
+            if complete.iter().all(|set| set.contains(id)) && seen.insert(*id) {
+                order.push(*id);
+            }
+        }
+    }
+    order.truncate(CANDIDATE_CAP);
+    if order.is_empty() {
+        return Ok(vec![]);
+    }
+
+    let sql = format!(
+        "SELECT d.customer_id, d.body, c.first_name, c.last_name, c.business_name, c.phone, c.email \
+         FROM search_docs d JOIN customers c ON c.id = d.customer_id \
+         WHERE d.org_id = $1 AND c.org_id = $1 AND c.deleted_at IS NULL AND d.customer_id IN ({})",
+        placeholders(2, order.len())
+    );
+    let mut values: Vec<Value> = vec![org.0.into()];
+    values.extend(order.iter().map(|id| Value::from(id.0)));
+    let rows = c
+        .query(&Dynamic(sql, values), |r| {
+            let fields = CustomerFields {
+                first_name: r.get(2)?,
+                last_name: r.get(3)?,
+                business_name: r.get(4)?,
+                email: r.get(6)?,
+                phone: r.get(5)?,
+                // Not read here; display_name() does not use them.
+                preferred_contact_method: ContactMethod::default(),
+                customer_since: chrono::NaiveDate::MIN,
+            };
+            Ok((r.get::<CustomerId>(0)?, r.get::<String>(1)?, fields))
+        })
+        .await?;
+    let mut hits: Vec<SearchHit> = rows
+        .into_iter()
+        .filter_map(|(id, body, fields)| {
+            let hit = rules::score(&query, &rules::decode_document(&body))?;
+            Some(SearchHit {
+                customer_id: id,
+                display_name: fields.display_name(),
+                phone: fields.phone,
+                email: fields.email,
+                matched: hit.matched,
+                score: hit.score,
+            })
+        })
+        .collect();
+    hits.sort_by(|a, b| {
+        b.score
+            .cmp(&a.score)
+            .then_with(|| a.display_name.cmp(&b.display_name))
+            .then_with(|| a.customer_id.cmp(&b.customer_id))
+    });
+    hits.truncate(limit);
+    Ok(hits)
+}
+
+/// For each query word, the vocabulary words within one typo of it that a
+/// prefix scan would not find anyway.
+async fn typo_corrections(c: &mut Conn, org: OrgId, query: &Query) -> Result<Vec<Vec<String>>> {
+    let mut out = vec![Vec::new(); query.words.len()];
+    if query.phone_digits.is_some() {
+        return Ok(out);
+    }
+    let variants: BTreeSet<String> = query
+        .words
+        .iter()
+        .filter(|w| w.chars().count() >= rules::MIN_TYPO_LEN)
+        .flat_map(|w| rules::typo_variants(w))
+        .collect();
+    if variants.is_empty() {
+        return Ok(out);
+    }
+    let mut q = SeaQuery::select();
+    q.distinct()
+        .column(SearchFuzzy::Word)
+        .from(SearchFuzzy::Table)
+        .and_where(Expr::col(SearchFuzzy::OrgId).eq(org.0))
+        .and_where(Expr::col(SearchFuzzy::Variant).is_in(variants))
+        .limit(TYPO_CAP);
+    let vocabulary = c.query(&q, |r| r.get::<String>(0)).await?;
+    for (word, fixes) in query.words.iter().zip(out.iter_mut()) {
+        fixes.extend(
+            vocabulary
+                .iter()
+                .filter(|v| !v.starts_with(word.as_str()) && rules::within_one_typo(word, v))
+                .cloned(),
+        );
+    }
+    Ok(out)
+}
