@@ -5,6 +5,7 @@ mod api;
 mod auth;
 mod error;
 mod extract;
+pub mod live;
 mod pages;
 
 pub use auth::password::hash_blocking as hash_password;
@@ -32,11 +33,13 @@ pub struct ServerConfig {
 pub struct AppState {
     pub store: Store,
     pub config: Arc<ServerConfig>,
+    pub live: live::LiveBus,
 }
 
 pub fn app(store: Store, config: ServerConfig) -> Router {
     let secure = config.secure_cookies;
     let state = AppState {
+        live: live::LiveBus::start(store.clone()),
         store,
         config: Arc::new(config),
     };
@@ -55,6 +58,15 @@ pub fn app(store: Store, config: ServerConfig) -> Router {
                 asset(
                     "text/javascript; charset=utf-8",
                     include_str!("../static/app.js"),
+                )
+            }),
+        )
+        .route(
+            "/static/live.js",
+            get(|| {
+                asset(
+                    "text/javascript; charset=utf-8",
+                    include_str!("../static/live.js"),
                 )
             }),
         )

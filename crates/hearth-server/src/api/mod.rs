@@ -1,6 +1,8 @@
 //! The REST API under `/api/v1`, described by the OpenAPI document it serves.
 
 mod customers;
+mod live;
+mod search;
 
 use crate::AppState;
 use crate::error::Problem;
@@ -46,6 +48,8 @@ impl Modify for Security {
 pub fn router() -> axum::Router<AppState> {
     let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(customers::routes())
+        .merge(search::routes())
+        .merge(live::routes())
         .split_for_parts();
     let doc = std::sync::Arc::new(doc);
     router.route(

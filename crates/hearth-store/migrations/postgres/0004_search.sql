@@ -4,9 +4,11 @@
 -- customer removes its rows.
 --
 -- pg_trgm serves substring filters over free text (the bin search of the
--- customers list, ILIKE '%…%' on search_text, see customers_bin_trgm). The
--- global search itself uses the B-tree terms below on both engines.
-CREATE EXTENSION IF NOT EXISTS pg_trgm;
+-- customers list, LIKE '%…%' on search_text, see customers_bin_trgm). The
+-- global search itself uses the B-tree terms below on both engines. The
+-- extension lives in public, whatever the search_path, and is named with
+-- its schema, so every schema of the database can use it.
+CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
 
 -- Per live customer: the text sources search matches against.
 CREATE TABLE search_docs (
@@ -35,5 +37,5 @@ CREATE TABLE search_fuzzy (
 );
 
 -- Substring search among an organisation's deleted customers (the bin).
-CREATE INDEX customers_bin_trgm ON customers USING gin (search_text gin_trgm_ops)
+CREATE INDEX customers_bin_trgm ON customers USING gin (search_text public.gin_trgm_ops)
     WHERE deleted_at IS NOT NULL;

@@ -7,4 +7,5 @@ mod auth;
 mod cli;
 mod customers;
 mod isolation;
+mod search;
 mod validation;
