@@ -72,7 +72,7 @@ fn customer(r: &Row) -> Result<Customer> {
 
 /// Lower-cased names, email and phone digits: what the list's search box
 /// matches against.
-fn search_text(f: &CustomerFields) -> String {
+pub(crate) fn search_text(f: &CustomerFields) -> String {
     let digits: String = f
         .phone
         .as_deref()

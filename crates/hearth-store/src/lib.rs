@@ -6,6 +6,7 @@ mod error;
 mod migrate;
 
 pub mod auth;
+pub mod bulk;
 pub mod caller_id;
 pub mod customers;
 pub mod history;

@@ -16,7 +16,7 @@
 //! results on both, and typo tolerance that is exact for one edit (trigram
 //! similarity misses "jonh" → "john": they share no trigram).
 
-use crate::{Conn, Engine, Raw, Result, Sql};
+use crate::{Conn, Engine, Raw, Result, Sql, Store, work};
 use hearth_domain::customers::{ContactMethod, CustomerFields};
 use hearth_domain::search::{
     self as rules, Field, PAIR_MARK, PHONE_MARK, Query, Source, prefix_range,
@@ -268,16 +268,46 @@ async fn reindex_batch(c: &mut Conn, org: OrgId, ids: &[CustomerId]) -> Result<(
     Ok(())
 }
 
-/// Indexes live customers that have no search document yet (customers
-/// created before migration 0004, or loaded in bulk); returns how many.
-pub async fn backfill(c: &mut Conn, limit: u64) -> Result<usize> {
+/// Indexes the customers that existed before search did (migration 0004
+/// leaves a marker), a batch per transaction; returns how many. A no-op
+/// costing one probe once done.
+pub async fn backfill_pending(store: &Store) -> Result<usize> {
+    let pending = store
+        .read(work!(|c| c.query_opt(
+            &Raw("SELECT name FROM search_pending WHERE name = 'backfill'", vec![]),
+            |r| r.get::<String>(0),
+        )))
+        .await?;
+    if pending.is_none() {
+        return Ok(0);
+    }
+    let mut total = 0;
+    loop {
+        let n = store.write(work!(|c| backfill_batch(c, 2000))).await?;
+        total += n;
+        if n == 0 {
+            break;
+        }
+        tracing::info!(indexed = total, "indexing existing customers for search");
+    }
+    store
+        .write(work!(|c| c.execute(&Raw(
+            "DELETE FROM search_pending WHERE name = 'backfill'",
+            vec![]
+        ))))
+        .await?;
+    Ok(total)
+}
+
+/// Indexes up to `limit` live customers that have no search document.
+async fn backfill_batch(c: &mut Conn, limit: i64) -> Result<usize> {
     let missing = c
         .query(
             &Raw(
                 "SELECT c.org_id, c.id FROM customers c \
                  LEFT JOIN search_docs d ON d.customer_id = c.id \
                  WHERE c.deleted_at IS NULL AND d.customer_id IS NULL LIMIT $1",
-                vec![(limit as i64).into()],
+                vec![limit.into()],
             ),
             |r| Ok((r.get::<OrgId>(0)?, r.get::<CustomerId>(1)?)),
         )

@@ -39,3 +39,8 @@ CREATE TABLE search_fuzzy (
 -- Substring search among an organisation's deleted customers (the bin).
 CREATE INDEX customers_bin_trgm ON customers USING gin (search_text public.gin_trgm_ops)
     WHERE deleted_at IS NOT NULL;
+
+-- Customers that existed before this migration are indexed once, at the
+-- next start (search::backfill_pending), which then deletes this row.
+CREATE TABLE search_pending (name TEXT PRIMARY KEY);
+INSERT INTO search_pending (name) VALUES ('backfill');

@@ -28,3 +28,8 @@ CREATE TABLE search_fuzzy (
     word TEXT NOT NULL,
     PRIMARY KEY (org_id, variant, word)
 ) STRICT, WITHOUT ROWID;
+
+-- Customers that existed before this migration are indexed once, at the
+-- next start (search::backfill_pending), which then deletes this row.
+CREATE TABLE search_pending (name TEXT PRIMARY KEY) STRICT;
+INSERT INTO search_pending (name) VALUES ('backfill');
