@@ -22,7 +22,7 @@ use hearth_domain::search::{
     self as rules, Field, PAIR_MARK, PHONE_MARK, Query, Source, prefix_range,
 };
 use hearth_domain::{CustomerId, OrgId};
-use sea_query::{Cond, Expr, ExprTrait, OnConflict, Query as SeaQuery, SelectStatement, Value};
+use sea_query::{Expr, ExprTrait, OnConflict, Query as SeaQuery, SelectStatement, UnionType, Value};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
@@ -336,34 +336,60 @@ pub struct SearchHit {
     pub score: u32,
 }
 
-fn range(prefix: &str) -> sea_query::SimpleExpr {
-    let (from, to) = prefix_range(prefix);
-    Expr::col(SearchTerms::Term)
-        .gte(from)
-        .and(Expr::col(SearchTerms::Term).lt(to))
-}
-
-fn term_ids(org: OrgId, cond: Cond, cap: u64) -> SelectStatement {
-    let mut q = SeaQuery::select();
-    q.column(SearchTerms::CustomerId)
-        .from(SearchTerms::Table)
-        .and_where(Expr::col(SearchTerms::OrgId).eq(org.0))
-        .cond_where(cond)
-        .limit(cap);
-    q
+/// One index lookup: terms starting with a prefix, or one exact term.
+/// Each is its own statement with fixed text: an `OR` of ranges is not
+/// served from the index by SQLite (it scans the organisation's terms).
+enum Probe {
+    Prefix(String),
+    Exact(String),
 }
 
 /// What one query word may match in the index: terms starting with it
 /// (phone suffixes too, for digits), and its typo corrections exactly.
-fn word_cond(word: &str, corrections: &[String]) -> Cond {
-    let mut any = Cond::any().add(range(word));
+fn word_probes(word: &str, corrections: &[String]) -> Vec<Probe> {
+    let mut probes = vec![Probe::Prefix(word.to_string())];
     if word.chars().all(|c| c.is_ascii_digit()) && word.len() >= rules::MIN_PHONE_DIGITS {
-        any = any.add(range(&format!("{PHONE_MARK}{word}")));
+        probes.push(Probe::Prefix(format!("{PHONE_MARK}{word}")));
     }
-    if !corrections.is_empty() {
-        any = any.add(Expr::col(SearchTerms::Term).is_in(corrections.iter().cloned()));
+    probes.extend(corrections.iter().cloned().map(Probe::Exact));
+    probes
+}
+
+/// Customer ids the probes find, each once, in probe order; and whether
+/// any probe was cut off at [`WORD_CAP`].
+async fn probe(c: &mut Conn, org: OrgId, probes: &[Probe]) -> Result<(Vec<CustomerId>, bool)> {
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    let mut capped = false;
+    for p in probes {
+        let rows = match p {
+            Probe::Prefix(prefix) => {
+                let (from, to) = prefix_range(prefix);
+                c.query(
+                    &Raw(
+                        "SELECT customer_id FROM search_terms \
+                         WHERE org_id = $1 AND term >= $2 AND term < $3 LIMIT $4",
+                        vec![org.0.into(), from.into(), to.into(), (WORD_CAP as i64).into()],
+                    ),
+                    |r| r.get::<CustomerId>(0),
+                )
+                .await?
+            }
+            Probe::Exact(term) => {
+                c.query(
+                    &Raw(
+                        "SELECT customer_id FROM search_terms WHERE org_id = $1 AND term = $2 LIMIT $3",
+                        vec![org.0.into(), term.clone().into(), (WORD_CAP as i64).into()],
+                    ),
+                    |r| r.get::<CustomerId>(0),
+                )
+                .await?
+            }
+        };
+        capped |= rows.len() as u64 >= WORD_CAP;
+        out.extend(rows.into_iter().filter(|id| seen.insert(*id)));
     }
-    any
+    Ok((out, capped))
 }
 
 /// Index filters for the customers list: one subquery of customer ids per
@@ -375,21 +401,24 @@ pub fn list_filters(org: OrgId, raw: &str) -> Vec<SelectStatement> {
         .words
         .iter()
         .map(|w| {
-            let mut q = SeaQuery::select();
-            q.column(SearchTerms::CustomerId)
-                .from(SearchTerms::Table)
-                .and_where(Expr::col(SearchTerms::OrgId).eq(org.0))
-                .cond_where(word_cond(w, &[]));
-            q
+            let mut selects = word_probes(w, &[]).into_iter().map(|p| {
+                let (Probe::Prefix(prefix) | Probe::Exact(prefix)) = p;
+                let (from, to) = prefix_range(&prefix);
+                let mut q = SeaQuery::select();
+                q.column(SearchTerms::CustomerId)
+                    .from(SearchTerms::Table)
+                    .and_where(Expr::col(SearchTerms::OrgId).eq(org.0))
+                    .and_where(Expr::col(SearchTerms::Term).gte(from))
+                    .and_where(Expr::col(SearchTerms::Term).lt(to));
+                q
+            });
+            let mut first = selects.next().unwrap_or_else(SeaQuery::select);
+            for other in selects {
+                first.union(UnionType::All, other);
+            }
+            first
         })
         .collect()
-}
-
-async fn ids(c: &mut Conn, q: &SelectStatement) -> Result<(Vec<CustomerId>, bool)> {
-    let rows = c.query(q, |r| r.get::<CustomerId>(0)).await?;
-    let capped = rows.len() as u64 >= WORD_CAP;
-    let mut seen = HashSet::new();
-    Ok((rows.into_iter().filter(|id| seen.insert(*id)).collect(), capped))
 }
 
 /// The organisation's live customers best matching `raw`, best first.
@@ -405,26 +434,22 @@ pub async fn search(c: &mut Conn, org: OrgId, raw: &str, limit: usize) -> Result
     let mut order: Vec<CustomerId> = Vec::new();
     let mut seen = HashSet::new();
     if query.words.len() >= 2 && query.phone_digits.is_none() {
-        let mut any = Cond::any();
-        let seconds = &corrections[1];
+        let mut probes = Vec::new();
         for first in std::iter::once(&query.words[0]).chain(&corrections[0]) {
-            any = any.add(range(
-                &format!("{PAIR_MARK}{first} {}", query.words[1]),
-            ));
-            let exact: Vec<String> = seconds
-                .iter()
-                .map(|s| format!("{PAIR_MARK}{first} {s}"))
-                .collect();
-            if !exact.is_empty() {
-                any = any.add(Expr::col(SearchTerms::Term).is_in(exact));
+            probes.push(Probe::Prefix(format!(
+                "{PAIR_MARK}{first} {}",
+                query.words[1]
+            )));
+            for second in &corrections[1] {
+                probes.push(Probe::Exact(format!("{PAIR_MARK}{first} {second}")));
             }
         }
-        let (pair, _) = ids(c, &term_ids(org, any, WORD_CAP)).await?;
+        let (pair, _) = probe(c, org, &probes).await?;
         order.extend(pair.into_iter().filter(|id| seen.insert(*id)));
     }
     let mut sets = Vec::new();
     for (word, fixes) in query.words.iter().zip(&corrections) {
-        sets.push(ids(c, &term_ids(org, word_cond(word, fixes), WORD_CAP)).await?);
+        sets.push(probe(c, org, &word_probes(word, fixes)).await?);
     }
     // Only a complete (uncapped) set may rule a candidate out; scoring
     // checks every word of every candidate anyway.
