@@ -17,7 +17,6 @@
 //! similarity misses "jonh" → "john": they share no trigram).
 
 use crate::{Conn, Engine, Raw, Result, Sql, Store, work};
-use hearth_domain::customers::{ContactMethod, CustomerFields};
 use hearth_domain::search::{
     self as rules, Field, PAIR_MARK, PHONE_MARK, Query, Source, prefix_range,
 };
@@ -202,6 +201,8 @@ async fn reindex_batch(c: &mut Conn, org: OrgId, ids: &[CustomerId]) -> Result<(
         }
     }
 
+    // In key order: a bulk load then appends to few B-tree pages at a time.
+    new_terms.sort_by(|(a, x), (b, y)| (&x.term, a).cmp(&(&y.term, b)));
     for part in new_terms.chunks(500) {
         let mut insert = SeaQuery::insert();
         insert.into_table(SearchTerms::Table).columns([
@@ -470,38 +471,37 @@ pub async fn search(c: &mut Conn, org: OrgId, raw: &str, limit: usize) -> Result
         return Ok(vec![]);
     }
 
+    // The document alone answers: it holds what a hit shows, and only live
+    // customers have one. (Joining customers here let SQLite's planner walk
+    // the organisation's whole name index instead of probing ids.)
     let sql = format!(
-        "SELECT d.customer_id, d.body, c.first_name, c.last_name, c.business_name, c.phone, c.email \
-         FROM search_docs d JOIN customers c ON c.id = d.customer_id \
-         WHERE d.org_id = $1 AND c.org_id = $1 AND c.deleted_at IS NULL AND d.customer_id IN ({})",
+        "SELECT customer_id, body FROM search_docs WHERE org_id = $1 AND customer_id IN ({})",
         placeholders(2, order.len())
     );
     let mut values: Vec<Value> = vec![org.0.into()];
     values.extend(order.iter().map(|id| Value::from(id.0)));
     let rows = c
         .query(&Dynamic(sql, values), |r| {
-            let fields = CustomerFields {
-                first_name: r.get(2)?,
-                last_name: r.get(3)?,
-                business_name: r.get(4)?,
-                email: r.get(6)?,
-                phone: r.get(5)?,
-                // Not read here; display_name() does not use them.
-                preferred_contact_method: ContactMethod::default(),
-                customer_since: chrono::NaiveDate::MIN,
-            };
-            Ok((r.get::<CustomerId>(0)?, r.get::<String>(1)?, fields))
+            Ok((r.get::<CustomerId>(0)?, r.get::<String>(1)?))
         })
         .await?;
     let mut hits: Vec<SearchHit> = rows
         .into_iter()
-        .filter_map(|(id, body, fields)| {
-            let hit = rules::score(&query, &rules::decode_document(&body))?;
+        .filter_map(|(id, body)| {
+            let doc = rules::decode_document(&body);
+            let hit = rules::score(&query, &doc)?;
+            let text = |field: Field| {
+                doc.iter()
+                    .find(|s| s.field == field)
+                    .map(|s| s.text.clone())
+            };
             Some(SearchHit {
                 customer_id: id,
-                display_name: fields.display_name(),
-                phone: fields.phone,
-                email: fields.email,
+                display_name: text(Field::Name)
+                    .or_else(|| text(Field::BusinessName))
+                    .unwrap_or_default(),
+                phone: text(Field::Phone),
+                email: text(Field::Email),
                 matched: hit.matched,
                 score: hit.score,
             })
