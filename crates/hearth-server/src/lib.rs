@@ -166,6 +166,11 @@ pub async fn serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown)
+    .with_graceful_shutdown(async move {
+        shutdown.await;
+        // Event streams never finish on their own; end them so the
+        // requests in flight can drain.
+        live::close_streams();
+    })
     .await
 }

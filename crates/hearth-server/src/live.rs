@@ -25,6 +25,24 @@ pub struct LiveEvent {
     pub data: serde_json::Value,
 }
 
+/// Set when the server begins to shut down, so open event streams end and
+/// a graceful shutdown does not wait for pages that never hang up. One per
+/// process: only tests run several servers in one process, and they never
+/// shut down.
+static CLOSING: std::sync::LazyLock<tokio::sync::watch::Sender<bool>> =
+    std::sync::LazyLock::new(|| tokio::sync::watch::channel(false).0);
+
+/// Ends every live event stream of this process (see [`crate::serve`]).
+pub fn close_streams() {
+    CLOSING.send_replace(true);
+}
+
+/// Resolves when the server is shutting down.
+pub async fn closing() {
+    let mut rx = CLOSING.subscribe();
+    let _ = rx.wait_for(|closing| *closing).await;
+}
+
 #[derive(Clone)]
 pub struct LiveBus {
     tx: broadcast::Sender<Arc<LiveEvent>>,

@@ -37,7 +37,11 @@ async fn stream(
     let org = auth.principal.org_id;
     let events = futures::stream::unfold(s.live.subscribe(), move |mut rx| async move {
         loop {
-            match rx.recv().await {
+            let received = tokio::select! {
+                received = rx.recv() => received,
+                () = crate::live::closing() => return None,
+            };
+            match received {
                 Ok(event) if event.org_id == org => {
                     let sse = Event::default()
                         .event(event.kind.as_str())
