@@ -87,15 +87,20 @@ fn placeholders(from: usize, n: usize) -> String {
 /// equipment serial numbers as `… 'q', serial FROM equipment …` (field codes:
 /// hearth_domain::search::Field::code). Whoever changes those rows calls
 /// [`reindex_customer`] in the same transaction.
+///
+/// `(org_id = $1) IS TRUE` scopes each branch without offering SQLite the
+/// organisation's indexes: with a long `IN` list and no statistics its
+/// planner otherwise walks every customer of the organisation instead of
+/// probing the primary key, which made bulk indexing quadratic.
 const SOURCES: &str = "\
 SELECT id, 'n', COALESCE(first_name, '') || ' ' || COALESCE(last_name, '') FROM customers \
- WHERE org_id = $1 AND id IN ({ids}) AND deleted_at IS NULL \
+ WHERE (org_id = $1) IS TRUE AND id IN ({ids}) AND deleted_at IS NULL \
 UNION ALL SELECT id, 'b', business_name FROM customers \
- WHERE org_id = $1 AND id IN ({ids}) AND deleted_at IS NULL AND business_name IS NOT NULL \
+ WHERE (org_id = $1) IS TRUE AND id IN ({ids}) AND deleted_at IS NULL AND business_name IS NOT NULL \
 UNION ALL SELECT id, 'e', email FROM customers \
- WHERE org_id = $1 AND id IN ({ids}) AND deleted_at IS NULL AND email IS NOT NULL \
+ WHERE (org_id = $1) IS TRUE AND id IN ({ids}) AND deleted_at IS NULL AND email IS NOT NULL \
 UNION ALL SELECT id, 'p', phone FROM customers \
- WHERE org_id = $1 AND id IN ({ids}) AND deleted_at IS NULL AND phone IS NOT NULL";
+ WHERE (org_id = $1) IS TRUE AND id IN ({ids}) AND deleted_at IS NULL AND phone IS NOT NULL";
 
 async fn load_sources(
     c: &mut Conn,
@@ -283,12 +288,14 @@ pub async fn backfill_pending(store: &Store) -> Result<usize> {
         return Ok(0);
     }
     let mut total = 0;
+    let mut after = CustomerId(uuid::Uuid::nil());
     loop {
-        let n = store.write(work!(|c| backfill_batch(c, 2000))).await?;
-        total += n;
-        if n == 0 {
-            break;
-        }
+        let batch = store
+            .write(work!(|c| backfill_batch(c, after, 2000)))
+            .await?;
+        let Some(last) = batch.last() else { break };
+        after = *last;
+        total += batch.len();
         tracing::info!(indexed = total, "indexing existing customers for search");
     }
     store
@@ -300,15 +307,17 @@ pub async fn backfill_pending(store: &Store) -> Result<usize> {
     Ok(total)
 }
 
-/// Indexes up to `limit` live customers that have no search document.
-async fn backfill_batch(c: &mut Conn, limit: i64) -> Result<usize> {
+/// Indexes up to `limit` live customers after `after` (in id order) that
+/// have no search document; returns their ids.
+async fn backfill_batch(c: &mut Conn, after: CustomerId, limit: i64) -> Result<Vec<CustomerId>> {
     let missing = c
         .query(
             &Raw(
                 "SELECT c.org_id, c.id FROM customers c \
-                 LEFT JOIN search_docs d ON d.customer_id = c.id \
-                 WHERE c.deleted_at IS NULL AND d.customer_id IS NULL LIMIT $1",
-                vec![limit.into()],
+                 WHERE c.id > $1 AND c.deleted_at IS NULL \
+                 AND NOT EXISTS (SELECT 1 FROM search_docs d WHERE d.customer_id = c.id) \
+                 ORDER BY c.id LIMIT $2",
+                vec![after.0.into(), limit.into()],
             ),
             |r| Ok((r.get::<OrgId>(0)?, r.get::<CustomerId>(1)?)),
         )
@@ -320,7 +329,7 @@ async fn backfill_batch(c: &mut Conn, limit: i64) -> Result<usize> {
     for (org, ids) in by_org {
         reindex_customers(c, org, &ids).await?;
     }
-    Ok(missing.len())
+    Ok(missing.into_iter().map(|(_, id)| id).collect())
 }
 
 /// One customer found by [`search`].
