@@ -106,9 +106,9 @@ fn is_loopback(base: &str) -> bool {
     };
     host == "localhost"
         || host == "[::1]"
-        || host
-            .strip_prefix("127.")
-            .is_some_and(|r| r.split('.').count() == 3 && r.split('.').all(|p| p.parse::<u8>().is_ok()))
+        || host.strip_prefix("127.").is_some_and(|r| {
+            r.split('.').count() == 3 && r.split('.').all(|p| p.parse::<u8>().is_ok())
+        })
 }
 
 fn encode(s: &str) -> String {
@@ -160,7 +160,11 @@ fn search_query(rng: &mut StdRng, c: &Customer) -> String {
         0 | 1 => c.last_name.to_lowercase(),
         2 | 3 => format!("{} {}", c.first_name, c.last_name),
         4 | 5 => typo(rng, &c.last_name),
-        6 => format!("{} {}", c.first_name.to_lowercase(), typo(rng, &c.last_name)),
+        6 => format!(
+            "{} {}",
+            c.first_name.to_lowercase(),
+            typo(rng, &c.last_name)
+        ),
         7 if d.len() == 10 => format!("{}-{}", &d[3..6], &d[6..8]),
         8 if d.len() == 10 => d[..7].to_string(),
         _ => c.last_name.chars().take(4).collect(),
@@ -171,16 +175,25 @@ fn search_query(rng: &mut StdRng, c: &Customer) -> String {
 fn request(rng: &mut StdRng, sample: &Sample, scenario: &str) -> (String, usize) {
     let c = &sample.customers[rng.random_range(0..sample.customers.len())];
     let path = match scenario {
-        "caller_id" => format!("/api/v1/lookup/phone?number={}", encode(&phone_form(rng, &c.phone))),
+        "caller_id" => format!(
+            "/api/v1/lookup/phone?number={}",
+            encode(&phone_form(rng, &c.phone))
+        ),
         "get_customer" => format!("/api/v1/customers/{}", c.id),
         "timeline" => {
             if rng.random_bool(0.5) {
                 format!("/api/v1/customers/{}/timeline?limit=50", c.id)
             } else {
-                format!("/api/v1/customers/{}/timeline?limit=50&kind=communication", c.id)
+                format!(
+                    "/api/v1/customers/{}/timeline?limit=50&kind=communication",
+                    c.id
+                )
             }
         }
-        _ => format!("/api/v1/search?limit=20&q={}", encode(&search_query(rng, c))),
+        _ => format!(
+            "/api/v1/search?limit=20&q={}",
+            encode(&search_query(rng, c))
+        ),
     };
     (path, c.org)
 }
@@ -291,12 +304,7 @@ async fn run(
     tasks.abort_all();
     let elapsed = measured_from.map_or(0.0, |t| t.elapsed().as_secs_f64());
     Ok(report(
-        scenario,
-        args,
-        &outcomes,
-        dropped,
-        elapsed,
-        cpu_before,
+        scenario, args, &outcomes, dropped, elapsed, cpu_before,
     ))
 }
 

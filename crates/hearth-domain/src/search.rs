@@ -263,8 +263,8 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=m {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=n {
         for j in 1..=m {
@@ -547,7 +547,10 @@ mod tests {
         assert!(within_one_typo("jonh", "john"));
         assert!(within_one_typo("hoper", "hopper"));
         assert!(within_one_typo("hopperr", "hopper"));
-        assert!(!within_one_typo("jon", "jan"), "three letters need exactness");
+        assert!(
+            !within_one_typo("jon", "jan"),
+            "three letters need exactness"
+        );
         assert!(!within_one_typo("hpoer", "hopper"), "two edits");
         assert!(!within_one_typo("smith", "smythe"));
     }
@@ -576,7 +579,10 @@ mod tests {
     fn folding_removes_case_accents_and_apostrophes() {
         assert_eq!(fold("O'Brién"), "obrien");
         assert_eq!(words("Zoë Müller-Straße"), ["zoe", "muller", "strasse"]);
-        assert_eq!(words("grace@navy.example.com"), ["grace", "navy", "example", "com"]);
+        assert_eq!(
+            words("grace@navy.example.com"),
+            ["grace", "navy", "example", "com"]
+        );
     }
 
     #[test]
@@ -592,9 +598,15 @@ mod tests {
             "#5125550188",
             "#188",
         ] {
-            assert!(t.contains(&expected.to_string()), "missing {expected}: {t:?}");
+            assert!(
+                t.contains(&expected.to_string()),
+                "missing {expected}: {t:?}"
+            );
         }
-        assert!(!t.contains(&"#88".to_string()), "phone fragments have 3+ digits");
+        assert!(
+            !t.contains(&"#88".to_string()),
+            "phone fragments have 3+ digits"
+        );
     }
 
     #[test]
@@ -633,7 +645,10 @@ mod tests {
             score(&Query::parse("grace zebra"), &doc).is_none(),
             "every word must match"
         );
-        assert!(score(&Query::parse("nvy"), &doc).is_none(), "no typos in emails");
+        assert!(
+            score(&Query::parse("nvy"), &doc).is_none(),
+            "no typos in emails"
+        );
     }
 
     #[test]
@@ -685,7 +700,13 @@ mod tests {
 
     #[test]
     fn caller_numbers_in_any_form_give_the_stored_key() {
-        for raw in ["+1 512-555-0188", "5125550188", "(512) 555 0188", "15125550188", "+15125550188"] {
+        for raw in [
+            "+1 512-555-0188",
+            "5125550188",
+            "(512) 555 0188",
+            "15125550188",
+            "+15125550188",
+        ] {
             assert!(
                 caller_keys(raw, "US").contains(&"+15125550188".to_string()),
                 "{raw}: {:?}",

@@ -40,41 +40,40 @@ pub async fn lookup(c: &mut Conn, org: OrgId, keys: &[String]) -> Result<Vec<Cal
     // instead of probing the phone index. The few rows are sorted below.
     let sql = "SELECT id, first_name, last_name, business_name, phone FROM customers \
                WHERE org_id = $1 AND phone IN ($2, $3, $4) AND deleted_at IS NULL LIMIT $5";
-    let mut callers = c.query(
-        &Raw(
-            sql,
-            vec![
-                org.0.into(),
-                key(0).into(),
-                key(1).into(),
-                key(2).into(),
-                MAX_CALLERS.into(),
-            ],
-        ),
-        |r| {
-            let fields = CustomerFields {
-                first_name: r.get(1)?,
-                last_name: r.get(2)?,
-                business_name: r.get(3)?,
-                email: None,
-                phone: r.get(4)?,
-                // Not read here; display_name() does not use them.
-                preferred_contact_method: ContactMethod::default(),
-                customer_since: chrono::NaiveDate::MIN,
-            };
-            Ok(Caller {
-                customer_id: r.get(0)?,
-                display_name: fields.display_name(),
-                business_name: fields.business_name,
-                phone: fields.phone,
-                tags: Vec::new(),
-                call_status: None,
-            })
-        },
-    )
-    .await?;
-    callers.sort_by(|a, b| {
-        (&a.display_name, a.customer_id).cmp(&(&b.display_name, b.customer_id))
-    });
+    let mut callers = c
+        .query(
+            &Raw(
+                sql,
+                vec![
+                    org.0.into(),
+                    key(0).into(),
+                    key(1).into(),
+                    key(2).into(),
+                    MAX_CALLERS.into(),
+                ],
+            ),
+            |r| {
+                let fields = CustomerFields {
+                    first_name: r.get(1)?,
+                    last_name: r.get(2)?,
+                    business_name: r.get(3)?,
+                    email: None,
+                    phone: r.get(4)?,
+                    // Not read here; display_name() does not use them.
+                    preferred_contact_method: ContactMethod::default(),
+                    customer_since: chrono::NaiveDate::MIN,
+                };
+                Ok(Caller {
+                    customer_id: r.get(0)?,
+                    display_name: fields.display_name(),
+                    business_name: fields.business_name,
+                    phone: fields.phone,
+                    tags: Vec::new(),
+                    call_status: None,
+                })
+            },
+        )
+        .await?;
+    callers.sort_by(|a, b| (&a.display_name, a.customer_id).cmp(&(&b.display_name, b.customer_id)));
     Ok(callers)
 }

@@ -21,7 +21,9 @@ use hearth_domain::search::{
     self as rules, Field, PAIR_MARK, PHONE_MARK, Query, Source, prefix_range,
 };
 use hearth_domain::{CustomerId, OrgId};
-use sea_query::{Expr, ExprTrait, OnConflict, Query as SeaQuery, SelectStatement, UnionType, Value};
+use sea_query::{
+    Expr, ExprTrait, OnConflict, Query as SeaQuery, SelectStatement, UnionType, Value,
+};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
@@ -280,7 +282,10 @@ async fn reindex_batch(c: &mut Conn, org: OrgId, ids: &[CustomerId]) -> Result<(
 pub async fn backfill_pending(store: &Store) -> Result<usize> {
     let pending = store
         .read(work!(|c| c.query_opt(
-            &Raw("SELECT name FROM search_pending WHERE name = 'backfill'", vec![]),
+            &Raw(
+                "SELECT name FROM search_pending WHERE name = 'backfill'",
+                vec![]
+            ),
             |r| r.get::<String>(0),
         )))
         .await?;

@@ -53,10 +53,16 @@ async fn search_finds_every_field_kind_and_one_typo() {
         let e = app.engine;
         let org = app.org("acme").await;
         let grace = app.grace(&org).await;
-        app.customer(&org, json!({"first_name": "John", "last_name": "Smith", "phone": "737 555 0101"}))
-            .await;
-        app.customer(&org, json!({"business_name": "Lakeside Dental", "email": "desk@lakeside.example.com"}))
-            .await;
+        app.customer(
+            &org,
+            json!({"first_name": "John", "last_name": "Smith", "phone": "737 555 0101"}),
+        )
+        .await;
+        app.customer(
+            &org,
+            json!({"business_name": "Lakeside Dental", "email": "desk@lakeside.example.com"}),
+        )
+        .await;
         app.customer(&org, json!({"first_name": "Ada", "last_name": "Lovelace"}))
             .await;
         for (query, name, matched) in [
@@ -150,7 +156,11 @@ async fn exact_matches_rank_first_and_names_above_emails() {
             .await
             .unwrap();
         let limited = expect_status(limited, StatusCode::OK, e).await;
-        assert_eq!(names(&limited), ["Grace Hopper", "Hopper Supplies"], "[{e}]");
+        assert_eq!(
+            names(&limited),
+            ["Grace Hopper", "Hopper Supplies"],
+            "[{e}]"
+        );
     }
 }
 
@@ -163,8 +173,16 @@ async fn search_never_shows_another_orgs_customers() {
         let mine = app.grace(&a).await;
         let theirs = app.grace(&b).await;
         for q in ["hopper", "hoper", "555-0188", "navy"] {
-            assert_eq!(ids(&search(&app, &a, q).await), [mine["id"].as_str().unwrap()], "[{e}] {q}");
-            assert_eq!(ids(&search(&app, &b, q).await), [theirs["id"].as_str().unwrap()], "[{e}] {q}");
+            assert_eq!(
+                ids(&search(&app, &a, q).await),
+                [mine["id"].as_str().unwrap()],
+                "[{e}] {q}"
+            );
+            assert_eq!(
+                ids(&search(&app, &b, q).await),
+                [theirs["id"].as_str().unwrap()],
+                "[{e}] {q}"
+            );
         }
         app.customer(&b, json!({"first_name": "Zed", "last_name": "Bravo"}))
             .await;
@@ -180,30 +198,63 @@ async fn deleted_customers_leave_search_and_come_back_on_restore() {
         let grace = app.grace(&org).await;
         let path = format!("/api/v1/customers/{}", grace["id"].as_str().unwrap());
         expect_status(app.delete(&org, &path).await, StatusCode::NO_CONTENT, e).await;
-        assert!(names(&search(&app, &org, "hopper").await).is_empty(), "[{e}]");
-        assert!(names(&lookup(&app, &org, "5125550188").await).is_empty(), "[{e}]");
+        assert!(
+            names(&search(&app, &org, "hopper").await).is_empty(),
+            "[{e}]"
+        );
+        assert!(
+            names(&lookup(&app, &org, "5125550188").await).is_empty(),
+            "[{e}]"
+        );
         expect_status(
             app.post(&org, &format!("{path}/restore"), json!({})).await,
             StatusCode::OK,
             e,
         )
         .await;
-        assert_eq!(names(&search(&app, &org, "hopper").await), ["Grace Hopper"], "[{e}]");
+        assert_eq!(
+            names(&search(&app, &org, "hopper").await),
+            ["Grace Hopper"],
+            "[{e}]"
+        );
 
         // An update replaces what the customer is found by.
         expect_status(
-            app.patch(&org, &path, json!({"version": 3, "last_name": "Murray", "phone": null}))
-                .await,
+            app.patch(
+                &org,
+                &path,
+                json!({"version": 3, "last_name": "Murray", "phone": null}),
+            )
+            .await,
             StatusCode::OK,
             e,
         )
         .await;
-        assert!(names(&search(&app, &org, "hopper").await).is_empty(), "[{e}]");
-        assert!(names(&search(&app, &org, "555-0188").await).is_empty(), "[{e}]");
-        assert_eq!(names(&search(&app, &org, "murray").await), ["Grace Murray"], "[{e}]");
-        assert_eq!(names(&search(&app, &org, "grace").await), ["Grace Murray"], "[{e}]");
+        assert!(
+            names(&search(&app, &org, "hopper").await).is_empty(),
+            "[{e}]"
+        );
+        assert!(
+            names(&search(&app, &org, "555-0188").await).is_empty(),
+            "[{e}]"
+        );
+        assert_eq!(
+            names(&search(&app, &org, "murray").await),
+            ["Grace Murray"],
+            "[{e}]"
+        );
+        assert_eq!(
+            names(&search(&app, &org, "grace").await),
+            ["Grace Murray"],
+            "[{e}]"
+        );
         // The customers list filters through the same index.
-        let list = expect_status(app.get(&org, "/api/v1/customers?q=murr").await, StatusCode::OK, e).await;
+        let list = expect_status(
+            app.get(&org, "/api/v1/customers?q=murr").await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
         assert_eq!(names(&list), ["Grace Murray"], "[{e}]");
     }
 }
@@ -217,9 +268,18 @@ async fn caller_id_matches_any_format_within_the_org() {
         let grace = app.grace(&a).await;
         app.customer(&b, json!({"first_name": "Bob", "phone": "+1 737 555 0199"}))
             .await;
-        for number in ["+1 512-555-0188", "5125550188", "(512) 555 0188", "15125550188"] {
+        for number in [
+            "+1 512-555-0188",
+            "5125550188",
+            "(512) 555 0188",
+            "15125550188",
+        ] {
             let found = lookup(&app, &a, number).await;
-            assert_eq!(ids(&found), [grace["id"].as_str().unwrap()], "[{e}] {number}");
+            assert_eq!(
+                ids(&found),
+                [grace["id"].as_str().unwrap()],
+                "[{e}] {number}"
+            );
             let item = &found["items"][0];
             assert_eq!(item["display_name"], "Grace Hopper");
             assert_eq!(item["phone"], "+15125550188");
@@ -231,7 +291,11 @@ async fn caller_id_matches_any_format_within_the_org() {
             names(&lookup(&app, &a, "737 555 0199").await).is_empty(),
             "[{e}] another org's number finds nothing"
         );
-        assert_eq!(names(&lookup(&app, &b, "737 555 0199").await), ["Bob"], "[{e}]");
+        assert_eq!(
+            names(&lookup(&app, &b, "737 555 0199").await),
+            ["Bob"],
+            "[{e}]"
+        );
         let bad = app
             .http
             .get(app.url("/api/v1/lookup/phone?number=anonymous"))
@@ -263,7 +327,10 @@ async fn next_event(res: &mut reqwest::Response, buf: &mut String, name: &str) -
                 return serde_json::from_str(&data).ok();
             }
         }
-        let chunk = tokio::time::timeout_at(deadline, res.chunk()).await.ok()?.ok()??;
+        let chunk = tokio::time::timeout_at(deadline, res.chunk())
+            .await
+            .ok()?
+            .ok()??;
         buf.push_str(&String::from_utf8_lossy(&chunk));
     }
 }
@@ -293,7 +360,11 @@ async fn incoming_calls_reach_the_live_stream_of_their_org_only() {
         let mut first = None;
         for _ in 0..10 {
             let res = app
-                .post(&a, "/api/v1/calls/incoming", json!({"number": "(512) 555 0188"}))
+                .post(
+                    &a,
+                    "/api/v1/calls/incoming",
+                    json!({"number": "(512) 555 0188"}),
+                )
                 .await;
             let call = expect_status(res, StatusCode::OK, e).await;
             assert_eq!(call["items"][0]["customer_id"], grace["id"], "[{e}]");
@@ -308,21 +379,37 @@ async fn incoming_calls_reach_the_live_stream_of_their_org_only() {
         assert_eq!(first["items"][0]["tags"], json!([]), "[{e}]");
 
         // Bravo's call goes to Bravo; Alpha's next event is its own next call.
-        app.post(&b, "/api/v1/calls/incoming", json!({"number": "737-555-0199"}))
-            .await;
+        app.post(
+            &b,
+            "/api/v1/calls/incoming",
+            json!({"number": "737-555-0199"}),
+        )
+        .await;
         let theirs = next_event(&mut stream_b, &mut buf_b, "incoming_call")
             .await
             .unwrap_or_else(|| panic!("[{e}] bravo got no event"));
         assert_eq!(theirs["items"][0]["display_name"], "Bob", "[{e}]");
-        app.post(&a, "/api/v1/calls/incoming", json!({"number": "+1 415 555 0100"}))
-            .await;
+        app.post(
+            &a,
+            "/api/v1/calls/incoming",
+            json!({"number": "+1 415 555 0100"}),
+        )
+        .await;
         let next = next_event(&mut stream_a, &mut buf_a, "incoming_call")
             .await
             .unwrap_or_else(|| panic!("[{e}] alpha got no second event"));
-        assert_eq!(next["e164"], "+14155550100", "[{e}] not bravo's call: {next}");
+        assert_eq!(
+            next["e164"], "+14155550100",
+            "[{e}] not bravo's call: {next}"
+        );
         assert_eq!(next["items"], json!([]), "[{e}] an unknown caller");
 
-        let anonymous = app.http.get(app.url("/api/v1/events/stream")).send().await.unwrap();
+        let anonymous = app
+            .http
+            .get(app.url("/api/v1/events/stream"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED, "[{e}]");
     }
 }
