@@ -366,8 +366,41 @@ pub struct Hit {
     pub matched: Field,
 }
 
+/// A source read once for scoring: its words, or a phone's digits.
+struct Prepared {
+    field: Field,
+    words: Vec<String>,
+    /// Equipment: the serial as one word ("sn44x9b2").
+    compact: Option<String>,
+    digits: Option<String>,
+}
+
+fn prepare(sources: &[Source]) -> Vec<Prepared> {
+    sources
+        .iter()
+        .map(|s| {
+            if s.field == Field::Phone {
+                return Prepared {
+                    field: s.field,
+                    words: Vec::new(),
+                    compact: None,
+                    digits: Some(digits(&s.text)),
+                };
+            }
+            let words = words(&s.text);
+            let compact = (s.field == Field::Equipment && words.len() > 1).then(|| words.concat());
+            Prepared {
+                field: s.field,
+                words,
+                compact,
+                digits: None,
+            }
+        })
+        .collect()
+}
+
 /// The best match of one query word in a document.
-fn best_match(word: &str, is_phone_query: bool, sources: &[Source]) -> Option<(MatchKind, Field)> {
+fn best_match(word: &str, is_phone_query: bool, doc: &[Prepared]) -> Option<(MatchKind, Field)> {
     let mut best: Option<(MatchKind, Field)> = None;
     let mut consider = |kind: MatchKind, field: Field| {
         let better = match best {
@@ -379,10 +412,9 @@ fn best_match(word: &str, is_phone_query: bool, sources: &[Source]) -> Option<(M
         }
     };
     let all_digits = word.chars().all(|c| c.is_ascii_digit());
-    for s in sources {
-        if s.field == Field::Phone {
+    for s in doc {
+        if let Some(d) = &s.digits {
             if all_digits && word.len() >= MIN_PHONE_DIGITS {
-                let d = digits(&s.text);
                 // A whole national or international number is exact; any
                 // other run of its digits is a partial (prefix-class) match.
                 if d == word || (word.len() >= 7 && d.ends_with(word)) {
@@ -393,33 +425,22 @@ fn best_match(word: &str, is_phone_query: bool, sources: &[Source]) -> Option<(M
             }
             continue;
         }
-        if is_phone_query {
-            // Digits typed as a phone number may still be a house number
-            // or part of a serial, but never a typo of one.
-            for w in words(&s.text) {
-                if w == word {
-                    consider(MatchKind::Exact, s.field);
-                } else if w.starts_with(word) {
-                    consider(MatchKind::Prefix, s.field);
-                }
-            }
-            continue;
-        }
-        let ws = words(&s.text);
-        if s.field == Field::Equipment && ws.len() > 1 {
-            let compact = ws.concat();
+        if let Some(compact) = &s.compact {
             if compact == word {
                 consider(MatchKind::Exact, s.field);
             } else if compact.starts_with(word) {
                 consider(MatchKind::Prefix, s.field);
             }
         }
-        for w in &ws {
+        // Digits typed as a phone number may still be a house number or
+        // part of a serial, but never a typo of one.
+        let typos = s.field.typo_tolerant() && !is_phone_query;
+        for w in &s.words {
             if w == word {
                 consider(MatchKind::Exact, s.field);
             } else if w.starts_with(word) {
                 consider(MatchKind::Prefix, s.field);
-            } else if s.field.typo_tolerant() && within_one_typo(word, w) {
+            } else if typos && within_one_typo(word, w) {
                 consider(MatchKind::Typo, s.field);
             }
         }
@@ -436,10 +457,11 @@ pub fn score(query: &Query, sources: &[Source]) -> Option<Hit> {
     if query.words.is_empty() {
         return None;
     }
+    let doc = prepare(sources);
     let mut total = 0;
     let mut top: Option<(u32, Field)> = None;
     for word in &query.words {
-        let (kind, field) = best_match(word, query.phone_digits.is_some(), sources)?;
+        let (kind, field) = best_match(word, query.phone_digits.is_some(), &doc)?;
         let points = kind.points() + field.weight();
         total += points;
         if top.is_none_or(|(p, _)| points > p) {

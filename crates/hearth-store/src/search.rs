@@ -370,41 +370,68 @@ fn word_probes(word: &str, corrections: &[String]) -> Vec<Probe> {
     probes
 }
 
-/// Customer ids the probes find, each once, in probe order; and whether
-/// any probe was cut off at [`WORD_CAP`].
-async fn probe(c: &mut Conn, org: OrgId, probes: &[Probe]) -> Result<(Vec<CustomerId>, bool)> {
-    let mut out = Vec::new();
-    let mut seen = HashSet::new();
-    let mut capped = false;
-    for p in probes {
-        let rows = match p {
-            Probe::Prefix(prefix) => {
-                let (from, to) = prefix_range(prefix);
-                c.query(
-                    &Raw(
-                        "SELECT customer_id FROM search_terms \
-                         WHERE org_id = $1 AND term >= $2 AND term < $3 LIMIT $4",
-                        vec![org.0.into(), from.into(), to.into(), (WORD_CAP as i64).into()],
-                    ),
-                    |r| r.get::<CustomerId>(0),
-                )
-                .await?
+/// For each group of probes, the customer ids they find (each once, in
+/// probe order, terms in index order) and whether any of its probes was cut
+/// off at [`WORD_CAP`]. One statement for all of them, a `UNION ALL` of
+/// one range scan per probe, so a query costs one round trip on
+/// PostgreSQL however many words and corrections it has.
+async fn probe_groups(
+    c: &mut Conn,
+    org: OrgId,
+    groups: &[Vec<Probe>],
+) -> Result<Vec<(Vec<CustomerId>, bool)>> {
+    let mut sql = String::new();
+    let mut values: Vec<Value> = vec![org.0.into(), (WORD_CAP as i64).into()];
+    let mut owner = Vec::new();
+    for (g, probes) in groups.iter().enumerate() {
+        for p in probes {
+            let k = owner.len();
+            owner.push(g);
+            if k > 0 {
+                sql.push_str(" UNION ALL ");
             }
-            Probe::Exact(term) => {
-                c.query(
-                    &Raw(
-                        "SELECT customer_id FROM search_terms WHERE org_id = $1 AND term = $2 LIMIT $3",
-                        vec![org.0.into(), term.clone().into(), (WORD_CAP as i64).into()],
-                    ),
-                    |r| r.get::<CustomerId>(0),
-                )
-                .await?
-            }
-        };
-        capped |= rows.len() as u64 >= WORD_CAP;
-        out.extend(rows.into_iter().filter(|id| seen.insert(*id)));
+            let n = values.len() + 1;
+            let condition = match p {
+                Probe::Prefix(prefix) => {
+                    let (from, to) = prefix_range(prefix);
+                    values.push(from.into());
+                    values.push(to.into());
+                    format!("term >= ${n} AND term < ${}", n + 1)
+                }
+                Probe::Exact(term) => {
+                    values.push(term.clone().into());
+                    format!("term = ${n}")
+                }
+            };
+            sql.push_str(&format!(
+                "SELECT CAST({k} AS BIGINT), customer_id FROM (SELECT customer_id, term FROM search_terms \
+                 WHERE org_id = $1 AND {condition} ORDER BY term, customer_id LIMIT $2) p{k}"
+            ));
+        }
     }
-    Ok((out, capped))
+    let mut out: Vec<(Vec<CustomerId>, bool)> = vec![(Vec::new(), false); groups.len()];
+    if owner.is_empty() {
+        return Ok(out);
+    }
+    let rows = c
+        .query(&Dynamic(sql, values), |r| {
+            Ok((r.get::<i64>(0)? as usize, r.get::<CustomerId>(1)?))
+        })
+        .await?;
+    let mut per_probe: Vec<Vec<CustomerId>> = vec![Vec::new(); owner.len()];
+    for (k, id) in rows {
+        if let Some(list) = per_probe.get_mut(k) {
+            list.push(id);
+        }
+    }
+    let mut seen: Vec<HashSet<CustomerId>> = vec![HashSet::new(); groups.len()];
+    for (k, ids) in per_probe.into_iter().enumerate() {
+        let g = owner[k];
+        out[g].1 |= ids.len() as u64 >= WORD_CAP;
+        let (list, _) = &mut out[g];
+        list.extend(ids.into_iter().filter(|id| seen[g].insert(*id)));
+    }
+    Ok(out)
 }
 
 /// Index filters for the customers list: one subquery of customer ids per
@@ -446,25 +473,32 @@ pub async fn search(c: &mut Conn, org: OrgId, raw: &str, limit: usize) -> Result
 
     // Candidates: the two-word pair first (precise even when both words
     // are common), then the ids every word's complete set agrees on.
-    let mut order: Vec<CustomerId> = Vec::new();
-    let mut seen = HashSet::new();
+    let mut groups: Vec<Vec<Probe>> = query
+        .words
+        .iter()
+        .zip(&corrections)
+        .map(|(word, fixes)| word_probes(word, fixes))
+        .collect();
     if query.words.len() >= 2 && query.phone_digits.is_none() {
-        let mut probes = Vec::new();
+        let mut pair = Vec::new();
         for first in std::iter::once(&query.words[0]).chain(&corrections[0]) {
-            probes.push(Probe::Prefix(format!(
+            pair.push(Probe::Prefix(format!(
                 "{PAIR_MARK}{first} {}",
                 query.words[1]
             )));
             for second in &corrections[1] {
-                probes.push(Probe::Exact(format!("{PAIR_MARK}{first} {second}")));
+                pair.push(Probe::Exact(format!("{PAIR_MARK}{first} {second}")));
             }
         }
-        let (pair, _) = probe(c, org, &probes).await?;
-        order.extend(pair.into_iter().filter(|id| seen.insert(*id)));
+        groups.push(pair);
     }
-    let mut sets = Vec::new();
-    for (word, fixes) in query.words.iter().zip(&corrections) {
-        sets.push(probe(c, org, &word_probes(word, fixes)).await?);
+    let mut sets = probe_groups(c, org, &groups).await?;
+    let mut order: Vec<CustomerId> = Vec::new();
+    let mut seen = HashSet::new();
+    if sets.len() > query.words.len()
+        && let Some((pair, _)) = sets.pop()
+    {
+        order.extend(pair.into_iter().filter(|id| seen.insert(*id)));
     }
     // Only a complete (uncapped) set may rule a candidate out; scoring
     // checks every word of every candidate anyway.
@@ -488,12 +522,24 @@ pub async fn search(c: &mut Conn, org: OrgId, raw: &str, limit: usize) -> Result
     // The document alone answers: it holds what a hit shows, and only live
     // customers have one. (Joining customers here let SQLite's planner walk
     // the organisation's whole name index instead of probing ids.)
+    // The list is padded to one of a few lengths (repeating an id changes
+    // nothing), so a handful of statement texts stay prepared.
+    let padded = [8, 32, 128, CANDIDATE_CAP]
+        .into_iter()
+        .find(|n| *n >= order.len())
+        .unwrap_or(order.len());
     let sql = format!(
         "SELECT customer_id, body FROM search_docs WHERE org_id = $1 AND customer_id IN ({})",
-        placeholders(2, order.len())
+        placeholders(2, padded)
     );
     let mut values: Vec<Value> = vec![org.0.into()];
-    values.extend(order.iter().map(|id| Value::from(id.0)));
+    values.extend(
+        order
+            .iter()
+            .chain(std::iter::repeat(&order[0]))
+            .take(padded)
+            .map(|id| Value::from(id.0)),
+    );
     let rows = c
         .query(&Dynamic(sql, values), |r| {
             Ok((r.get::<CustomerId>(0)?, r.get::<String>(1)?))
