@@ -28,9 +28,9 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// Index entries read per query word (and for the name pair) at most.
-pub const WORD_CAP: u64 = 1000;
+pub const WORD_CAP: u64 = 500;
 /// Documents scored per query at most.
-pub const CANDIDATE_CAP: usize = 300;
+pub const CANDIDATE_CAP: usize = 150;
 /// Vocabulary words considered as typo corrections per query at most.
 const TYPO_CAP: u64 = 200;
 /// Customers indexed per batch of statements.
