@@ -33,6 +33,10 @@ pub const WORD_CAP: u64 = 500;
 pub const CANDIDATE_CAP: usize = 150;
 /// Vocabulary words considered as typo corrections per query at most.
 const TYPO_CAP: u64 = 200;
+/// Separates list items packed into one text parameter (ASCII unit
+/// separator: never part of a term, which holds letters, digits, spaces
+/// and the marks `#` and `+`).
+const SEPARATOR: &str = "\u{1f}";
 /// Customers indexed per batch of statements.
 const BATCH: usize = 250;
 
@@ -413,11 +417,53 @@ async fn probe_groups(
     if owner.is_empty() {
         return Ok(out);
     }
-    let rows = c
-        .query(&Dynamic(sql, values), |r| {
-            Ok((r.get::<i64>(0)? as usize, r.get::<CustomerId>(1)?))
-        })
-        .await?;
+    let map = |r: &crate::Row| Ok((r.get::<i64>(0)? as usize, r.get::<CustomerId>(1)?));
+    let rows = match c.engine() {
+        Engine::Sqlite => c.query(&Dynamic(sql, values), map).await?,
+        // PostgreSQL plans a new statement text in milliseconds, longer
+        // than the probes take; one fixed text takes the ranges as lists.
+        Engine::Postgres => {
+            let ranges: Vec<(String, String)> = groups
+                .iter()
+                .flatten()
+                .map(|p| match p {
+                    Probe::Prefix(prefix) => prefix_range(prefix),
+                    Probe::Exact(term) => (term.clone(), format!("{term}\u{1}")),
+                })
+                .collect();
+            let join = |f: fn(&(String, String)) -> &String| {
+                ranges
+                    .iter()
+                    .map(f)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(SEPARATOR)
+            };
+            let ks = (0..ranges.len())
+                .map(|k| k.to_string())
+                .collect::<Vec<_>>()
+                .join(SEPARATOR);
+            c.query(
+                &Raw(
+                    "SELECT p.k, t.customer_id \
+                     FROM unnest(string_to_array($2, chr(31))::bigint[], string_to_array($3, chr(31)), \
+                                 string_to_array($4, chr(31))) AS p(k, lo, hi) \
+                     CROSS JOIN LATERAL (SELECT customer_id, term FROM search_terms \
+                       WHERE org_id = $1 AND term >= p.lo COLLATE \"C\" AND term < p.hi COLLATE \"C\" \
+                       ORDER BY term, customer_id LIMIT $5) t",
+                    vec![
+                        org.0.into(),
+                        ks.into(),
+                        join(|r| &r.0).into(),
+                        join(|r| &r.1).into(),
+                        (WORD_CAP as i64).into(),
+                    ],
+                ),
+                map,
+            )
+            .await?
+        }
+    };
     let mut per_probe: Vec<Vec<CustomerId>> = vec![Vec::new(); owner.len()];
     for (k, id) in rows {
         if let Some(list) = per_probe.get_mut(k) {
@@ -593,14 +639,39 @@ async fn typo_corrections(c: &mut Conn, org: OrgId, query: &Query) -> Result<Vec
     if variants.is_empty() {
         return Ok(out);
     }
-    let mut q = SeaQuery::select();
-    q.distinct()
-        .column(SearchFuzzy::Word)
-        .from(SearchFuzzy::Table)
-        .and_where(Expr::col(SearchFuzzy::OrgId).eq(org.0))
-        .and_where(Expr::col(SearchFuzzy::Variant).is_in(variants))
-        .limit(TYPO_CAP);
-    let vocabulary = c.query(&q, |r| r.get::<String>(0)).await?;
+    let vocabulary = match c.engine() {
+        Engine::Sqlite => {
+            let mut q = SeaQuery::select();
+            q.distinct()
+                .column(SearchFuzzy::Word)
+                .from(SearchFuzzy::Table)
+                .and_where(Expr::col(SearchFuzzy::OrgId).eq(org.0))
+                .and_where(Expr::col(SearchFuzzy::Variant).is_in(variants))
+                .limit(TYPO_CAP);
+            c.query(&q, |r| r.get::<String>(0)).await?
+        }
+        // One statement text whatever the number of variants, so it stays
+        // prepared (planning it afresh costs more than running it).
+        Engine::Postgres => {
+            c.query(
+                &Raw(
+                    "SELECT DISTINCT word FROM search_fuzzy WHERE org_id = $1 \
+                     AND variant = ANY(string_to_array($2, chr(31)) COLLATE \"C\") LIMIT $3",
+                    vec![
+                        org.0.into(),
+                        variants
+                            .into_iter()
+                            .collect::<Vec<_>>()
+                            .join(SEPARATOR)
+                            .into(),
+                        (TYPO_CAP as i64).into(),
+                    ],
+                ),
+                |r| r.get::<String>(0),
+            )
+            .await?
+        }
+    };
     for (word, fixes) in query.words.iter().zip(out.iter_mut()) {
         fixes.extend(
             vocabulary
