@@ -14,6 +14,7 @@ pub mod insights;
 pub mod invalid;
 pub mod leads;
 pub mod notes;
+pub mod search;
 pub mod support;
 pub mod tags;
 pub mod wire;

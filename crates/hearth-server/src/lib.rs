@@ -6,6 +6,7 @@ mod auth;
 mod error;
 mod extract;
 mod hooks;
+pub mod live;
 mod pages;
 pub mod payments;
 
@@ -66,11 +67,13 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<ServerConfig>,
     pub payments: Arc<payments::Providers>,
+    pub live: live::LiveBus,
 }
 
 pub fn app(store: Store, config: ServerConfig) -> Router {
     let secure = config.secure_cookies;
     let state = AppState {
+        live: live::LiveBus::start(store.clone()),
         store,
         payments: Arc::new(payments::Providers::new(&config.payments)),
         config: Arc::new(config),
@@ -100,6 +103,15 @@ pub fn app(store: Store, config: ServerConfig) -> Router {
                 asset(
                     "text/javascript; charset=utf-8",
                     include_str!("../static/kanban.js"),
+                )
+            }),
+        )
+        .route(
+            "/static/live.js",
+            get(|| {
+                asset(
+                    "text/javascript; charset=utf-8",
+                    include_str!("../static/live.js"),
                 )
             }),
         )
@@ -199,6 +211,11 @@ pub async fn serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown)
+    .with_graceful_shutdown(async move {
+        shutdown.await;
+        // Event streams never finish on their own; end them so the
+        // requests in flight can drain.
+        live::close_streams();
+    })
     .await
 }

@@ -3,6 +3,7 @@
 use crate::history::{self, Change};
 use crate::orgs::now;
 use crate::page::{self, Page};
+use crate::search;
 use crate::{Conn, Raw, Result, Row, StoreError};
 use chrono::NaiveDate;
 use hearth_domain::customers::{
@@ -71,7 +72,7 @@ fn customer(r: &Row) -> Result<Customer> {
 
 /// Lower-cased names, email and phone digits: what the list's search box
 /// matches against.
-fn search_text(f: &CustomerFields) -> String {
+pub(crate) fn search_text(f: &CustomerFields) -> String {
     let digits: String = f
         .phone
         .as_deref()
@@ -127,6 +128,7 @@ pub async fn create(
         ],
     ))
     .await?;
+    search::reindex_customer(c, org, id).await?;
     let changes = all_fields(&audited(&fields), true);
     record(
         c,
@@ -207,12 +209,17 @@ pub async fn list(c: &mut Conn, org: OrgId, query: &ListQuery) -> Result<Page<Cu
     } else {
         Expr::col(Customers::DeletedAt).is_null()
     });
-    for word in query
-        .q
-        .as_deref()
-        .unwrap_or_default()
+    let words = query.q.as_deref().unwrap_or_default();
+    if !query.deleted {
+        // Live customers: each word is a prefix of an indexed term.
+        for matching in search::list_filters(org, words) {
+            q.and_where(Expr::col(Customers::Id).in_subquery(matching));
+        }
+    }
+    // The bin is not indexed for search: a substring scan of its few rows.
+    for word in words
         .split_whitespace()
-        .take(8)
+        .take(if query.deleted { 8 } else { 0 })
     {
         let word = word.to_lowercase();
         let needle = match hearth_domain::contact::phone_digits(&word) {
@@ -295,6 +302,7 @@ pub async fn update(
             current_version: current.version,
         });
     }
+    search::reindex_customer(c, org, id).await?;
     let names: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
     let summary = format!("Changed {}", names.join(", ").replace('_', " "));
     record(c, org, actor, id, "updated", summary, &changes).await?;
@@ -329,6 +337,7 @@ async fn set_deleted(
         vec![if deleted { Some(now) } else { None }.into(), now.into(), id.0.into(), org.0.into()],
     ))
     .await?;
+    search::reindex_customer(c, org, id).await?;
     let (action, verb) = if deleted {
         ("deleted", "deleted")
     } else {

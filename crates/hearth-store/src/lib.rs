@@ -9,7 +9,9 @@ mod parent;
 pub mod addresses;
 pub mod auth;
 pub mod billing;
+pub mod bulk;
 pub mod call_status;
+pub mod caller_id;
 pub mod customer_contacts;
 pub mod customers;
 pub mod equipment;
@@ -19,6 +21,7 @@ pub mod leads;
 pub mod notes;
 pub mod orgs;
 pub mod page;
+pub mod search;
 pub mod support;
 pub mod tags;
 

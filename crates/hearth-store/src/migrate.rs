@@ -18,6 +18,7 @@ migrations! {
     1 => "0001_foundation",
     2 => "0002_profile_children",
     3 => "0003_notes_tags",
+    4 => "0004_search",
     5 => "0005_leads",
     7 => "0007_billing",
 }

@@ -1,5 +1,6 @@
 //! The `hearth` command: serve the CRM, and administer it from a shell.
 
+mod bench;
 mod demo;
 
 use anyhow::{Context, Result, bail};
@@ -75,6 +76,32 @@ enum Command {
     },
     /// Write a consistent copy of the SQLite database to FILE while it serves.
     Backup { file: PathBuf },
+    /// Benchmark data (see benches/README.md).
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Fill the configured database with realistic customers and timelines.
+    Generate {
+        #[arg(long)]
+        customers: usize,
+        /// Organisations (bench-1, bench-2, …) sharing the customers.
+        #[arg(long, default_value_t = 1)]
+        orgs: usize,
+        /// Average timeline events per customer.
+        #[arg(long, default_value_t = 5)]
+        events_per_customer: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Where to write API keys and sample customers for benches/load
+        /// (default: DATA_DIR/bench-sample.json).
+        #[arg(long)]
+        sample: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -150,6 +177,12 @@ async fn main() -> Result<()> {
     hearth_store::migrate(&store)
         .await
         .context("applying migrations")?;
+    let indexed = hearth_store::search::backfill_pending(&store)
+        .await
+        .context("indexing existing customers for search")?;
+    if indexed > 0 {
+        tracing::info!(indexed, "existing customers indexed for search");
+    }
     match cli.command {
         Command::Serve {
             bind,
@@ -267,6 +300,25 @@ async fn main() -> Result<()> {
             );
             println!("{secret}");
             Ok(())
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Generate {
+                    customers,
+                    orgs,
+                    events_per_customer,
+                    seed,
+                    sample,
+                },
+        } => {
+            let sample = sample.unwrap_or_else(|| cli.data_dir.join("bench-sample.json"));
+            let args = bench::Generate {
+                customers,
+                orgs,
+                events_per_customer,
+                seed,
+            };
+            bench::generate(&store, &args, &sample).await
         }
         Command::Backup { file } => {
             store.backup_to(&file).await?;

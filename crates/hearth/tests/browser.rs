@@ -297,6 +297,35 @@ async fn walk_through(client: &Client, base: &str) -> Result<()> {
     Ok(())
 }
 
+/// The dashboard shows who is calling when a call comes in.
+async fn incoming_call_card(client: &Client, base: &str, api_key: &str) -> Result<()> {
+    client.goto(&format!("{base}/")).await?;
+    wait_for(client, Locator::Css("#incoming-calls")).await?;
+    let http = reqwest::Client::builder().no_proxy().build()?;
+    // The page's EventSource connects on its own time: ring until it shows.
+    for _ in 0..40 {
+        http.post(format!("{base}/api/v1/calls/incoming"))
+            .bearer_auth(api_key)
+            .json(&serde_json::json!({"number": "512 555 0188"}))
+            .send()
+            .await?
+            .error_for_status()?;
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        if let Ok(card) = client
+            .find(Locator::Css("#incoming-calls .call-card"))
+            .await
+        {
+            let text = card.text().await?;
+            ensure!(
+                text.contains("Amazing Grace Hopper") && text.contains("+15125550188"),
+                "the call card shows:\n{text}"
+            );
+            return Ok(());
+        }
+    }
+    bail!("no incoming-call card appeared on the dashboard")
+}
+
 #[tokio::test]
 async fn staff_sign_in_and_edit_a_customer_in_a_browser() {
     let missing: Vec<&str> = [CHROMEDRIVER, CHROMIUM]
@@ -369,7 +398,10 @@ async fn staff_sign_in_and_edit_a_customer_in_a_browser() {
     let client = connect_browser(&webdriver, profile.path())
         .await
         .unwrap_or_else(|e| panic!("{e:#}"));
-    let outcome = walk_through(&client, &base).await;
+    let outcome = match walk_through(&client, &base).await {
+        Ok(()) => incoming_call_card(&client, &base, &api_key).await,
+        failed => failed,
+    };
     if outcome.is_err() {
         if let Ok(url) = client.current_url().await {
             eprintln!("browser was at {url}");

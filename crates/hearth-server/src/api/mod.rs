@@ -4,7 +4,9 @@ mod billing;
 mod children;
 mod customers;
 pub mod leads;
+mod live;
 mod notes_tags;
+mod search;
 
 use crate::AppState;
 use crate::error::Problem;
@@ -117,6 +119,8 @@ pub fn router() -> axum::Router<AppState> {
         .merge(children::routes())
         .merge(leads::routes())
         .merge(billing::routes())
+        .merge(search::routes())
+        .merge(live::routes())
         .split_for_parts();
     // After the merge: modifiers in #[openapi] run before the routes exist.
     ProblemResponses.modify(&mut doc);

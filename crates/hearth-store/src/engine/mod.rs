@@ -103,6 +103,17 @@ impl Store {
         }
     }
 
+    /// PostgreSQL: payloads of `NOTIFY channel` from any instance, received
+    /// on a dedicated connection that reconnects after failures (what is
+    /// sent while it reconnects is lost). SQLite: `None`, as one process
+    /// owns the database and an in-process channel suffices.
+    pub fn listen(&self, channel: &'static str) -> Option<tokio::sync::mpsc::Receiver<String>> {
+        match &*self.backend {
+            Backend::Sqlite(_) => None,
+            Backend::Postgres(pool) => Some(pool.listen(channel)),
+        }
+    }
+
     /// Writes a consistent copy of a SQLite database while it serves.
     pub async fn backup_to(&self, target: &Path) -> Result<()> {
         match &*self.backend {

@@ -5,6 +5,8 @@ use futures::future::BoxFuture;
 
 pub(super) struct PgPool {
     pool: Pool,
+    /// For connections outside the pool (LISTEN).
+    config: tokio_postgres::Config,
 }
 
 impl PgPool {
@@ -13,7 +15,7 @@ impl PgPool {
             .parse()
             .map_err(|e| StoreError::Db(format!("DATABASE_URL is not a PostgreSQL URL: {e}")))?;
         let manager = Manager::from_config(
-            config,
+            config.clone(),
             tokio_postgres::NoTls,
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
@@ -25,7 +27,26 @@ impl PgPool {
             .map_err(|e| StoreError::Db(e.to_string()))?;
         // Fail at start-up, not on the first request, when the server is unreachable.
         drop(pool.get().await?);
-        Ok(PgPool { pool })
+        Ok(PgPool { pool, config })
+    }
+
+    pub fn listen(&self, channel: &'static str) -> tokio::sync::mpsc::Receiver<String> {
+        let (tx, rx) = tokio::sync::mpsc::channel(1024);
+        let config = self.config.clone();
+        tokio::spawn(async move {
+            let mut backoff = std::time::Duration::from_millis(100);
+            while !tx.is_closed() {
+                match listen_once(&config, channel, &tx).await {
+                    Ok(()) => return,
+                    Err(e) => {
+                        tracing::warn!(error = %e, channel, "LISTEN connection lost; reconnecting");
+                        tokio::time::sleep(backoff).await;
+                        backoff = (backoff * 2).min(std::time::Duration::from_secs(5));
+                    }
+                }
+            }
+        });
+        rx
     }
 
     pub async fn run<T, F>(&self, mode: Mode, work: F) -> Result<T>
@@ -67,4 +88,39 @@ impl Drop for OpenTransaction {
             drop(deadpool_postgres::Object::take(*client));
         }
     }
+}
+
+/// Listens until the receiver goes away (`Ok`) or the connection fails.
+async fn listen_once(
+    config: &tokio_postgres::Config,
+    channel: &str,
+    tx: &tokio::sync::mpsc::Sender<String>,
+) -> Result<(), String> {
+    let (client, mut connection) = config
+        .connect(tokio_postgres::NoTls)
+        .await
+        .map_err(|e| e.to_string())?;
+    let forward = tx.clone();
+    // The connection delivers notifications only while it is polled.
+    let driver = tokio::spawn(async move {
+        loop {
+            match futures::future::poll_fn(|cx| connection.poll_message(cx)).await {
+                Some(Ok(tokio_postgres::AsyncMessage::Notification(n))) => {
+                    if forward.send(n.payload().to_string()).await.is_err() {
+                        return Ok(());
+                    }
+                }
+                Some(Ok(_)) => {}
+                Some(Err(e)) => return Err(e.to_string()),
+                None => return Err("connection closed".to_string()),
+            }
+        }
+    });
+    client
+        .batch_execute(&format!("LISTEN {channel}"))
+        .await
+        .map_err(|e| e.to_string())?;
+    let outcome = driver.await.map_err(|e| e.to_string())?;
+    drop(client);
+    outcome
 }

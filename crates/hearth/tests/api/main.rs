@@ -11,4 +11,5 @@ mod customers;
 mod isolation;
 mod leads;
 mod notes_tags;
+mod search;
 mod validation;

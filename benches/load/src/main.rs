@@ -1,0 +1,408 @@
+//! Open-loop load driver for a Hearth server on this machine.
+//!
+//! Requests leave on a fixed schedule (`--rate` per second) whether or not
+//! earlier ones have been answered, as real callers do; a closed loop would
+//! slow down with the server and hide its queueing. Latency is measured from
+//! when a request is sent to when its whole body is read; the schedule lag
+//! (how late the driver itself sent) is reported beside it, so a driver that
+//! could not keep up is visible instead of silently lowering the load.
+//! Bounded: every scenario stops after `--duration` seconds, and only
+//! loopback addresses are accepted as targets.
+
+use anyhow::{Context, Result, bail};
+use clap::Parser;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::Value;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+#[derive(Parser)]
+#[command(about = "Open-loop load against a Hearth server on 127.0.0.1 (benches/README.md)")]
+struct Args {
+    /// The server; only loopback addresses are accepted.
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
+    base: String,
+    /// The sample `hearth bench generate` wrote (API keys, customers).
+    #[arg(long)]
+    sample: PathBuf,
+    /// Requests per second in each scenario.
+    #[arg(long, default_value_t = 1000)]
+    rate: u32,
+    /// Measured seconds per scenario (at most 120).
+    #[arg(long, default_value_t = 10)]
+    duration: u64,
+    /// Unmeasured seconds before each scenario.
+    #[arg(long, default_value_t = 2)]
+    warmup: u64,
+    /// Scenarios, comma separated: caller_id, get_customer, timeline, search.
+    #[arg(
+        long,
+        default_value = "caller_id,get_customer,timeline,search",
+        value_delimiter = ','
+    )]
+    scenarios: Vec<String>,
+    /// Requests in flight at most; one that would exceed it is dropped (and counted).
+    #[arg(long, default_value_t = 512)]
+    max_in_flight: usize,
+    /// The server's process id, to report its CPU time per request and peak memory.
+    #[arg(long)]
+    server_pid: Option<u32>,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+struct Sample {
+    keys: Vec<String>,
+    customers: Vec<Customer>,
+}
+
+struct Customer {
+    org: usize,
+    id: String,
+    first_name: String,
+    last_name: String,
+    phone: String,
+}
+
+fn load_sample(path: &PathBuf) -> Result<Sample> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {path:?}"))?;
+    let v: Value = serde_json::from_str(&text)?;
+    let keys = v["orgs"]
+        .as_array()
+        .context("sample has no orgs")?
+        .iter()
+        .map(|o| o["key"].as_str().unwrap_or_default().to_string())
+        .collect();
+    let customers: Vec<Customer> = v["customers"]
+        .as_array()
+        .context("sample has no customers")?
+        .iter()
+        .map(|c| Customer {
+            org: c["org"].as_u64().unwrap_or(0) as usize,
+            id: c["id"].as_str().unwrap_or_default().to_string(),
+            first_name: c["first_name"].as_str().unwrap_or_default().to_string(),
+            last_name: c["last_name"].as_str().unwrap_or_default().to_string(),
+            phone: c["phone"].as_str().unwrap_or_default().to_string(),
+        })
+        .collect();
+    if customers.is_empty() {
+        bail!("the sample lists no customers");
+    }
+    Ok(Sample { keys, customers })
+}
+
+fn is_loopback(base: &str) -> bool {
+    let rest = base
+        .strip_prefix("http://")
+        .or_else(|| base.strip_prefix("https://"))
+        .unwrap_or("");
+    let host = if rest.starts_with("[::1]") {
+        "[::1]"
+    } else {
+        rest.split([':', '/']).next().unwrap_or("")
+    };
+    host == "localhost"
+        || host == "[::1]"
+        || host.strip_prefix("127.").is_some_and(|r| {
+            r.split('.').count() == 3 && r.split('.').all(|p| p.parse::<u8>().is_ok())
+        })
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// One typo, as a person makes them.
+fn typo(rng: &mut StdRng, word: &str) -> String {
+    let mut chars: Vec<char> = word.to_lowercase().chars().collect();
+    if chars.len() < 5 {
+        return word.to_lowercase();
+    }
+    let i = rng.random_range(1..chars.len() - 1);
+    match rng.random_range(0..3) {
+        0 => chars.swap(i, i + 1),
+        1 => {
+            chars.remove(i);
+        }
+        _ => chars.insert(i, chars[i]),
+    }
+    chars.into_iter().collect()
+}
+
+/// `+15125550188` as a caller-ID system or a person might send it.
+fn phone_form(rng: &mut StdRng, e164: &str) -> String {
+    let d = e164.trim_start_matches("+1");
+    if d.len() != 10 {
+        return e164.to_string();
+    }
+    let (a, x, l) = (&d[..3], &d[3..6], &d[6..]);
+    match rng.random_range(0..4) {
+        0 => e164.to_string(),
+        1 => format!("({a}) {x}-{l}"),
+        2 => d.to_string(),
+        _ => format!("1{d}"),
+    }
+}
+
+fn search_query(rng: &mut StdRng, c: &Customer) -> String {
+    let d = c.phone.trim_start_matches("+1");
+    match rng.random_range(0..10) {
+        0 | 1 => c.last_name.to_lowercase(),
+        2 | 3 => format!("{} {}", c.first_name, c.last_name),
+        4 | 5 => typo(rng, &c.last_name),
+        6 => format!(
+            "{} {}",
+            c.first_name.to_lowercase(),
+            typo(rng, &c.last_name)
+        ),
+        7 if d.len() == 10 => format!("{}-{}", &d[3..6], &d[6..8]),
+        8 if d.len() == 10 => d[..7].to_string(),
+        _ => c.last_name.chars().take(4).collect(),
+    }
+}
+
+/// The path and API key of one request of `scenario`.
+fn request(rng: &mut StdRng, sample: &Sample, scenario: &str) -> (String, usize) {
+    let c = &sample.customers[rng.random_range(0..sample.customers.len())];
+    let path = match scenario {
+        "caller_id" => format!(
+            "/api/v1/lookup/phone?number={}",
+            encode(&phone_form(rng, &c.phone))
+        ),
+        "get_customer" => format!("/api/v1/customers/{}", c.id),
+        "timeline" => {
+            if rng.random_bool(0.5) {
+                format!("/api/v1/customers/{}/timeline?limit=50", c.id)
+            } else {
+                format!(
+                    "/api/v1/customers/{}/timeline?limit=50&kind=communication",
+                    c.id
+                )
+            }
+        }
+        _ => format!(
+            "/api/v1/search?limit=20&q={}",
+            encode(&search_query(rng, c))
+        ),
+    };
+    (path, c.org)
+}
+
+struct Outcome {
+    /// Microseconds from send to the last byte of the body.
+    latency_us: u64,
+    /// Microseconds the send was later than scheduled.
+    lag_us: u64,
+    ok: bool,
+}
+
+/// utime + stime of a process, in seconds; its peak resident set in MiB.
+fn process_usage(pid: u32) -> Option<(f64, f64)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let hwm_kb: f64 = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()?;
+    // USER_HZ is 100 on Linux.
+    Some((ticks / 100.0, hwm_kb / 1024.0))
+}
+
+fn percentile(sorted: &[u64], p: f64) -> u64 {
+    if sorted.is_empty() {
+        return 0;
+    }
+    // Nearest rank in integer thousandths of a percent: in floating point,
+    // 99.9 % of 1000 is 999.0000000000001 and would round up a rank.
+    let thousandths = (p * 1000.0).round() as u128;
+    let rank = (thousandths * sorted.len() as u128).div_ceil(100_000) as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+fn ms(us: u64) -> String {
+    format!("{:.2}", us as f64 / 1000.0)
+}
+
+async fn run(
+    args: &Args,
+    client: &reqwest::Client,
+    sample: &Arc<Sample>,
+    scenario: &str,
+) -> Result<String> {
+    let rate = args.rate.max(1) as u64;
+    let warm = rate * args.warmup;
+    let total = warm + rate * args.duration.min(120);
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let mut rng = StdRng::seed_from_u64(args.seed);
+    let mut tasks = tokio::task::JoinSet::new();
+    let mut dropped = 0u64;
+    let mut outcomes = Vec::new();
+    let mut cpu_before = None;
+    let start = tokio::time::Instant::now() + Duration::from_millis(50);
+    let mut measured_from = None;
+    for i in 0..total {
+        let scheduled = start + Duration::from_nanos(i * 1_000_000_000 / rate);
+        tokio::time::sleep_until(scheduled).await;
+        if i == warm {
+            measured_from = Some(Instant::now());
+            cpu_before = args.server_pid.and_then(process_usage);
+        }
+        if in_flight.load(Ordering::Relaxed) >= args.max_in_flight {
+            if i >= warm {
+                dropped += 1;
+            }
+            continue;
+        }
+        let (path, org) = request(&mut rng, sample, scenario);
+        let url = format!("{}{}", args.base, path);
+        let key = sample.keys.get(org).cloned().unwrap_or_default();
+        let client = client.clone();
+        let in_flight = in_flight.clone();
+        in_flight.fetch_add(1, Ordering::Relaxed);
+        tasks.spawn(async move {
+            let sent = tokio::time::Instant::now();
+            let lag_us = (sent - scheduled).as_micros() as u64;
+            let ok = match client.get(&url).bearer_auth(key).send().await {
+                Ok(res) => {
+                    let status = res.status();
+                    res.bytes().await.is_ok() && status.is_success()
+                }
+                Err(_) => false,
+            };
+            in_flight.fetch_sub(1, Ordering::Relaxed);
+            (
+                i >= warm,
+                Outcome {
+                    latency_us: sent.elapsed().as_micros() as u64,
+                    lag_us,
+                    ok,
+                },
+            )
+        });
+        // Reap finished requests as we go so the set stays small.
+        while let Some(done) = tasks.try_join_next() {
+            collect(done, &mut outcomes);
+        }
+    }
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while let Ok(Some(done)) = tokio::time::timeout_at(deadline, tasks.join_next()).await {
+        collect(done, &mut outcomes);
+    }
+    tasks.abort_all();
+    let elapsed = measured_from.map_or(0.0, |t| t.elapsed().as_secs_f64());
+    Ok(report(
+        scenario, args, &outcomes, dropped, elapsed, cpu_before,
+    ))
+}
+
+/// Keeps the outcome of a measured (not warm-up) request.
+fn collect(done: Result<(bool, Outcome), tokio::task::JoinError>, into: &mut Vec<Outcome>) {
+    if let Ok((true, outcome)) = done {
+        into.push(outcome);
+    }
+}
+
+fn report(
+    scenario: &str,
+    args: &Args,
+    outcomes: &[Outcome],
+    dropped: u64,
+    elapsed: f64,
+    cpu_before: Option<(f64, f64)>,
+) -> String {
+    let ok: Vec<&Outcome> = outcomes.iter().filter(|o| o.ok).collect();
+    let errors = outcomes.len() - ok.len();
+    let mut lat: Vec<u64> = ok.iter().map(|o| o.latency_us).collect();
+    lat.sort_unstable();
+    let mut lag: Vec<u64> = outcomes.iter().map(|o| o.lag_us).collect();
+    lag.sort_unstable();
+    let throughput = if elapsed > 0.0 {
+        ok.len() as f64 / elapsed
+    } else {
+        0.0
+    };
+    let cpu = match (cpu_before, args.server_pid.and_then(process_usage)) {
+        (Some((before, _)), Some((after, rss))) if !ok.is_empty() => format!(
+            "{:.0} | {:.0}",
+            (after - before) * 1e6 / ok.len() as f64,
+            rss
+        ),
+        _ => "– | –".to_string(),
+    };
+    format!(
+        "| {scenario} | {} | {} | {errors} | {dropped} | {} | {} | {} | {} | {throughput:.0} | {} | {cpu} |",
+        args.rate,
+        ok.len(),
+        ms(percentile(&lat, 50.0)),
+        ms(percentile(&lat, 99.0)),
+        ms(percentile(&lat, 99.9)),
+        ms(lat.last().copied().unwrap_or(0)),
+        ms(percentile(&lag, 99.0)),
+    )
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let args = Args::parse();
+    if !is_loopback(&args.base) {
+        bail!("--base must be a loopback address (127.0.0.1, localhost or [::1])");
+    }
+    let sample = Arc::new(load_sample(&args.sample)?);
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.max_in_flight)
+        .tcp_nodelay(true)
+        .timeout(Duration::from_secs(5))
+        .build()?;
+    println!(
+        "| operation | rate/s | ok | errors | dropped | p50 ms | p99 ms | p99.9 ms | max ms | req/s | driver lag p99 ms | server CPU µs/req | server peak RSS MiB |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    for scenario in &args.scenarios {
+        let scenario = scenario.trim();
+        if !["caller_id", "get_customer", "timeline", "search"].contains(&scenario) {
+            bail!("unknown scenario {scenario:?}");
+        }
+        let line = run(&args, &client, &sample, scenario).await?;
+        println!("{line}");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_loopback_targets_are_accepted() {
+        assert!(is_loopback("http://127.0.0.1:8080"));
+        assert!(is_loopback("http://localhost:8080/"));
+        assert!(is_loopback("http://[::1]:8080"));
+        assert!(!is_loopback("http://10.0.0.1:8080"));
+        assert!(!is_loopback("http://127.0.0.1.example.com"));
+        assert!(!is_loopback("http://example.com"));
+    }
+
+    #[test]
+    fn percentiles_pick_ranks() {
+        let v: Vec<u64> = (1..=1000).collect();
+        assert_eq!(percentile(&v, 50.0), 500);
+        assert_eq!(percentile(&v, 99.0), 990);
+        assert_eq!(percentile(&v, 99.9), 999);
+    }
+}
