@@ -50,3 +50,4 @@ id_type!(
     OrgId, UserId, ApiKeyId, SessionId, CustomerId, EventId, AuditId, NoteId, TagId,
 );
 id_type!(ContactId, AddressId, EquipmentId);
+id_type!(JobId, JobNoteId, JobPhotoId, StatusChangeId);

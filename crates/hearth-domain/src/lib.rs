@@ -11,6 +11,7 @@ pub mod history;
 pub mod ids;
 pub mod insights;
 pub mod invalid;
+pub mod jobs;
 pub mod notes;
 pub mod tags;
 pub mod wire;

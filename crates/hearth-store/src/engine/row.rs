@@ -153,3 +153,4 @@ id_col!(
     OrgId, UserId, ApiKeyId, SessionId, CustomerId, EventId, AuditId, NoteId, TagId
 );
 id_col!(ContactId, AddressId, EquipmentId);
+id_col!(JobId, JobNoteId, JobPhotoId, StatusChangeId);
