@@ -42,6 +42,10 @@ impl From<StoreError> for AppError {
                 AppError::Duplicate(format!("already exists ({constraint})"))
             }
             StoreError::Invalid(i) => AppError::Invalid(i),
+            StoreError::Forbidden(why) => {
+                tracing::warn!(why, "access denied to a record");
+                AppError::Forbidden
+            }
             other => AppError::Internal(other.to_string()),
         }
     }

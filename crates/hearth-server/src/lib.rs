@@ -14,6 +14,7 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
+use hearth_store::files::Files;
 use hearth_store::{Raw, Store};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -26,11 +27,14 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub struct ServerConfig {
     /// Behind TLS: `__Host-` session cookie with `Secure`, and HSTS.
     pub secure_cookies: bool,
+    /// Where attachments (job photos) are kept; in memory by default.
+    pub files: Files,
 }
 
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    pub files: Files,
     pub config: Arc<ServerConfig>,
 }
 
@@ -38,6 +42,7 @@ pub fn app(store: Store, config: ServerConfig) -> Router {
     let secure = config.secure_cookies;
     let state = AppState {
         store,
+        files: config.files.clone(),
         config: Arc::new(config),
     };
     let mut router = Router::new()

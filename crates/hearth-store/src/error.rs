@@ -12,6 +12,10 @@ pub enum StoreError {
     Duplicate { constraint: String },
     #[error(transparent)]
     Invalid(#[from] Invalid),
+    /// The record exists and may be read, but not changed by this actor
+    /// (a technician and a job they are not assigned to).
+    #[error("{0}")]
+    Forbidden(&'static str),
     #[error("{0}")]
     Unsupported(&'static str),
     #[error("the database pool is closed")]

@@ -5,6 +5,7 @@ mod demo;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use hearth_domain::auth::Role;
+use hearth_store::files::Files;
 use hearth_store::{Store, auth, orgs, work};
 use std::io::Read;
 use std::path::PathBuf;
@@ -16,7 +17,8 @@ use std::path::PathBuf;
     about = "Hearth — the CRM for home-service businesses"
 )]
 struct Cli {
-    /// Folder for the SQLite database (and, later, attachments).
+    /// Folder for the SQLite database and for attachments (job photos, in
+    /// `attachments/`; also with PostgreSQL).
     #[arg(
         long,
         global = true,
@@ -149,7 +151,11 @@ async fn main() -> Result<()> {
             bind,
             demo,
             secure_cookies,
-        } => serve(store, &bind, demo, secure_cookies).await,
+        } => {
+            let files = Files::local(&cli.data_dir.join("attachments"))
+                .context("opening the attachments folder")?;
+            serve(store, files, &bind, demo, secure_cookies).await
+        }
         Command::Migrate => {
             println!("database is up to date");
             Ok(())
@@ -307,7 +313,13 @@ fn mask_password(url: &str) -> String {
     }
 }
 
-async fn serve(store: Store, bind: &str, demo: bool, secure_cookies: bool) -> Result<()> {
+async fn serve(
+    store: Store,
+    files: Files,
+    bind: &str,
+    demo: bool,
+    secure_cookies: bool,
+) -> Result<()> {
     if demo {
         let login = demo::load(&store).await.context("loading demo data")?;
         println!(
@@ -332,7 +344,11 @@ async fn serve(store: Store, bind: &str, demo: bool, secure_cookies: bool) -> Re
             .await
         })
     };
-    let app = hearth_server::app(store, hearth_server::ServerConfig { secure_cookies });
+    let config = hearth_server::ServerConfig {
+        secure_cookies,
+        files,
+    };
+    let app = hearth_server::app(store, config);
     hearth_server::serve(listener, app, async move {
         shutdown_signal().await;
         let _ = stop_tx.send(true);

@@ -206,14 +206,12 @@ pub const EQUIPMENT_MAX: usize = 50;
 /// A multi-day installation is still one job; a month is the limit.
 pub const LONGEST_JOB_DAYS: i64 = 31;
 
-/// The list without repeats, first occurrence kept.
-fn unique<T: PartialEq + Copy>(ids: &[T]) -> Vec<T> {
-    let mut out: Vec<T> = Vec::with_capacity(ids.len());
-    for id in ids {
-        if !out.contains(id) {
-            out.push(*id);
-        }
-    }
+/// The ids without repeats, in id order: a list that was only reordered
+/// is the same list, to the audit log as to the database.
+fn unique<T: Ord + Copy>(ids: &[T]) -> Vec<T> {
+    let mut out = ids.to_vec();
+    out.sort_unstable();
+    out.dedup();
     out
 }
 

@@ -2,6 +2,7 @@
 
 mod children;
 mod customers;
+pub(crate) mod jobs;
 mod notes_tags;
 
 use crate::AppState;
@@ -113,6 +114,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(customers::routes())
         .merge(notes_tags::routes())
         .merge(children::routes())
+        .merge(jobs::routes())
         .split_for_parts();
     // After the merge: modifiers in #[openapi] run before the routes exist.
     ProblemResponses.modify(&mut doc);

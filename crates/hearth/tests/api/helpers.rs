@@ -10,6 +10,8 @@ pub struct TestApp {
     pub base: String,
     pub http: Client,
     pub store: Store,
+    /// Where this server keeps attachments (a folder of its own).
+    pub files: tempfile::TempDir,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -70,7 +72,12 @@ impl TestApp {
             .await
             .expect("bind");
         let addr: SocketAddr = listener.local_addr().expect("addr");
-        let app = hearth_server::app(store.clone(), hearth_server::ServerConfig::default());
+        let files = tempfile::tempdir().expect("attachments dir");
+        let config = hearth_server::ServerConfig {
+            files: hearth_store::files::Files::local(files.path()).expect("attachments"),
+            ..Default::default()
+        };
+        let app = hearth_server::app(store.clone(), config);
         tokio::spawn(hearth_server::serve(listener, app, std::future::pending()));
         TestApp {
             engine,
@@ -80,6 +87,7 @@ impl TestApp {
                 .build()
                 .expect("client"),
             store,
+            files,
             _dir: dir,
         }
     }

@@ -8,5 +8,6 @@ mod children;
 mod cli;
 mod customers;
 mod isolation;
+mod jobs;
 mod notes_tags;
 mod validation;

@@ -1,0 +1,1 @@
+//! The staff pages for jobs and the technician view.
