@@ -323,8 +323,11 @@ async fn serve(
     if demo {
         let login = demo::load(&store).await.context("loading demo data")?;
         println!(
-            "Demo business ready. Sign in as {} with password {}",
-            login.email, login.password
+            "Demo business ready. Sign in as {} with password {}\n\
+             Technicians (same password, for the /tech view): {}",
+            login.email,
+            login.password,
+            demo::TECHNICIAN_EMAILS.join(", ")
         );
     }
     let listener = tokio::net::TcpListener::bind(bind)

@@ -13,6 +13,7 @@ use hearth_domain::customers::{ContactMethod, Customer, CustomerInput, CustomerP
 use hearth_domain::{CustomerId, Invalid};
 use hearth_store::history::Event;
 use hearth_store::page::{self, Page};
+use hearth_store::orgs::now;
 use hearth_store::{StoreError, customers, history, work};
 use serde::Deserialize;
 
@@ -85,6 +86,7 @@ struct ShowPage {
     events: Vec<Event>,
     notes_tags: super::notes_tags::NotesTagsCard,
     children: super::children::CardChildren,
+    jobs: hearth_store::jobs::CustomerJobs,
 }
 
 async fn show(
@@ -95,14 +97,15 @@ async fn show(
     auth.require(Action::ReadCustomers).map_err(page_err)?;
     let id = customer_id(&id)?;
     let org = auth.principal.org_id;
-    let (c, events, notes_tags, children) = s
+    let (c, events, notes_tags, children, jobs) = s
         .store
         .read(work!(|c| async {
             let customer = customers::get(c, org, id, true).await?;
             let events = history::timeline(c, org, id, None, None, 20).await?;
             let notes_tags = super::notes_tags::load_card(c, org, &customer).await?;
             let children = super::children::load(c, org, id).await?;
-            Ok((customer, events.items, notes_tags, children))
+            let jobs = hearth_store::jobs::for_customer_card(c, org, id, now()).await?;
+            Ok((customer, events.items, notes_tags, children, jobs))
         }))
         .await
         .map_err(page_err)?;
@@ -112,6 +115,7 @@ async fn show(
         events,
         notes_tags,
         children,
+        jobs,
     })
 }
 

@@ -7,6 +7,7 @@
 mod children;
 mod customers;
 mod dashboard;
+mod jobs;
 mod notes_tags;
 
 use crate::AppState;
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .merge(customers::routes())
         .merge(notes_tags::routes())
         .merge(children::routes())
+        .merge(jobs::routes())
 }
 
 /// What every staff page shows around its content.
