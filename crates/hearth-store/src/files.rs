@@ -5,8 +5,8 @@
 
 use crate::{Result, StoreError};
 use bytes::Bytes;
-use object_store::path::{Path, PathPart};
 use futures::StreamExt;
+use object_store::path::{Path, PathPart};
 use object_store::{GetOptions, ObjectStore, PutOptions, PutPayload};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;

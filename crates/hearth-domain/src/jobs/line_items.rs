@@ -1,8 +1,8 @@
 //! What a job charges: line items and their totals, in integer minor units
 //! so that no sum ever drifts by a cent.
 
-use crate::customers::clean_text;
 use crate::Invalid;
+use crate::customers::clean_text;
 use serde::{Deserialize, Serialize, Serializer};
 use utoipa::ToSchema;
 
@@ -184,7 +184,7 @@ pub fn money(minor: i64, currency: &str) -> String {
     let whole = (abs / 100).to_string();
     let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
     for (i, ch) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(ch);
@@ -204,7 +204,11 @@ pub fn parse_money(raw: &str) -> Option<i64> {
         return None;
     }
     let cents: i64 = format!("{cents:0<2}").parse().ok()?;
-    whole.parse::<i64>().ok()?.checked_mul(100)?.checked_add(cents)
+    whole
+        .parse::<i64>()
+        .ok()?
+        .checked_mul(100)?
+        .checked_add(cents)
 }
 
 impl LineItem {
@@ -402,8 +406,14 @@ mod tests {
         assert!(Quantity::parse(f64::NAN).is_err());
         assert!(Quantity::parse(100_000.0).is_ok());
         assert!(Quantity::parse(100_000.001).is_err());
-        assert_eq!(serde_json::to_string(&Quantity::parse(2.0).unwrap()).unwrap(), "2");
-        assert_eq!(serde_json::to_string(&Quantity::parse(1.25).unwrap()).unwrap(), "1.25");
+        assert_eq!(
+            serde_json::to_string(&Quantity::parse(2.0).unwrap()).unwrap(),
+            "2"
+        );
+        assert_eq!(
+            serde_json::to_string(&Quantity::parse(1.25).unwrap()).unwrap(),
+            "1.25"
+        );
     }
 
     #[test]
@@ -429,7 +439,11 @@ mod tests {
     }
 
     fn line() -> impl Strategy<Value = (usize, i64, i64)> {
-        (0usize..3, 1i64..=QUANTITY_MAX_MILLI, 0i64..=UNIT_PRICE_MAX_MINOR)
+        (
+            0usize..3,
+            1i64..=QUANTITY_MAX_MILLI,
+            0i64..=UNIT_PRICE_MAX_MINOR,
+        )
     }
 
     proptest! {

@@ -275,8 +275,15 @@ impl JobInput {
             errors.push("currency", "is not an ISO 4217 code such as USD");
         }
         let line_items = validate_line_items(&self.line_items, &currency, &mut errors);
-        match (self.address_id, service_type, self.scheduled_start, self.scheduled_end) {
-            (Some(address_id), Some(service_type), Some(start), Some(end)) if errors.0.is_empty() => {
+        match (
+            self.address_id,
+            service_type,
+            self.scheduled_start,
+            self.scheduled_end,
+        ) {
+            (Some(address_id), Some(service_type), Some(start), Some(end))
+                if errors.0.is_empty() =>
+            {
                 Ok(JobFields {
                     address_id,
                     service_type,
@@ -295,11 +302,7 @@ impl JobInput {
     }
 }
 
-fn check_schedule(
-    start: Option<DateTime<Utc>>,
-    end: Option<DateTime<Utc>>,
-    errors: &mut Invalid,
-) {
+fn check_schedule(start: Option<DateTime<Utc>>, end: Option<DateTime<Utc>>, errors: &mut Invalid) {
     let plausible = |t: DateTime<Utc>| (2000..2200).contains(&t.year());
     match start {
         None => errors.push("scheduled_start", "is required"),
@@ -308,7 +311,9 @@ fn check_schedule(
     }
     match (start, end) {
         (_, None) => errors.push("scheduled_end", "is required"),
-        (Some(s), Some(e)) if e <= s => errors.push("scheduled_end", "must be after scheduled_start"),
+        (Some(s), Some(e)) if e <= s => {
+            errors.push("scheduled_end", "must be after scheduled_start")
+        }
         (Some(s), Some(e)) if e - s > Duration::days(LONGEST_JOB_DAYS) => errors.push(
             "scheduled_end",
             format!("must be at most {LONGEST_JOB_DAYS} days after scheduled_start"),
@@ -352,7 +357,12 @@ impl JobFields {
                 .equipment_ids
                 .clone()
                 .unwrap_or_else(|| self.equipment_ids.clone()),
-            currency: Some(patch.currency.clone().unwrap_or_else(|| self.currency.clone())),
+            currency: Some(
+                patch
+                    .currency
+                    .clone()
+                    .unwrap_or_else(|| self.currency.clone()),
+            ),
             line_items: match &patch.line_items {
                 Some(items) => items.clone(),
                 None => self.line_items.iter().map(LineItem::as_input).collect(),
@@ -435,7 +445,10 @@ mod tests {
             scheduled_end: Some(at(9) + Duration::days(40)),
             ..tune_up()
         };
-        assert_eq!(fields_of(long.validate("USD").unwrap_err()), ["scheduled_end"]);
+        assert_eq!(
+            fields_of(long.validate("USD").unwrap_err()),
+            ["scheduled_end"]
+        );
     }
 
     #[test]

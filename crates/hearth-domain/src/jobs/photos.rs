@@ -161,16 +161,25 @@ mod tests {
     #[test]
     fn declared_types_must_match_the_bytes() {
         assert_eq!(check_photo(Some("image/png"), PNG), Ok(PhotoType::Png));
-        assert_eq!(check_photo(Some("IMAGE/JPEG; q=1"), JPEG), Ok(PhotoType::Jpeg));
+        assert_eq!(
+            check_photo(Some("IMAGE/JPEG; q=1"), JPEG),
+            Ok(PhotoType::Jpeg)
+        );
         assert_eq!(check_photo(None, JPEG), Ok(PhotoType::Jpeg));
         assert_eq!(
             check_photo(Some("application/octet-stream"), PNG),
             Ok(PhotoType::Png)
         );
         assert_eq!(field(check_photo(Some("image/png"), JPEG)), "content_type");
-        assert_eq!(field(check_photo(Some("image/png"), b"<html>")), "content_type");
+        assert_eq!(
+            field(check_photo(Some("image/png"), b"<html>")),
+            "content_type"
+        );
         assert_eq!(field(check_photo(Some("text/html"), PNG)), "content_type");
-        assert_eq!(field(check_photo(Some("image/gif"), b"GIF89a")), "content_type");
+        assert_eq!(
+            field(check_photo(Some("image/gif"), b"GIF89a")),
+            "content_type"
+        );
         assert_eq!(field(check_photo(None, b"plain text")), "content_type");
     }
 
@@ -199,7 +208,10 @@ mod tests {
         assert_eq!(clean_file_name(Some("..\\..\\boot.ini"), png), "boot.ini");
         assert_eq!(clean_file_name(Some("/tmp/.."), png), "photo.png");
         assert_eq!(clean_file_name(Some(".hidden.png"), png), "hidden.png");
-        assert_eq!(clean_file_name(Some("furnace <1>.png"), png), "furnace 1.png");
+        assert_eq!(
+            clean_file_name(Some("furnace <1>.png"), png),
+            "furnace 1.png"
+        );
         assert_eq!(clean_file_name(None, PhotoType::Jpeg), "photo.jpg");
     }
 }

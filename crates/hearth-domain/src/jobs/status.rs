@@ -201,8 +201,8 @@ pub fn group(status: JobStatus, scheduled_end: DateTime<Utc>, now: DateTime<Utc>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::Duration;
     use JobStatus::*;
+    use chrono::Duration;
 
     fn to(status: &str) -> StatusInput {
         StatusInput {
@@ -218,8 +218,14 @@ mod tests {
     #[test]
     fn the_usual_day_of_a_job() {
         assert_eq!(transition(Scheduled, &to("en_route")).unwrap().0, EnRoute);
-        assert_eq!(transition(EnRoute, &to("in_progress")).unwrap().0, InProgress);
-        assert_eq!(transition(InProgress, &to("completed")).unwrap().0, Completed);
+        assert_eq!(
+            transition(EnRoute, &to("in_progress")).unwrap().0,
+            InProgress
+        );
+        assert_eq!(
+            transition(InProgress, &to("completed")).unwrap().0,
+            Completed
+        );
         assert_eq!(transition(EnRoute, &to("scheduled")).unwrap().0, Scheduled);
     }
 
@@ -243,7 +249,10 @@ mod tests {
         assert_eq!(fields(transition(InProgress, &to("en_route"))), ["status"]);
         assert_eq!(fields(transition(Scheduled, &to("scheduled"))), ["status"]);
         assert_eq!(fields(transition(Scheduled, &to("done"))), ["status"]);
-        assert_eq!(fields(transition(Scheduled, &StatusInput::default())), ["status"]);
+        assert_eq!(
+            fields(transition(Scheduled, &StatusInput::default())),
+            ["status"]
+        );
     }
 
     #[test]

@@ -95,14 +95,20 @@ pub fn check_sign_off(
         &mut errors,
     );
     if name.is_none() && errors.0.is_empty() {
-        errors.push("customer_name", "is required: the customer types their name");
+        errors.push(
+            "customer_name",
+            "is required: the customer types their name",
+        );
     }
     if already_signed {
         errors.push("sign_off", "the job is already signed off");
     } else if !matches!(status, JobStatus::InProgress | JobStatus::Completed) {
         errors.push(
             "status",
-            format!("a {} job cannot be signed off; start it first", status.as_str()),
+            format!(
+                "a {} job cannot be signed off; start it first",
+                status.as_str()
+            ),
         );
     }
     match name {
@@ -127,7 +133,10 @@ mod tests {
     fn who_works_on_which_job() {
         let me = UserId::new();
         let other = UserId::new();
-        assert_eq!(job_access(Role::Dispatcher, &user(me)), Some(JobAccess::Any));
+        assert_eq!(
+            job_access(Role::Dispatcher, &user(me)),
+            Some(JobAccess::Any)
+        );
         assert_eq!(job_access(Role::Owner, &user(me)), Some(JobAccess::Any));
         let tech = job_access(Role::Technician, &user(me)).unwrap();
         assert!(tech.allows(&[other, me]));
@@ -153,10 +162,20 @@ mod tests {
         let f = |r: Result<String, Invalid>| -> Vec<String> {
             r.unwrap_err().0.into_iter().map(|e| e.field).collect()
         };
-        assert_eq!(f(check_sign_off(JobStatus::Scheduled, false, &named)), ["status"]);
-        assert_eq!(f(check_sign_off(JobStatus::Completed, true, &named)), ["sign_off"]);
         assert_eq!(
-            f(check_sign_off(JobStatus::InProgress, false, &SignOffInput::default())),
+            f(check_sign_off(JobStatus::Scheduled, false, &named)),
+            ["status"]
+        );
+        assert_eq!(
+            f(check_sign_off(JobStatus::Completed, true, &named)),
+            ["sign_off"]
+        );
+        assert_eq!(
+            f(check_sign_off(
+                JobStatus::InProgress,
+                false,
+                &SignOffInput::default()
+            )),
             ["customer_name"]
         );
     }
@@ -164,12 +183,25 @@ mod tests {
     #[test]
     fn notes_need_a_body() {
         assert_eq!(
-            JobNoteInput { body: Some(" Replaced filter ".into()) }.validate().unwrap(),
+            JobNoteInput {
+                body: Some(" Replaced filter ".into())
+            }
+            .validate()
+            .unwrap(),
             "Replaced filter"
         );
-        assert_eq!(JobNoteInput::default().validate().unwrap_err().0[0].field, "body");
         assert_eq!(
-            JobNoteInput { body: Some("\u{0}".into()) }.validate().unwrap_err().0[0].field,
+            JobNoteInput::default().validate().unwrap_err().0[0].field,
+            "body"
+        );
+        assert_eq!(
+            JobNoteInput {
+                body: Some("\u{0}".into())
+            }
+            .validate()
+            .unwrap_err()
+            .0[0]
+                .field,
             "body"
         );
     }

@@ -12,8 +12,8 @@ use hearth_domain::auth::Action;
 use hearth_domain::customers::{ContactMethod, Customer, CustomerInput, CustomerPatch};
 use hearth_domain::{CustomerId, Invalid};
 use hearth_store::history::Event;
-use hearth_store::page::{self, Page};
 use hearth_store::orgs::now;
+use hearth_store::page::{self, Page};
 use hearth_store::{StoreError, customers, history, work};
 use serde::Deserialize;
 

@@ -136,13 +136,19 @@ fn select() -> SelectStatement {
             Customers::Table,
             Expr::col((Customers::Table, Customers::Id))
                 .equals((Jobs::Table, Jobs::CustomerId))
-                .and(Expr::col((Customers::Table, Customers::OrgId)).equals((Jobs::Table, Jobs::OrgId))),
+                .and(
+                    Expr::col((Customers::Table, Customers::OrgId))
+                        .equals((Jobs::Table, Jobs::OrgId)),
+                ),
         )
         .inner_join(
             Addresses::Table,
             Expr::col((Addresses::Table, Addresses::Id))
                 .equals((Jobs::Table, Jobs::AddressId))
-                .and(Expr::col((Addresses::Table, Addresses::OrgId)).equals((Jobs::Table, Jobs::OrgId))),
+                .and(
+                    Expr::col((Addresses::Table, Addresses::OrgId))
+                        .equals((Jobs::Table, Jobs::OrgId)),
+                ),
         );
     q
 }
@@ -216,23 +222,30 @@ async fn complete(c: &mut Conn, org: OrgId, jobs: &mut [Job]) -> Result<()> {
     }
     let ids: Vec<Uuid> = jobs.iter().map(|j| j.id.0).collect();
     let index: HashMap<Uuid, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-    let in_ids = |col: &str| {
-        Expr::cust(col.to_string()).is_in(ids.iter().copied().map(Expr::val))
-    };
+    let in_ids = |col: &str| Expr::cust(col.to_string()).is_in(ids.iter().copied().map(Expr::val));
 
     let mut q = Query::select();
     q.expr(Expr::cust("job_technicians.job_id"))
         .expr(Expr::cust("users.id"))
         .expr(Expr::cust("users.name"))
         .from(JobTechnicians::Table)
-        .inner_join(Users::Table, Expr::cust("users.id = job_technicians.user_id"))
+        .inner_join(
+            Users::Table,
+            Expr::cust("users.id = job_technicians.user_id"),
+        )
         .and_where(Expr::cust("job_technicians.org_id").eq(org.0))
         .and_where(in_ids("job_technicians.job_id"))
         .order_by_expr(Expr::cust("users.name"), Order::Asc)
         .order_by_expr(Expr::cust("users.id"), Order::Asc);
     let rows = c
         .query(&q, |r| {
-            Ok((r.get::<Uuid>(0)?, Technician { id: r.get(1)?, name: r.get(2)? }))
+            Ok((
+                r.get::<Uuid>(0)?,
+                Technician {
+                    id: r.get(1)?,
+                    name: r.get(2)?,
+                },
+            ))
         })
         .await?;
     for (job, t) in rows {

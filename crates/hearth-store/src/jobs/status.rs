@@ -34,7 +34,9 @@ pub async fn set_status(
         ));
     }
     let (to, reason) = transition(job.status, input)?;
-    let cancel_reason = (to == JobStatus::Cancelled).then(|| reason.clone()).flatten();
+    let cancel_reason = (to == JobStatus::Cancelled)
+        .then(|| reason.clone())
+        .flatten();
     let completed_at = (to == JobStatus::Completed).then_some(at);
     let n = c
         .execute(&Raw(
@@ -84,7 +86,16 @@ pub async fn set_status(
     if let Some(reason) = &reason {
         summary.push_str(&format!(" ({reason})"));
     }
-    record(c, org, actor, (id, job.customer_id), action, summary, &changes).await?;
+    record(
+        c,
+        org,
+        actor,
+        (id, job.customer_id),
+        action,
+        summary,
+        &changes,
+    )
+    .await?;
     get(c, org, id).await
 }
 
@@ -139,10 +150,7 @@ async fn mark_serviced(
             ),
             |r| {
                 let parts: [Option<String>; 3] = [r.get(1)?, r.get(2)?, r.get(3)?];
-                let title: Vec<String> = parts
-                    .into_iter()
-                    .flatten()
-                    .collect();
+                let title: Vec<String> = parts.into_iter().flatten().collect();
                 Ok((
                     r.get::<CustomerId>(0)?,
                     title.join(" "),

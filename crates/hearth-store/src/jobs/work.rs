@@ -82,7 +82,16 @@ pub async fn add_note(
         job.fields.service_type,
         hearth_domain::notes::summary(&body)
     );
-    record(c, org, actor, (id, job.customer_id), "note_added", summary, &changes).await?;
+    record(
+        c,
+        org,
+        actor,
+        (id, job.customer_id),
+        "note_added",
+        summary,
+        &changes,
+    )
+    .await?;
     Ok(JobNote {
         id: note_id,
         job_id: id,
@@ -182,8 +191,20 @@ pub async fn add_photo(
         after: json!({"id": p.id, "file_name": p.file_name, "content_type": p.content_type,
                       "size_bytes": p.size_bytes, "sha256": p.sha256}),
     }];
-    let summary = format!("Photo {} added to job {}", p.file_name, job.fields.service_type);
-    record(c, org, actor, (id, job.customer_id), "photo_added", summary, &changes).await?;
+    let summary = format!(
+        "Photo {} added to job {}",
+        p.file_name, job.fields.service_type
+    );
+    record(
+        c,
+        org,
+        actor,
+        (id, job.customer_id),
+        "photo_added",
+        summary,
+        &changes,
+    )
+    .await?;
     Ok(JobPhoto {
         id: p.id,
         job_id: id,
@@ -290,6 +311,15 @@ pub async fn sign_off(
         "Job {} signed off by {} and {}",
         job.fields.service_type, actor.name, customer_name
     );
-    record(c, org, actor, (id, job.customer_id), "signed_off", summary, &changes).await?;
+    record(
+        c,
+        org,
+        actor,
+        (id, job.customer_id),
+        "signed_off",
+        summary,
+        &changes,
+    )
+    .await?;
     get(c, org, id).await
 }

@@ -69,9 +69,7 @@ async fn check_refs(c: &mut Conn, org: OrgId, refs: Refs<'_>, errors: &mut Inval
             .from(super::Users::Table)
             .and_where(Expr::cust("org_id").eq(org.0))
             .and_where(Expr::cust("disabled_at").is_null())
-            .and_where(
-                Expr::cust("id").is_in(technicians.iter().map(|u| Expr::val(u.0))),
-            );
+            .and_where(Expr::cust("id").is_in(technicians.iter().map(|u| Expr::val(u.0))));
         let found = c.query(&q, |r| r.get::<UserId>(0)).await?;
         if found.len() != technicians.len() {
             errors.push(

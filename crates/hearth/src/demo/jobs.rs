@@ -28,8 +28,18 @@ pub const TECHNICIAN_EMAILS: [&str; 3] = [
 const TECHNICIAN_NAMES: [&str; 3] = ["Tom Rivera", "Ana Lopez", "Sam Okafor"];
 
 const STREETS: &[&str] = &[
-    "Oak St", "Maple Ave", "Cedar Ln", "Barton Springs Rd", "Lamar Blvd", "Guadalupe St",
-    "Riverside Dr", "Manor Rd", "Burnet Rd", "Pecan St", "Mesa Dr", "Shoal Creek Blvd",
+    "Oak St",
+    "Maple Ave",
+    "Cedar Ln",
+    "Barton Springs Rd",
+    "Lamar Blvd",
+    "Guadalupe St",
+    "Riverside Dr",
+    "Manor Rd",
+    "Burnet Rd",
+    "Pecan St",
+    "Mesa Dr",
+    "Shoal Creek Blvd",
 ];
 const CITIES: &[(&str, &str)] = &[
     ("Austin", "78704"),
@@ -191,10 +201,16 @@ pub async fn seed(
                     kind: Some(kind.into()),
                     make: Some(make.into()),
                     model: Some(model.into()),
-                    serial_number: Some(format!("{}{}", &make[..2].to_uppercase(), rng.random_range(100_000..999_999))),
+                    serial_number: Some(format!(
+                        "{}{}",
+                        &make[..2].to_uppercase(),
+                        rng.random_range(100_000..999_999)
+                    )),
                     install_date: Some(installed),
                     expected_lifespan_years: Some(life),
-                    warranty_expires_on: Some(installed + Duration::days(365 * rng.random_range(1..=10))),
+                    warranty_expires_on: Some(
+                        installed + Duration::days(365 * rng.random_range(1..=10)),
+                    ),
                     notes: None,
                 };
                 units.push(equipment::create(c, org, actor, places[0].id, &input).await?);
@@ -283,7 +299,11 @@ pub async fn seed(
                 status: Some(to.into()),
                 reason: reason.map(str::to_string),
             };
-            let when = if to == "completed" { end.min(Utc::now()) } else { start.min(Utc::now()) };
+            let when = if to == "completed" {
+                end.min(Utc::now())
+            } else {
+                start.min(Utc::now())
+            };
             jobs::set_status(c, org, worker, JobAccess::Any, job.id, &input, when).await?;
             if to == "completed" && rng.random_bool(0.5) {
                 let note = JobNoteInput {

@@ -13,7 +13,12 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 pub(crate) async fn created(app: &TestApp, org: &TestOrg, path: &str, body: Value) -> Value {
-    expect_status(app.post(org, path, body).await, StatusCode::CREATED, app.engine).await
+    expect_status(
+        app.post(org, path, body).await,
+        StatusCode::CREATED,
+        app.engine,
+    )
+    .await
 }
 
 pub(crate) async fn ok(app: &TestApp, org: &TestOrg, path: &str) -> Value {
@@ -128,7 +133,8 @@ pub(crate) async fn move_to(
         Some(r) => json!({"status": status, "reason": r}),
         None => json!({"status": status}),
     };
-    app.post(org, &format!("/api/v1/jobs/{job}/status"), body).await
+    app.post(org, &format!("/api/v1/jobs/{job}/status"), body)
+        .await
 }
 
 #[tokio::test]
@@ -146,7 +152,10 @@ async fn jobs_are_booked_read_changed_and_deleted() {
         assert_eq!(job["industry"], "hvac");
         assert_eq!(job["customer_display_name"], "Grace Hopper");
         assert_eq!(job["address_one_line"], "12 Oak St, Austin TX");
-        assert_eq!(job["technicians"], json!([{"id": s.tech, "name": "Tess Tech"}]));
+        assert_eq!(
+            job["technicians"],
+            json!([{"id": s.tech, "name": "Tess Tech"}])
+        );
         assert_eq!(job["technician_ids"], json!([s.tech]));
         assert_eq!(job["equipment_ids"], json!([s.furnace]));
         assert_eq!(job["currency"], "USD", "[{e}] the region's currency");
@@ -162,7 +171,11 @@ async fn jobs_are_booked_read_changed_and_deleted() {
         );
         assert_eq!(job["version"], 1);
         assert!(job["sign_off"].is_null());
-        assert_eq!(ok(&app, &org, &location).await, job, "[{e}] read back as written");
+        assert_eq!(
+            ok(&app, &org, &location).await,
+            job,
+            "[{e}] read back as written"
+        );
 
         // Reschedule and swap a line; the version moves on.
         let changed = expect_status(
@@ -182,42 +195,82 @@ async fn jobs_are_booked_read_changed_and_deleted() {
         assert_eq!(changed["scheduled_start"], at(2, 13));
         assert_eq!(changed["description"], "Noisy blower");
         assert_eq!(changed["totals"]["total_minor"], 9900);
-        assert_eq!(changed["line_items"][0]["kind"], "service", "[{e}] default kind");
-        assert_eq!(changed["technician_ids"], json!([s.tech]), "[{e}] absent lists stay");
+        assert_eq!(
+            changed["line_items"][0]["kind"], "service",
+            "[{e}] default kind"
+        );
+        assert_eq!(
+            changed["technician_ids"],
+            json!([s.tech]),
+            "[{e}] absent lists stay"
+        );
         // A stale version is refused.
         let stale = app
-            .patch(&org, &location, json!({"version": 1, "service_type": "Repair"}))
+            .patch(
+                &org,
+                &location,
+                json!({"version": 1, "service_type": "Repair"}),
+            )
             .await;
         expect_status(stale, StatusCode::CONFLICT, e).await;
         // An unknown field or a bad value is named.
         let bad = app
-            .patch(&org, &location, json!({"version": 2, "scheduled_end": at(2, 12)}))
+            .patch(
+                &org,
+                &location,
+                json!({"version": 2, "scheduled_end": at(2, 12)}),
+            )
             .await;
         let problem = expect_status(bad, StatusCode::UNPROCESSABLE_ENTITY, e).await;
         assert_eq!(problem_fields(&problem), ["scheduled_end"], "[{e}]");
         let bad = app
-            .patch(&org, &location, json!({"version": 2, "status": "completed"}))
+            .patch(
+                &org,
+                &location,
+                json!({"version": 2, "status": "completed"}),
+            )
             .await;
         let problem = expect_status(bad, StatusCode::UNPROCESSABLE_ENTITY, e).await;
-        assert_eq!(problem_fields(&problem), ["status"], "[{e}] status has its own route");
+        assert_eq!(
+            problem_fields(&problem),
+            ["status"],
+            "[{e}] status has its own route"
+        );
 
         // Lists: by customer, technician, status and window.
-        let mine = ok(&app, &org, &format!("/api/v1/jobs?technician_id={}", s.tech)).await;
+        let mine = ok(
+            &app,
+            &org,
+            &format!("/api/v1/jobs?technician_id={}", s.tech),
+        )
+        .await;
         assert_eq!(items(&mine).len(), 1, "[{e}]");
-        let theirs = ok(&app, &org, &format!("/api/v1/jobs?customer_id={}", s.customer)).await;
+        let theirs = ok(
+            &app,
+            &org,
+            &format!("/api/v1/jobs?customer_id={}", s.customer),
+        )
+        .await;
         assert_eq!(items(&theirs)[0]["id"], job["id"]);
         let window = format!(
             "/api/v1/jobs?from={}&to={}",
             &at(2, 0)[..10],
             &at(3, 0)[..10]
         );
-        assert_eq!(items(&ok(&app, &org, &window).await).len(), 1, "[{e}] dates work");
+        assert_eq!(
+            items(&ok(&app, &org, &window).await).len(),
+            1,
+            "[{e}] dates work"
+        );
         let earlier = format!("/api/v1/jobs?to={}", urlencode(&at(1, 0)));
         assert!(items(&ok(&app, &org, &earlier).await).is_empty(), "[{e}]");
         let done = ok(&app, &org, "/api/v1/jobs?status=completed").await;
         assert!(items(&done).is_empty());
         let bad = app
-            .get(&org, "/api/v1/jobs?status=done&from=yesterday&technician_id=x&limit=0")
+            .get(
+                &org,
+                "/api/v1/jobs?status=done&from=yesterday&technician_id=x&limit=0",
+            )
             .await;
         let problem = expect_status(bad, StatusCode::UNPROCESSABLE_ENTITY, e).await;
         assert_eq!(
@@ -230,7 +283,10 @@ async fn jobs_are_booked_read_changed_and_deleted() {
         expect_status(app.delete(&org, &location).await, StatusCode::NO_CONTENT, e).await;
         expect_status(app.get(&org, &location).await, StatusCode::NOT_FOUND, e).await;
         expect_status(app.delete(&org, &location).await, StatusCode::NOT_FOUND, e).await;
-        assert!(items(&ok(&app, &org, "/api/v1/jobs").await).is_empty(), "[{e}]");
+        assert!(
+            items(&ok(&app, &org, "/api/v1/jobs").await).is_empty(),
+            "[{e}]"
+        );
 
         // Every step is on the customer's timeline as kind `job`.
         let timeline = ok(
@@ -243,7 +299,11 @@ async fn jobs_are_booked_read_changed_and_deleted() {
             .iter()
             .map(|e| e["action"].as_str().unwrap())
             .collect();
-        assert_eq!(actions, ["job.deleted", "job.updated", "job.created"], "[{e}]");
+        assert_eq!(
+            actions,
+            ["job.deleted", "job.updated", "job.created"],
+            "[{e}]"
+        );
         let updated = &items(&timeline)[1];
         let fields: Vec<&str> = updated["data"]["fields"]
             .as_array()
@@ -253,7 +313,12 @@ async fn jobs_are_booked_read_changed_and_deleted() {
             .collect();
         assert_eq!(
             fields,
-            ["description", "line_items", "scheduled_end", "scheduled_start"],
+            [
+                "description",
+                "line_items",
+                "scheduled_end",
+                "scheduled_start"
+            ],
             "[{e}] the audit names what changed"
         );
     }
@@ -293,7 +358,11 @@ async fn bad_jobs_name_every_field_and_create_nothing() {
             "[{e}]"
         );
         let res = app
-            .post(&org, "/api/v1/jobs", json!({"customer_id": s.customer, "colour": "red"}))
+            .post(
+                &org,
+                "/api/v1/jobs",
+                json!({"customer_id": s.customer, "colour": "red"}),
+            )
             .await;
         let problem = expect_status(res, StatusCode::UNPROCESSABLE_ENTITY, e).await;
         assert_eq!(problem_fields(&problem), ["colour"], "[{e}]");
@@ -339,9 +408,16 @@ async fn bad_jobs_name_every_field_and_create_nothing() {
             e,
         )
         .await;
-        assert_eq!(problem_fields(&problem), ["technician_ids", "equipment_ids"], "[{e}]");
+        assert_eq!(
+            problem_fields(&problem),
+            ["technician_ids", "equipment_ids"],
+            "[{e}]"
+        );
 
-        assert!(items(&ok(&app, &org, "/api/v1/jobs").await).is_empty(), "[{e}] nothing booked");
+        assert!(
+            items(&ok(&app, &org, "/api/v1/jobs").await).is_empty(),
+            "[{e}] nothing booked"
+        );
         let timeline = ok(
             &app,
             &org,
@@ -380,7 +456,10 @@ async fn a_job_for_another_orgs_customer_is_refused_and_nothing_is_created() {
             "[{e}]"
         );
         for org in [&a, &b] {
-            assert!(items(&ok(&app, org, "/api/v1/jobs").await).is_empty(), "[{e}]");
+            assert!(
+                items(&ok(&app, org, "/api/v1/jobs").await).is_empty(),
+                "[{e}]"
+            );
         }
     }
 }
@@ -391,16 +470,40 @@ fn job_routes(job: &str, customer: &str, address: &str) -> Vec<(Method, String, 
     let photo = "018f0000-0000-7000-8000-000000000001";
     vec![
         (Method::GET, p.clone(), None),
-        (Method::PATCH, p.clone(), Some(json!({"version": 1, "service_type": "Mine now"}))),
-        (Method::POST, format!("{p}/status"), Some(json!({"status": "en_route"}))),
+        (
+            Method::PATCH,
+            p.clone(),
+            Some(json!({"version": 1, "service_type": "Mine now"})),
+        ),
+        (
+            Method::POST,
+            format!("{p}/status"),
+            Some(json!({"status": "en_route"})),
+        ),
         (Method::GET, format!("{p}/history"), None),
         (Method::GET, format!("{p}/notes"), None),
-        (Method::POST, format!("{p}/notes"), Some(json!({"body": "hello"}))),
+        (
+            Method::POST,
+            format!("{p}/notes"),
+            Some(json!({"body": "hello"})),
+        ),
         (Method::GET, format!("{p}/photos"), None),
         (Method::GET, format!("{p}/photos/{photo}"), None),
-        (Method::POST, format!("{p}/sign-off"), Some(json!({"customer_name": "Eve"}))),
-        (Method::GET, format!("/api/v1/customers/{customer}/jobs"), None),
-        (Method::GET, format!("/api/v1/addresses/{address}/jobs"), None),
+        (
+            Method::POST,
+            format!("{p}/sign-off"),
+            Some(json!({"customer_name": "Eve"})),
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/customers/{customer}/jobs"),
+            None,
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/addresses/{address}/jobs"),
+            None,
+        ),
         (Method::DELETE, p, None),
     ]
 }
@@ -430,7 +533,12 @@ async fn another_org_gets_404_on_every_job_route() {
             .await
             .unwrap();
         assert_eq!(res.status(), StatusCode::NOT_FOUND, "[{e}] photo upload");
-        let listed = ok(&app, &a, &format!("/api/v1/jobs?customer_id={}", s.customer)).await;
+        let listed = ok(
+            &app,
+            &a,
+            &format!("/api/v1/jobs?customer_id={}", s.customer),
+        )
+        .await;
         assert!(items(&listed).is_empty(), "[{e}] lists never leak");
         let listed = ok(&app, &a, &format!("/api/v1/jobs?technician_id={}", s.tech)).await;
         assert!(items(&listed).is_empty(), "[{e}]");
@@ -458,10 +566,20 @@ async fn status_moves_follow_the_rules_and_are_recorded() {
             .await;
             assert_eq!(problem_fields(&problem), ["status"], "[{e}] {status}");
         }
-        let moved = expect_status(move_to(&app, &org, &job, "en_route", None).await, StatusCode::OK, e).await;
+        let moved = expect_status(
+            move_to(&app, &org, &job, "en_route", None).await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
         assert_eq!(moved["status"], "en_route");
         assert_eq!(moved["version"], 2, "[{e}] a status move is a change");
-        let started = expect_status(move_to(&app, &org, &job, "in_progress", None).await, StatusCode::OK, e).await;
+        let started = expect_status(
+            move_to(&app, &org, &job, "in_progress", None).await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
         assert_eq!(started["status"], "in_progress");
         // In progress cannot go back to en route.
         let problem = expect_status(
@@ -471,7 +589,12 @@ async fn status_moves_follow_the_rules_and_are_recorded() {
         )
         .await;
         assert_eq!(problem_fields(&problem), ["status"]);
-        let done = expect_status(move_to(&app, &org, &job, "completed", None).await, StatusCode::OK, e).await;
+        let done = expect_status(
+            move_to(&app, &org, &job, "completed", None).await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
         assert_eq!(done["status"], "completed");
         assert!(done["completed_at"].is_string(), "[{e}]");
         // Final: no move, no edit, no delete.
@@ -482,18 +605,32 @@ async fn status_moves_follow_the_rules_and_are_recorded() {
                 e,
             )
             .await;
-            assert_eq!(problem_fields(&problem), ["status"], "[{e}] completed is final");
+            assert_eq!(
+                problem_fields(&problem),
+                ["status"],
+                "[{e}] completed is final"
+            );
         }
         let path = format!("/api/v1/jobs/{job}");
         let problem = expect_status(
-            app.patch(&org, &path, json!({"version": 4, "service_type": "Other"})).await,
+            app.patch(&org, &path, json!({"version": 4, "service_type": "Other"}))
+                .await,
             StatusCode::UNPROCESSABLE_ENTITY,
             e,
         )
         .await;
         assert_eq!(problem_fields(&problem), ["status"]);
-        let problem = expect_status(app.delete(&org, &path).await, StatusCode::UNPROCESSABLE_ENTITY, e).await;
-        assert_eq!(problem_fields(&problem), ["status"], "[{e}] completed jobs stay");
+        let problem = expect_status(
+            app.delete(&org, &path).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            e,
+        )
+        .await;
+        assert_eq!(
+            problem_fields(&problem),
+            ["status"],
+            "[{e}] completed jobs stay"
+        );
 
         // History: creation, then each move, with who and when.
         let history = ok(&app, &org, &format!("{path}/history")).await;
@@ -515,7 +652,12 @@ async fn status_moves_follow_the_rules_and_are_recorded() {
         assert!(items(&history)[1]["at"].is_string());
         let page = ok(&app, &org, &format!("{path}/history?limit=3")).await;
         let cursor = page["next_cursor"].as_str().expect("more history");
-        let rest = ok(&app, &org, &format!("{path}/history?limit=3&cursor={cursor}")).await;
+        let rest = ok(
+            &app,
+            &org,
+            &format!("{path}/history?limit=3&cursor={cursor}"),
+        )
+        .await;
         assert_eq!(items(&rest)[0]["to"], "completed", "[{e}]");
 
         // Cancelling needs a reason, which is kept.
@@ -587,19 +729,42 @@ async fn completing_a_job_sets_the_last_service_date_of_its_equipment() {
         let before = ok(&app, &org, &unit_path).await;
         assert!(before["last_service_date"].is_null());
         let job = id(&book(&app, &org, tune_up(&s)).await);
-        expect_status(move_to(&app, &org, &job, "in_progress", None).await, StatusCode::OK, e).await;
+        expect_status(
+            move_to(&app, &org, &job, "in_progress", None).await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
         let still = ok(&app, &org, &unit_path).await;
-        assert!(still["last_service_date"].is_null(), "[{e}] only completion counts");
-        expect_status(move_to(&app, &org, &job, "completed", None).await, StatusCode::OK, e).await;
+        assert!(
+            still["last_service_date"].is_null(),
+            "[{e}] only completion counts"
+        );
+        expect_status(
+            move_to(&app, &org, &job, "completed", None).await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
         let today = Utc::now().date_naive().to_string();
         let after = ok(&app, &org, &unit_path).await;
         assert_eq!(after["last_service_date"], today, "[{e}]");
-        assert_eq!(after["version"], before["version"], "[{e}] no conflict with an open edit form");
+        assert_eq!(
+            after["version"], before["version"],
+            "[{e}] no conflict with an open edit form"
+        );
         let other = ok(&app, &org, &format!("/api/v1/equipment/{}", id(&untouched))).await;
-        assert!(other["last_service_date"].is_null(), "[{e}] only the serviced unit");
+        assert!(
+            other["last_service_date"].is_null(),
+            "[{e}] only the serviced unit"
+        );
         // It cannot be written through the equipment API.
         let res = app
-            .patch(&org, &unit_path, json!({"version": after["version"], "last_service_date": "2020-01-01"}))
+            .patch(
+                &org,
+                &unit_path,
+                json!({"version": after["version"], "last_service_date": "2020-01-01"}),
+            )
             .await;
         expect_status(res, StatusCode::UNPROCESSABLE_ENTITY, e).await;
         // The equipment's history shows the service.
@@ -607,7 +772,12 @@ async fn completing_a_job_sets_the_last_service_date_of_its_equipment() {
         assert_eq!(items(&history)[0]["action"], "equipment.serviced", "[{e}]");
         assert_eq!(items(&history)[0]["field"], "last_service_date");
         // The insights strip counts the completed job.
-        let insights = ok(&app, &org, &format!("/api/v1/customers/{}/insights", s.customer)).await;
+        let insights = ok(
+            &app,
+            &org,
+            &format!("/api/v1/customers/{}/insights", s.customer),
+        )
+        .await;
         assert_eq!(insights["completed_jobs"], 1, "[{e}]");
     }
 }
@@ -638,7 +808,12 @@ async fn a_customers_jobs_are_grouped_and_each_address_has_its_history() {
         let overdue = id(&book(&app, &org, plan(-3, &s.address)).await);
         let done = id(&book(&app, &org, plan(-7, &id(&cabin))).await);
         let dropped = id(&book(&app, &org, plan(2, &s.address)).await);
-        expect_status(move_to(&app, &org, &done, "completed", None).await, StatusCode::OK, e).await;
+        expect_status(
+            move_to(&app, &org, &done, "completed", None).await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
         expect_status(
             move_to(&app, &org, &dropped, "cancelled", Some("Moved away")).await,
             StatusCode::OK,
@@ -647,16 +822,40 @@ async fn a_customers_jobs_are_grouped_and_each_address_has_its_history() {
         .await;
         let group = |g: &str| format!("/api/v1/customers/{}/jobs?group={g}", s.customer);
         let ids = |page: &Value| -> Vec<String> { items(page).iter().map(id).collect() };
-        assert_eq!(ids(&ok(&app, &org, &group("upcoming")).await), [soon.clone(), later.clone()], "[{e}] soonest first");
-        assert_eq!(ids(&ok(&app, &org, &group("past")).await), [overdue.clone(), done.clone()], "[{e}] latest first");
-        assert_eq!(ids(&ok(&app, &org, &group("cancelled")).await), [dropped.clone()], "[{e}]");
-        let all = ok(&app, &org, &format!("/api/v1/customers/{}/jobs?limit=2", s.customer)).await;
-        assert_eq!(ids(&all), [later.clone(), dropped.clone()], "[{e}] all, latest first");
+        assert_eq!(
+            ids(&ok(&app, &org, &group("upcoming")).await),
+            [soon.clone(), later.clone()],
+            "[{e}] soonest first"
+        );
+        assert_eq!(
+            ids(&ok(&app, &org, &group("past")).await),
+            [overdue.clone(), done.clone()],
+            "[{e}] latest first"
+        );
+        assert_eq!(
+            ids(&ok(&app, &org, &group("cancelled")).await),
+            std::slice::from_ref(&dropped),
+            "[{e}]"
+        );
+        let all = ok(
+            &app,
+            &org,
+            &format!("/api/v1/customers/{}/jobs?limit=2", s.customer),
+        )
+        .await;
+        assert_eq!(
+            ids(&all),
+            [later.clone(), dropped.clone()],
+            "[{e}] all, latest first"
+        );
         let cursor = all["next_cursor"].as_str().unwrap();
         let next = ok(
             &app,
             &org,
-            &format!("/api/v1/customers/{}/jobs?limit=2&cursor={cursor}", s.customer),
+            &format!(
+                "/api/v1/customers/{}/jobs?limit=2&cursor={cursor}",
+                s.customer
+            ),
         )
         .await;
         assert_eq!(ids(&next), [soon.clone(), overdue.clone()], "[{e}]");
@@ -669,21 +868,44 @@ async fn a_customers_jobs_are_grouped_and_each_address_has_its_history() {
         assert_eq!(problem_fields(&problem), ["group"]);
 
         let at_home = ok(&app, &org, &format!("/api/v1/addresses/{}/jobs", s.address)).await;
-        assert_eq!(ids(&at_home), [dropped, soon, overdue], "[{e}] each address its own history");
-        let at_cabin = ok(&app, &org, &format!("/api/v1/addresses/{}/jobs", id(&cabin))).await;
+        assert_eq!(
+            ids(&at_home),
+            [dropped, soon, overdue],
+            "[{e}] each address its own history"
+        );
+        let at_cabin = ok(
+            &app,
+            &org,
+            &format!("/api/v1/addresses/{}/jobs", id(&cabin)),
+        )
+        .await;
         assert_eq!(ids(&at_cabin), [later, done], "[{e}]");
 
         // A customer in the bin: their jobs answer 404 until restored.
         let customer_path = format!("/api/v1/customers/{}", s.customer);
-        expect_status(app.delete(&org, &customer_path).await, StatusCode::NO_CONTENT, e).await;
-        expect_status(app.get(&org, &group("past")).await, StatusCode::NOT_FOUND, e).await;
         expect_status(
-            app.get(&org, &format!("/api/v1/jobs/{}", ids(&at_cabin)[0])).await,
+            app.delete(&org, &customer_path).await,
+            StatusCode::NO_CONTENT,
+            e,
+        )
+        .await;
+        expect_status(
+            app.get(&org, &group("past")).await,
             StatusCode::NOT_FOUND,
             e,
         )
         .await;
-        assert!(items(&ok(&app, &org, "/api/v1/jobs").await).is_empty(), "[{e}]");
+        expect_status(
+            app.get(&org, &format!("/api/v1/jobs/{}", ids(&at_cabin)[0]))
+                .await,
+            StatusCode::NOT_FOUND,
+            e,
+        )
+        .await;
+        assert!(
+            items(&ok(&app, &org, "/api/v1/jobs").await).is_empty(),
+            "[{e}]"
+        );
     }
 }
 
@@ -720,7 +942,11 @@ async fn totals_never_drift_over_random_line_items() {
             assert_eq!(t["services_minor"], expected[0], "[{e}] round {round}");
             assert_eq!(t["products_minor"], expected[1], "[{e}] round {round}");
             assert_eq!(t["extras_minor"], expected[2], "[{e}] round {round}");
-            assert_eq!(t["total_minor"], expected.iter().sum::<i64>(), "[{e}] round {round}");
+            assert_eq!(
+                t["total_minor"],
+                expected.iter().sum::<i64>(),
+                "[{e}] round {round}"
+            );
             let sum: i64 = job["line_items"]
                 .as_array()
                 .unwrap()

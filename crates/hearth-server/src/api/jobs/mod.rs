@@ -79,7 +79,11 @@ fn instant(field: &str, raw: Option<&str>, errors: &mut Invalid) -> Option<DateT
     }
 }
 
-fn id_param<T: std::str::FromStr>(field: &str, raw: Option<&str>, errors: &mut Invalid) -> Option<T> {
+fn id_param<T: std::str::FromStr>(
+    field: &str,
+    raw: Option<&str>,
+    errors: &mut Invalid,
+) -> Option<T> {
     let raw = raw.map(str::trim).filter(|r| !r.is_empty())?;
     raw.parse()
         .map_err(|_| errors.push(field, "is not an id"))
@@ -89,8 +93,10 @@ fn id_param<T: std::str::FromStr>(field: &str, raw: Option<&str>, errors: &mut I
 impl JobListParams {
     fn query(&self) -> Result<ListQuery, Invalid> {
         let mut errors = Invalid::default();
-        let customer = id_param::<CustomerId>("customer_id", self.customer_id.as_deref(), &mut errors);
-        let technician = id_param::<UserId>("technician_id", self.technician_id.as_deref(), &mut errors);
+        let customer =
+            id_param::<CustomerId>("customer_id", self.customer_id.as_deref(), &mut errors);
+        let technician =
+            id_param::<UserId>("technician_id", self.technician_id.as_deref(), &mut errors);
         let status = match self.status.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(raw) => JobStatus::parse(raw).or_else(|| {
@@ -103,7 +109,9 @@ impl JobListParams {
         };
         let from = instant("from", self.from.as_deref(), &mut errors);
         let to = instant("to", self.to.as_deref(), &mut errors);
-        let limit = page::limit(self.limit).map_err(|e| errors.0.extend(e.0)).unwrap_or(1);
+        let limit = page::limit(self.limit)
+            .map_err(|e| errors.0.extend(e.0))
+            .unwrap_or(1);
         errors.or_ok(ListQuery {
             customer,
             technician,
@@ -129,7 +137,9 @@ async fn list(
     auth.require(Action::ReadJobs)?;
     let org = auth.principal.org_id;
     let query = p.query()?;
-    Ok(Json(s.store.read(work!(|c| jobs::list(c, org, &query))).await?))
+    Ok(Json(
+        s.store.read(work!(|c| jobs::list(c, org, &query))).await?,
+    ))
 }
 
 /// Book a job at one of the customer's service addresses.
@@ -144,10 +154,16 @@ async fn create(
     let p = auth.principal;
     let job = s
         .store
-        .write(work!(|c| jobs::create(c, p.org_id, &p.region, &p.actor, &input)))
+        .write(work!(|c| jobs::create(
+            c, p.org_id, &p.region, &p.actor, &input
+        )))
         .await?;
     let location = format!("/api/v1/jobs/{}", job.id);
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(job)))
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(job),
+    ))
 }
 
 /// Read a job.
@@ -224,9 +240,10 @@ async fn customer_jobs(
     let org = auth.principal.org_id;
     let group = match p.group.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some(raw) => Some(JobGroup::parse(raw).ok_or_else(|| {
-            Invalid::field("group", "must be upcoming, past or cancelled")
-        })?),
+        Some(raw) => Some(
+            JobGroup::parse(raw)
+                .ok_or_else(|| Invalid::field("group", "must be upcoming, past or cancelled"))?,
+        ),
     };
     let query = ListQuery {
         customer: Some(id),

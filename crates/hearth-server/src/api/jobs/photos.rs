@@ -172,7 +172,9 @@ pub(crate) async fn store_photo(
     let actor = p.actor.clone();
     let written = s
         .store
-        .write(work!(|c| jobs::add_photo(c, org, &actor, access, job, &new)))
+        .write(work!(|c| jobs::add_photo(
+            c, org, &actor, access, job, &new
+        )))
         .await;
     match written {
         Ok(photo) => Ok(photo),
@@ -268,6 +270,9 @@ async fn download(
     if let Ok(v) = HeaderValue::from_str(&format!("inline; filename=\"{}\"", photo.file_name)) {
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=3600"));
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=3600"),
+    );
     Ok(response)
 }

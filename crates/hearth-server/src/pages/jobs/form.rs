@@ -273,9 +273,19 @@ async fn choices(
     c: &mut Conn,
     org: OrgId,
     customer: CustomerId,
-) -> Result<(Customer, Vec<ServiceAddress>, Vec<Equipment>, Vec<TeamMember>), StoreError> {
+) -> Result<
+    (
+        Customer,
+        Vec<ServiceAddress>,
+        Vec<Equipment>,
+        Vec<TeamMember>,
+    ),
+    StoreError,
+> {
     let cu = customers::get(c, org, customer, false).await?;
-    let places = addresses::list(c, org, customer, None, MAX_LIMIT).await?.items;
+    let places = addresses::list(c, org, customer, None, MAX_LIMIT)
+        .await?
+        .items;
     let units = equipment::for_customer(c, org, customer).await?;
     let team = jobs::assignable_users(c, org).await?;
     Ok((cu, places, units, team))
@@ -305,13 +315,13 @@ async fn form_page(
         match line_index(&e.field) {
             Some(i) => {
                 // Errors count the rows sent, blank ones skipped.
-                if let Some(row) = v
-                    .lines
-                    .iter_mut()
-                    .filter(|r| !r.is_blank())
-                    .nth(i)
-                {
-                    let field = e.field.rsplit('.').next().unwrap_or_default().replace('_', " ");
+                if let Some(row) = v.lines.iter_mut().filter(|r| !r.is_blank()).nth(i) {
+                    let field = e
+                        .field
+                        .rsplit('.')
+                        .next()
+                        .unwrap_or_default()
+                        .replace('_', " ");
                     let text = format!("{field} {}", e.message);
                     row.error = Some(match row.error.take() {
                         Some(before) => format!("{before}; {text}"),
@@ -320,7 +330,9 @@ async fn form_page(
                 }
             }
             None => {
-                by_field.entry(e.field.clone()).or_insert_with(|| e.message.clone());
+                by_field
+                    .entry(e.field.clone())
+                    .or_insert_with(|| e.message.clone());
             }
         }
     }
@@ -354,7 +366,12 @@ async fn form_page(
 
 /// `line_items[3].quantity` → 3.
 fn line_index(field: &str) -> Option<usize> {
-    field.strip_prefix("line_items[")?.split(']').next()?.parse().ok()
+    field
+        .strip_prefix("line_items[")?
+        .split(']')
+        .next()?
+        .parse()
+        .ok()
 }
 
 fn allow(auth: &Auth, pairs: &[(String, String)]) -> Result<(), Response> {
@@ -390,7 +407,11 @@ pub async fn new_form(
 ) -> PageResult {
     auth.require(Action::ManageJobs).map_err(page_err)?;
     let org = auth.principal.org_id;
-    let Some(customer) = p.customer_id.as_deref().and_then(|c| c.parse::<CustomerId>().ok()) else {
+    let Some(customer) = p
+        .customer_id
+        .as_deref()
+        .and_then(|c| c.parse::<CustomerId>().ok())
+    else {
         let query = customers::ListQuery {
             q: p.q.clone(),
             limit: 20,
@@ -408,7 +429,9 @@ pub async fn new_form(
         })?
         .into_response());
     };
-    let tomorrow = (Utc::now() + chrono::Duration::days(1)).date_naive().to_string();
+    let tomorrow = (Utc::now() + chrono::Duration::days(1))
+        .date_naive()
+        .to_string();
     let v = Values {
         industry: "hvac".into(),
         date: tomorrow,
@@ -476,7 +499,9 @@ pub async fn create(
     let p = auth.principal.clone();
     match s
         .store
-        .write(unit!(|c| jobs::create(c, p.org_id, &p.region, &p.actor, &input)))
+        .write(unit!(|c| jobs::create(
+            c, p.org_id, &p.region, &p.actor, &input
+        )))
         .await
     {
         Ok(job) => Ok(Redirect::to(&format!("/jobs/{}", job.id)).into_response()),
@@ -550,7 +575,12 @@ pub async fn update(
         )
     };
     if !errors.0.is_empty() {
-        return Ok(redo(merged(errors, &input, &auth.principal.region), version, None).await);
+        return Ok(redo(
+            merged(errors, &input, &auth.principal.region),
+            version,
+            None,
+        )
+        .await);
     }
     // The form shows every field, so every field is sent.
     let patch = JobPatch {

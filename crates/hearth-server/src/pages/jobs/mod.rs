@@ -20,9 +20,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::{Days, NaiveDate, Utc};
 use hearth_domain::auth::Action;
-use hearth_domain::jobs::{
-    Job, JobAccess, JobNote, JobPhoto, JobStatus, StatusChange, job_access,
-};
+use hearth_domain::equipment::Equipment;
+use hearth_domain::jobs::{Job, JobAccess, JobNote, JobPhoto, JobStatus, StatusChange, job_access};
 use hearth_domain::{CustomerId, JobId, OrgId, UserId};
 use hearth_store::jobs::{self, ListQuery, TeamMember};
 use hearth_store::page::{DEFAULT_LIMIT, MAX_LIMIT, Page};
@@ -79,6 +78,8 @@ pub struct JobView {
     pub notes: Vec<JobNote>,
     pub photos: Vec<JobPhoto>,
     pub history: Vec<StatusChange>,
+    /// The units the job services.
+    pub equipment: Vec<Equipment>,
     /// Book, edit, reschedule, cancel, delete.
     pub can_manage: bool,
     /// Move the status, add notes and photos, sign off.
@@ -115,7 +116,10 @@ impl JobView {
     pub fn can_sign(&self) -> bool {
         self.can_work
             && self.job.sign_off.is_none()
-            && matches!(self.job.status, JobStatus::InProgress | JobStatus::Completed)
+            && matches!(
+                self.job.status,
+                JobStatus::InProgress | JobStatus::Completed
+            )
     }
 }
 
@@ -129,13 +133,21 @@ async fn load_view(
     let job = jobs::get(c, org, id).await?;
     let notes = jobs::list_notes(c, org, id, None, MAX_LIMIT).await?.items;
     let photos = jobs::list_photos(c, org, id, None, MAX_LIMIT).await?.items;
-    let history = jobs::status_history(c, org, id, None, MAX_LIMIT).await?.items;
+    let history = jobs::status_history(c, org, id, None, MAX_LIMIT)
+        .await?
+        .items;
+    let equipment = hearth_store::equipment::for_customer(c, org, job.customer_id)
+        .await?
+        .into_iter()
+        .filter(|e| job.fields.equipment_ids.contains(&e.id))
+        .collect();
     let can_work = access.is_some_and(|a| a.allows(&job.fields.technician_ids));
     Ok(JobView {
         job,
         notes,
         photos,
         history,
+        equipment,
         can_manage,
         can_work,
     })
@@ -251,13 +263,21 @@ async fn list(
     };
     let to = date(p.to.as_deref());
     let status = p.status.as_deref().and_then(JobStatus::parse);
-    let technician = p.technician_id.as_deref().and_then(|t| t.parse::<UserId>().ok());
-    let customer = p.customer_id.as_deref().and_then(|c| c.parse::<CustomerId>().ok());
+    let technician = p
+        .technician_id
+        .as_deref()
+        .and_then(|t| t.parse::<UserId>().ok());
+    let customer = p
+        .customer_id
+        .as_deref()
+        .and_then(|c| c.parse::<CustomerId>().ok());
     let query = ListQuery {
         customer,
         technician,
         status,
-        from: from.and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc()),
+        from: from
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|t| t.and_utc()),
         to: to
             .and_then(|d| d.checked_add_days(Days::new(1)))
             .and_then(|d| d.and_hms_opt(0, 0, 0))
@@ -272,7 +292,11 @@ async fn list(
             let page = jobs::list(c, org, &query).await?;
             let team = jobs::assignable_users(c, org).await?;
             let name = match customer {
-                Some(id) => Some(hearth_store::customers::get(c, org, id, true).await?.display_name),
+                Some(id) => Some(
+                    hearth_store::customers::get(c, org, id, true)
+                        .await?
+                        .display_name,
+                ),
                 None => None,
             };
             Ok((page, team, name))

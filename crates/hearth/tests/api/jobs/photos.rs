@@ -4,8 +4,11 @@
 use super::*;
 use sha2::{Digest, Sha256};
 
-pub(crate) const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
-pub(crate) const JPEG: &[u8] = &[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F', b'I', b'F', 0, 1];
+pub(crate) const PNG: &[u8] =
+    b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+pub(crate) const JPEG: &[u8] = &[
+    0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F', b'I', b'F', 0, 1,
+];
 const MAX: usize = 10 * 1024 * 1024;
 
 pub(crate) async fn raw(
@@ -36,8 +39,10 @@ pub(crate) fn multipart(
     let mut body = Vec::new();
     for (name, value) in fields {
         body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
-                .as_bytes(),
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
         );
     }
     body.extend_from_slice(
@@ -83,7 +88,10 @@ async fn photos_are_checked_stored_and_served_back() {
         assert_eq!(photo["content_type"], "image/png", "[{e}]");
         assert_eq!(photo["size_bytes"], PNG.len());
         assert_eq!(photo["file_name"], "photo.png");
-        let digest: String = Sha256::digest(PNG).iter().map(|b| format!("{b:02x}")).collect();
+        let digest: String = Sha256::digest(PNG)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         assert_eq!(photo["sha256"], digest, "[{e}]");
         assert_eq!(photo["uploaded_by"]["kind"], "api_key");
 
@@ -91,29 +99,47 @@ async fn photos_are_checked_stored_and_served_back() {
         let res = app.get(&org, &path).await;
         assert_eq!(res.status(), StatusCode::OK, "[{e}]");
         assert_eq!(res.headers()["content-type"], "image/png");
-        assert_eq!(res.headers()["content-disposition"], "inline; filename=\"photo.png\"");
+        assert_eq!(
+            res.headers()["content-disposition"],
+            "inline; filename=\"photo.png\""
+        );
         assert_eq!(res.headers()["x-content-type-options"], "nosniff");
-        assert_eq!(res.bytes().await.unwrap().as_ref(), PNG, "[{e}] the same bytes");
+        assert_eq!(
+            res.bytes().await.unwrap().as_ref(),
+            PNG,
+            "[{e}] the same bytes"
+        );
 
         // Multipart, with a file name that tries to leave the folder.
         let (ct, body) = multipart(&[], "../../../../evil.jpg", "image/jpeg", JPEG);
         let res = raw(&app, &org, &job, &ct, body).await;
         let evil = expect_status(res, StatusCode::CREATED, e).await;
-        assert_eq!(evil["file_name"], "evil.jpg", "[{e}] only the last component");
+        assert_eq!(
+            evil["file_name"], "evil.jpg",
+            "[{e}] only the last component"
+        );
         assert_eq!(evil["content_type"], "image/jpeg");
         let (ct, body) = multipart(&[], "..\\..\\boot.ini", "image/jpeg", JPEG);
         let res = raw(&app, &org, &job, &ct, body).await;
-        assert_eq!(expect_status(res, StatusCode::CREATED, e).await["file_name"], "boot.ini");
+        assert_eq!(
+            expect_status(res, StatusCode::CREATED, e).await["file_name"],
+            "boot.ini"
+        );
         let stored = files_under(app.files.path());
         assert_eq!(stored.len(), 3, "[{e}] {stored:?}");
         for file in &stored {
             assert!(file.starts_with(app.files.path()), "[{e}] {file:?} escaped");
             let name = file.file_name().unwrap().to_str().unwrap();
-            assert!(name.parse::<uuid::Uuid>().is_ok(), "[{e}] stored under an id, not {name}");
+            assert!(
+                name.parse::<uuid::Uuid>().is_ok(),
+                "[{e}] stored under an id, not {name}"
+            );
         }
         let parent = app.files.path().parent().unwrap();
         assert!(!parent.join("evil.jpg").exists() && !std::path::Path::new("/evil.jpg").exists());
-        let res = app.get(&org, &format!("/api/v1/jobs/{job}/photos/{}", id(&evil))).await;
+        let res = app
+            .get(&org, &format!("/api/v1/jobs/{job}/photos/{}", id(&evil)))
+            .await;
         assert_eq!(res.bytes().await.unwrap().as_ref(), JPEG, "[{e}]");
 
         let listed = ok(&app, &org, &format!("/api/v1/jobs/{job}/photos")).await;
@@ -151,10 +177,18 @@ async fn photos_must_be_allowed_images_of_at_most_10_mb() {
         let job = id(&book(&app, &org, tune_up(&s)).await);
         let cases: [(&str, Vec<u8>, &str); 6] = [
             ("text/plain", b"hello".to_vec(), "content_type"),
-            ("image/png", b"<html><script>alert(1)</script>".to_vec(), "content_type"),
+            (
+                "image/png",
+                b"<html><script>alert(1)</script>".to_vec(),
+                "content_type",
+            ),
             ("image/png", JPEG.to_vec(), "content_type"),
             ("image/gif", b"GIF89a\x01\0\x01\0".to_vec(), "content_type"),
-            ("image/svg+xml", b"<svg onload=alert(1)>".to_vec(), "content_type"),
+            (
+                "image/svg+xml",
+                b"<svg onload=alert(1)>".to_vec(),
+                "content_type",
+            ),
             ("image/png", vec![], "file"),
         ];
         for (content_type, body, field) in cases {
@@ -176,11 +210,19 @@ async fn photos_must_be_allowed_images_of_at_most_10_mb() {
         let res = raw(&app, &org, &job, "image/png", big.clone()).await;
         expect_status(res, StatusCode::PAYLOAD_TOO_LARGE, e).await;
         let (ct, body) = multipart(&[], "big.png", "image/png", &big);
-        expect_status(raw(&app, &org, &job, &ct, body).await, StatusCode::PAYLOAD_TOO_LARGE, e).await;
+        expect_status(
+            raw(&app, &org, &job, &ct, body).await,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            e,
+        )
+        .await;
 
         let listed = ok(&app, &org, &format!("/api/v1/jobs/{job}/photos")).await;
         assert!(items(&listed).is_empty(), "[{e}] nothing stored");
-        assert!(files_under(app.files.path()).is_empty(), "[{e}] no bytes left behind");
+        assert!(
+            files_under(app.files.path()).is_empty(),
+            "[{e}] no bytes left behind"
+        );
 
         // A photo just under the limit is fine.
         big.truncate(MAX);

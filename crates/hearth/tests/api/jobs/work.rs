@@ -32,7 +32,13 @@ impl Session {
         Session { cookie, csrf }
     }
 
-    pub(crate) async fn api(&self, app: &TestApp, method: Method, path: &str, body: Option<Value>) -> reqwest::Response {
+    pub(crate) async fn api(
+        &self,
+        app: &TestApp,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> reqwest::Response {
         let mut req = app
             .http
             .request(method, app.url(path))
@@ -57,7 +63,12 @@ impl Session {
 
     /// Posts a form with the session's CSRF token; returns the status and
     /// where it redirects (or the page it shows).
-    pub(crate) async fn post(&self, app: &TestApp, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String) {
+    pub(crate) async fn post(
+        &self,
+        app: &TestApp,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> (StatusCode, String) {
         let mut form: Vec<(&str, &str)> = vec![("_csrf", &self.csrf)];
         form.extend_from_slice(fields);
         let res = app
@@ -84,7 +95,13 @@ async fn notes_are_attributed_and_the_sign_off_happens_once() {
         let s = site(&app, &org, "acme").await;
         let job = id(&book(&app, &org, tune_up(&s)).await);
         let notes = format!("/api/v1/jobs/{job}/notes");
-        let note = created(&app, &org, &notes, json!({"body": "  Filter was clogged  "})).await;
+        let note = created(
+            &app,
+            &org,
+            &notes,
+            json!({"body": "  Filter was clogged  "}),
+        )
+        .await;
         assert_eq!(note["body"], "Filter was clogged", "[{e}]");
         assert_eq!(note["author"]["name"], "tests", "[{e}] the API key's name");
         let problem = expect_status(
@@ -98,13 +115,23 @@ async fn notes_are_attributed_and_the_sign_off_happens_once() {
 
         let sign = format!("/api/v1/jobs/{job}/sign-off");
         let problem = expect_status(
-            app.post(&org, &sign, json!({"customer_name": "Grace Hopper"})).await,
+            app.post(&org, &sign, json!({"customer_name": "Grace Hopper"}))
+                .await,
             StatusCode::UNPROCESSABLE_ENTITY,
             e,
         )
         .await;
-        assert_eq!(problem_fields(&problem), ["status"], "[{e}] not before the work starts");
-        expect_status(move_to(&app, &org, &job, "in_progress", None).await, StatusCode::OK, e).await;
+        assert_eq!(
+            problem_fields(&problem),
+            ["status"],
+            "[{e}] not before the work starts"
+        );
+        expect_status(
+            move_to(&app, &org, &job, "in_progress", None).await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
         let problem = expect_status(
             app.post(&org, &sign, json!({})).await,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -113,7 +140,8 @@ async fn notes_are_attributed_and_the_sign_off_happens_once() {
         .await;
         assert_eq!(problem_fields(&problem), ["customer_name"]);
         let signed = expect_status(
-            app.post(&org, &sign, json!({"customer_name": " Grace Hopper "})).await,
+            app.post(&org, &sign, json!({"customer_name": " Grace Hopper "}))
+                .await,
             StatusCode::OK,
             e,
         )
@@ -122,7 +150,8 @@ async fn notes_are_attributed_and_the_sign_off_happens_once() {
         assert_eq!(signed["sign_off"]["technician_name"], "tests");
         assert!(signed["sign_off"]["signed_at"].is_string());
         let problem = expect_status(
-            app.post(&org, &sign, json!({"customer_name": "Someone else"})).await,
+            app.post(&org, &sign, json!({"customer_name": "Someone else"}))
+                .await,
             StatusCode::UNPROCESSABLE_ENTITY,
             e,
         )
@@ -141,7 +170,12 @@ async fn notes_are_attributed_and_the_sign_off_happens_once() {
             .collect();
         assert_eq!(
             actions,
-            ["job.signed_off", "job.status_changed", "job.note_added", "job.created"],
+            [
+                "job.signed_off",
+                "job.status_changed",
+                "job.note_added",
+                "job.created"
+            ],
             "[{e}]"
         );
     }
@@ -160,41 +194,77 @@ async fn technicians_work_on_their_own_jobs_and_dispatchers_on_all() {
         let tess = Session::start(&app, &s.tech_email).await;
 
         // Reading is open to every role.
-        let res = tess.api(&app, Method::GET, &format!("/api/v1/jobs/{not_mine}"), None).await;
+        let res = tess
+            .api(&app, Method::GET, &format!("/api/v1/jobs/{not_mine}"), None)
+            .await;
         assert_eq!(res.status(), StatusCode::OK, "[{e}]");
         let status = |job: &str| format!("/api/v1/jobs/{job}/status");
         let res = tess
-            .api(&app, Method::POST, &status(&mine), Some(json!({"status": "en_route"})))
+            .api(
+                &app,
+                Method::POST,
+                &status(&mine),
+                Some(json!({"status": "en_route"})),
+            )
             .await;
         let moved = expect_status(res, StatusCode::OK, e).await;
         assert_eq!(moved["status"], "en_route");
         let history = ok(&app, &org, &format!("/api/v1/jobs/{mine}/history")).await;
-        assert_eq!(items(&history)[1]["actor"]["name"], "Tess Tech", "[{e}] who moved it");
+        assert_eq!(
+            items(&history)[1]["actor"]["name"],
+            "Tess Tech",
+            "[{e}] who moved it"
+        );
         assert_eq!(items(&history)[1]["actor"]["id"], s.tech.as_str());
         for (path, body) in [
             (status(&not_mine), json!({"status": "en_route"})),
-            (format!("/api/v1/jobs/{not_mine}/notes"), json!({"body": "hi"})),
-            (format!("/api/v1/jobs/{not_mine}/sign-off"), json!({"customer_name": "G"})),
+            (
+                format!("/api/v1/jobs/{not_mine}/notes"),
+                json!({"body": "hi"}),
+            ),
+            (
+                format!("/api/v1/jobs/{not_mine}/sign-off"),
+                json!({"customer_name": "G"}),
+            ),
         ] {
             let res = tess.api(&app, Method::POST, &path, Some(body)).await;
             assert_eq!(res.status(), StatusCode::FORBIDDEN, "[{e}] {path}");
         }
         // Technicians do not cancel, book, edit or delete.
         let res = tess
-            .api(&app, Method::POST, &status(&mine), Some(json!({"status": "cancelled", "reason": "x"})))
+            .api(
+                &app,
+                Method::POST,
+                &status(&mine),
+                Some(json!({"status": "cancelled", "reason": "x"})),
+            )
             .await;
-        assert_eq!(res.status(), StatusCode::FORBIDDEN, "[{e}]");
-        let res = tess.api(&app, Method::POST, "/api/v1/jobs", Some(tune_up(&s))).await;
         assert_eq!(res.status(), StatusCode::FORBIDDEN, "[{e}]");
         let res = tess
-            .api(&app, Method::PATCH, &format!("/api/v1/jobs/{mine}"), Some(json!({"version": 2, "service_type": "x"})))
+            .api(&app, Method::POST, "/api/v1/jobs", Some(tune_up(&s)))
             .await;
         assert_eq!(res.status(), StatusCode::FORBIDDEN, "[{e}]");
-        let res = tess.api(&app, Method::DELETE, &format!("/api/v1/jobs/{mine}"), None).await;
+        let res = tess
+            .api(
+                &app,
+                Method::PATCH,
+                &format!("/api/v1/jobs/{mine}"),
+                Some(json!({"version": 2, "service_type": "x"})),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "[{e}]");
+        let res = tess
+            .api(&app, Method::DELETE, &format!("/api/v1/jobs/{mine}"), None)
+            .await;
         assert_eq!(res.status(), StatusCode::FORBIDDEN, "[{e}]");
         // A note and a photo on their own job are attributed to them.
         let res = tess
-            .api(&app, Method::POST, &format!("/api/v1/jobs/{mine}/notes"), Some(json!({"body": "Dog in yard"})))
+            .api(
+                &app,
+                Method::POST,
+                &format!("/api/v1/jobs/{mine}/notes"),
+                Some(json!({"body": "Dog in yard"})),
+            )
             .await;
         let note = expect_status(res, StatusCode::CREATED, e).await;
         assert_eq!(note["author"]["name"], "Tess Tech", "[{e}]");
@@ -213,11 +283,23 @@ async fn technicians_work_on_their_own_jobs_and_dispatchers_on_all() {
         assert_eq!(photo["uploaded_by"]["name"], "Tess Tech");
 
         // A dispatcher works on any job.
-        let dispatcher = user(&app, "acme", "dee@acme.test", "Dee Dispatch", Role::Dispatcher).await;
+        let dispatcher = user(
+            &app,
+            "acme",
+            "dee@acme.test",
+            "Dee Dispatch",
+            Role::Dispatcher,
+        )
+        .await;
         let _ = dispatcher;
         let dee = Session::start(&app, "dee@acme.test").await;
         let res = dee
-            .api(&app, Method::POST, &status(&not_mine), Some(json!({"status": "cancelled", "reason": "Rain"})))
+            .api(
+                &app,
+                Method::POST,
+                &status(&not_mine),
+                Some(json!({"status": "cancelled", "reason": "Rain"})),
+            )
             .await;
         assert_eq!(res.status(), StatusCode::OK, "[{e}]");
 
@@ -230,7 +312,10 @@ async fn technicians_work_on_their_own_jobs_and_dispatchers_on_all() {
         assert_eq!(res.status(), StatusCode::FORBIDDEN, "[{e}]");
         // The assignable users of an organisation, by name.
         let team = ok(&app, &org, "/api/v1/technicians").await;
-        let names: Vec<&str> = items(&team).iter().map(|u| u["name"].as_str().unwrap()).collect();
+        let names: Vec<&str> = items(&team)
+            .iter()
+            .map(|u| u["name"].as_str().unwrap())
+            .collect();
         assert_eq!(names, ["Dee Dispatch", "Olive Owner", "Tess Tech"], "[{e}]");
     }
 }
