@@ -30,6 +30,12 @@ pub enum Action {
     /// Move a job's status, add notes and photos, sign off: technicians on
     /// the jobs they are assigned to (see `jobs::job_access`), managers on all.
     WorkOnJobs,
+    /// See leads, the pipeline board and its reports.
+    ReadLeads,
+    /// Capture, edit, move, score and convert leads.
+    WriteLeads,
+    /// Configure pipelines, stages, web forms and lead scoring.
+    ManagePipelines,
 }
 
 impl Role {
@@ -62,6 +68,10 @@ impl Role {
             Action::ReadJobs => true,
             Action::ManageJobs => matches!(self, Role::Owner | Role::Admin | Role::Dispatcher),
             Action::WorkOnJobs => !matches!(self, Role::Sales),
+            // Selling is office work: technicians see leads but do not work them.
+            Action::ReadLeads => true,
+            Action::WriteLeads => !matches!(self, Role::Technician),
+            Action::ManagePipelines => matches!(self, Role::Owner | Role::Admin),
         }
     }
 }

@@ -47,7 +47,20 @@ macro_rules! id_type {
 }
 
 id_type!(
-    OrgId, UserId, ApiKeyId, SessionId, CustomerId, EventId, AuditId, NoteId, TagId,
+    OrgId,
+    UserId,
+    ApiKeyId,
+    SessionId,
+    CustomerId,
+    EventId,
+    AuditId,
+    NoteId,
+    TagId,
+    PipelineId,
+    StageId,
+    LeadId,
+    LeadSignalId,
+    LeadFormId,
 );
 id_type!(ContactId, AddressId, EquipmentId);
 id_type!(JobId, JobNoteId, JobPhotoId, StatusChangeId);

@@ -25,6 +25,11 @@ pub enum AppError {
     Conflict(i64),
     #[error("{0}")]
     Duplicate(String),
+    /// 409 with a message that says what to do first.
+    #[error("{0}")]
+    Refused(String),
+    #[error("too many requests; try again in a few minutes")]
+    TooManyRequests,
     #[error("the request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
     #[error("send the body as application/json")]
@@ -46,6 +51,7 @@ impl From<StoreError> for AppError {
                 tracing::warn!(why, "access denied to a record");
                 AppError::Forbidden
             }
+            StoreError::Refused(message) => AppError::Refused(message),
             other => AppError::Internal(other.to_string()),
         }
     }
@@ -73,7 +79,10 @@ impl AppError {
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Conflict(_) | AppError::Duplicate(_) => StatusCode::CONFLICT,
+            AppError::Conflict(_) | AppError::Duplicate(_) | AppError::Refused(_) => {
+                StatusCode::CONFLICT
+            }
+            AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -5,6 +5,7 @@ mod api;
 mod auth;
 mod error;
 mod extract;
+mod hooks;
 mod pages;
 
 pub use auth::password::hash_blocking as hash_password;
@@ -48,6 +49,7 @@ pub fn app(store: Store, config: ServerConfig) -> Router {
     let mut router = Router::new()
         .merge(pages::router())
         .merge(api::router())
+        .merge(hooks::router())
         .route("/healthz", get(health))
         .fallback(not_found)
         .route(
@@ -60,6 +62,15 @@ pub fn app(store: Store, config: ServerConfig) -> Router {
                 asset(
                     "text/javascript; charset=utf-8",
                     include_str!("../static/app.js"),
+                )
+            }),
+        )
+        .route(
+            "/static/kanban.js",
+            get(|| {
+                asset(
+                    "text/javascript; charset=utf-8",
+                    include_str!("../static/kanban.js"),
                 )
             }),
         )

@@ -61,6 +61,7 @@ async fn record(
     fields: &[FieldChange],
 ) -> Result<()> {
     let change = Change {
+        lead_id: None,
         entity: "address",
         entity_id: address.0.0,
         customer_id: Some(address.1),

@@ -75,6 +75,7 @@ pub async fn set(
         after: status.as_str().into(),
     }];
     let change = Change {
+        lead_id: None,
         entity: "customer",
         entity_id: customer.0,
         customer_id: Some(customer),

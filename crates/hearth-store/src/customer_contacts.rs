@@ -58,6 +58,7 @@ async fn record(
     fields: &[FieldChange],
 ) -> Result<()> {
     let change = Change {
+        lead_id: None,
         entity: "contact",
         entity_id: contact.0.0,
         customer_id: Some(contact.1),

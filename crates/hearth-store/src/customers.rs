@@ -154,6 +154,7 @@ async fn record(
         entity: "customer",
         entity_id: id.0,
         customer_id: Some(id),
+        lead_id: None,
         action,
         kind: "profile",
         summary,

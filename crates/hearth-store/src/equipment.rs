@@ -78,6 +78,7 @@ async fn record(
     fields: &[FieldChange],
 ) -> Result<()> {
     let change = Change {
+        lead_id: None,
         entity: "equipment",
         entity_id: unit.0.0,
         customer_id: Some(unit.1),

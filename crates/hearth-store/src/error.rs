@@ -16,6 +16,10 @@ pub enum StoreError {
     /// (a technician and a job they are not assigned to).
     #[error("{0}")]
     Forbidden(&'static str),
+    /// The request is well-formed but the record's state forbids it
+    /// (deleting a stage that still holds leads); the message says what to do.
+    #[error("{0}")]
+    Refused(String),
     #[error("{0}")]
     Unsupported(&'static str),
     #[error("the database pool is closed")]

@@ -7,7 +7,7 @@ use crate::page::{self, Page};
 use crate::{Conn, Raw, Result, Row};
 use chrono::{DateTime, Utc};
 use hearth_domain::history::{Actor, ActorKind, FieldChange};
-use hearth_domain::{AuditId, CustomerId, EventId, OrgId};
+use hearth_domain::{AuditId, CustomerId, EventId, LeadId, OrgId};
 use sea_query::{Expr, ExprTrait, Order, Query};
 use serde::Serialize;
 use uuid::Uuid;
@@ -19,6 +19,9 @@ pub struct Change<'a> {
     pub entity_id: Uuid,
     /// The customer whose timeline shows it, if any.
     pub customer_id: Option<CustomerId>,
+    /// The lead whose timeline shows it, if any (a lead converted into a
+    /// customer shows the conversion on both).
+    pub lead_id: Option<LeadId>,
     /// `created`, `updated`, `deleted`, `restored`, …
     pub action: &'static str,
     /// Timeline filter group: `profile`, `note`, `job`, `invoice`, …
@@ -84,23 +87,35 @@ pub async fn record(c: &mut Conn, org: OrgId, actor: &Actor, change: Change<'_>)
         insert.values_panic(row.map(Expr::val));
     }
     c.execute(&insert).await?;
-    if let Some(customer) = change.customer_id {
-        let data = serde_json::json!({
-            "entity": change.entity,
-            "entity_id": change.entity_id,
-            "fields": change.fields,
-        });
-        c.execute(&Raw(
+    let data = serde_json::json!({
+        "entity": change.entity,
+        "entity_id": change.entity_id,
+        "fields": change.fields,
+    });
+    let timelines = [
+        (
+            change.customer_id.map(|c| c.0),
             "INSERT INTO events (id, org_id, customer_id, kind, action, summary, data, actor_kind, actor_id, actor_name, at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        ),
+        (
+            change.lead_id.map(|l| l.0),
+            "INSERT INTO lead_events (id, org_id, lead_id, kind, action, summary, data, actor_kind, actor_id, actor_name, at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        ),
+    ];
+    for (owner, sql) in timelines {
+        let Some(owner) = owner else { continue };
+        c.execute(&Raw(
+            sql,
             vec![
                 EventId::new().0.into(),
                 org.0.into(),
-                customer.0.into(),
+                owner.into(),
                 change.kind.into(),
-                action.into(),
-                change.summary.into(),
-                data.into(),
+                action.clone().into(),
+                change.summary.clone().into(),
+                data.clone().into(),
                 actor.kind.as_str().into(),
                 actor.id.into(),
                 actor.name.clone().into(),

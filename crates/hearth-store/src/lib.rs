@@ -16,6 +16,7 @@ pub mod files;
 pub mod history;
 pub mod insights;
 pub mod jobs;
+pub mod leads;
 pub mod notes;
 pub mod orgs;
 pub mod page;

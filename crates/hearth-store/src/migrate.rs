@@ -18,6 +18,7 @@ migrations! {
     1 => "0001_foundation",
     2 => "0002_profile_children",
     3 => "0003_notes_tags",
+    5 => "0005_leads",
     6 => "0006_jobs",
 }
 

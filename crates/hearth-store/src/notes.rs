@@ -83,6 +83,7 @@ async fn record(
     fields: &[FieldChange],
 ) -> Result<()> {
     let change = Change {
+        lead_id: None,
         entity: "note",
         entity_id: note.id.0,
         customer_id: Some(note.customer_id),

@@ -55,6 +55,7 @@ async fn audit_tag(
     fields: &[FieldChange],
 ) -> Result<()> {
     let change = Change {
+        lead_id: None,
         entity: "tag",
         entity_id: id.0,
         customer_id: None,
@@ -292,6 +293,7 @@ pub async fn attach(
         == 1;
     if added {
         let change = Change {
+            lead_id: None,
             entity: "tag",
             entity_id: tag.id.0,
             customer_id: Some(customer),
@@ -324,6 +326,7 @@ pub async fn detach(
         .await?;
     if removed > 0 {
         let change = Change {
+            lead_id: None,
             entity: "tag",
             entity_id: tag.id.0,
             customer_id: Some(customer),

@@ -5,6 +5,8 @@ use hearth_store::{Store, auth};
 use std::time::Duration;
 
 const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(300);
+/// Leads rescored per transaction, so a big backlog never holds the writer long.
+const RESCORE_BATCH: u64 = 200;
 
 /// Runs until `shutdown` resolves.
 pub async fn run(store: Store, shutdown: impl std::future::Future<Output = ()>) {
@@ -24,5 +26,24 @@ async fn housekeeping(store: &Store) {
         Ok(0) => {}
         Ok(n) => tracing::info!(removed = n, "expired sessions and login failures removed"),
         Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
+    }
+    // Lead scores decay with time; refresh old ones in small transactions.
+    loop {
+        match store
+            .write(|c| {
+                Box::pin(hearth_store::leads::signals::rescore_stale(
+                    c,
+                    RESCORE_BATCH,
+                ))
+            })
+            .await
+        {
+            Ok(n) if n == RESCORE_BATCH => continue,
+            Ok(_) => break,
+            Err(e) => {
+                tracing::warn!(error = %e, "lead rescoring failed");
+                break;
+            }
+        }
     }
 }

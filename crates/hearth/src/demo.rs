@@ -2,6 +2,7 @@
 //! hundred customers, so a newcomer sees a working CRM at once.
 
 mod jobs;
+mod leads;
 
 use anyhow::Result;
 use chrono::{Duration, Utc};
@@ -170,6 +171,7 @@ pub async fn load(store: &Store) -> Result<Login> {
             }
             let crew = jobs::technicians(c, org.id, &hash).await?;
             jobs::seed(c, org.id, &actor, &as_actor(&owner), &crew).await?;
+            leads::load(c, org.id, &org.default_region, &actor).await?;
             Ok(())
         }))
         .await?;

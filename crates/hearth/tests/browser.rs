@@ -383,3 +383,180 @@ async fn staff_sign_in_and_edit_a_customer_in_a_browser() {
     outcome.unwrap_or_else(|e| panic!("{e:#}"));
     closed.expect("closing the browser session");
 }
+
+/// A client for the REST API of the server under test.
+fn api(base: &str, api_key: &str, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+    reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("building an HTTP client")
+        .request(method, format!("{base}{path}"))
+        .bearer_auth(api_key)
+}
+
+/// Drags a lead card to another column of the pipeline board. WebDriver
+/// cannot perform HTML5 drag and drop, so the page gets the events a
+/// browser would fire; kanban.js does the rest (fetch, then redraw).
+async fn drag_a_card(client: &Client, base: &str, lead: &str, to_stage: &str) -> Result<()> {
+    client.goto(&format!("{base}/login?next=/pipeline")).await?;
+    wait_for(client, Locator::Css("input[name=email]"))
+        .await?
+        .send_keys(EMAIL)
+        .await?;
+    client
+        .find(Locator::Css("input[name=password]"))
+        .await?
+        .send_keys(PASSWORD)
+        .await?;
+    client
+        .find(Locator::Css("form.login button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    wait_for(
+        client,
+        Locator::Css(&format!(".lead-card[data-lead='{lead}']")),
+    )
+    .await?;
+    client
+        .execute(
+            r#"
+            const [lead, stage] = arguments;
+            const card = document.querySelector(`.lead-card[data-lead="${lead}"]`);
+            const column = document.querySelector(`.column[data-stage="${stage}"]`);
+            const box = column.getBoundingClientRect();
+            const data = new DataTransfer();
+            const fire = (el, type) => el.dispatchEvent(new DragEvent(type, {
+                bubbles: true, cancelable: true, dataTransfer: data,
+                clientX: box.left + 10, clientY: box.bottom - 5,
+            }));
+            fire(card, "dragstart");
+            fire(column, "dragover");
+            fire(column, "drop");
+            fire(card, "dragend");
+            "#,
+            vec![serde_json::json!(lead), serde_json::json!(to_stage)],
+        )
+        .await?;
+    // The board is redrawn from the server with the card in its new column.
+    wait_for(
+        client,
+        Locator::Css(&format!(
+            ".column[data-stage='{to_stage}'] .lead-card[data-lead='{lead}']"
+        )),
+    )
+    .await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn staff_drag_a_lead_across_the_pipeline_board() {
+    if [CHROMEDRIVER, CHROMIUM]
+        .into_iter()
+        .any(|p| !Path::new(p).exists())
+    {
+        assert!(
+            !std::env::var("CI").is_ok_and(|v| v == "true"),
+            "browser test cannot run: install chromium and chromium-driver"
+        );
+        eprintln!("note: skipping the board browser test: chromium or chromedriver missing");
+        return;
+    }
+    let data = tempfile::tempdir().expect("temp data dir");
+    let dir = data.path();
+    run_cli(
+        dir,
+        &["org", "create", "--name", "Board Co", "--slug", "board-co"],
+        None,
+    );
+    run_cli(
+        dir,
+        &[
+            "user",
+            "create",
+            "--org",
+            "board-co",
+            "--email",
+            EMAIL,
+            "--role",
+            "owner",
+            "--name",
+            "Olive Owner",
+            "--password-stdin",
+        ],
+        Some(&format!("{PASSWORD}\n")),
+    );
+    let out = run_cli(
+        dir,
+        &["apikey", "create", "--org", "board-co", "--name", "t"],
+        None,
+    );
+    let api_key = out
+        .lines()
+        .map(str::trim)
+        .rfind(|l| !l.is_empty())
+        .expect("apikey create prints the key")
+        .to_string();
+    let (_server, base) = serve(dir).await;
+
+    let get = |res: reqwest::Response| async move {
+        let status = res.status();
+        let body: serde_json::Value = res.json().await.expect("JSON");
+        assert!(status.is_success(), "{status}: {body}");
+        body
+    };
+    let pipelines = get(
+        api(&base, &api_key, reqwest::Method::GET, "/api/v1/pipelines")
+            .send()
+            .await
+            .expect("GET pipelines"),
+    )
+    .await;
+    let quoted = pipelines["items"][0]["stages"]
+        .as_array()
+        .expect("stages")
+        .iter()
+        .find(|s| s["name"] == "Quoted")
+        .expect("a Quoted stage")["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let lead = get(api(&base, &api_key, reqwest::Method::POST, "/api/v1/leads")
+        .json(&serde_json::json!({"first_name": "Dana", "value_minor": 125000}))
+        .send()
+        .await
+        .expect("POST lead"))
+    .await;
+    let lead_id = lead["id"].as_str().expect("id").to_string();
+
+    let (_driver, webdriver) = chromedriver().await;
+    let profile = tempfile::tempdir().expect("temp browser profile");
+    let client = connect_browser(&webdriver, profile.path())
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let outcome = drag_a_card(&client, &base, &lead_id, &quoted).await;
+    if outcome.is_err()
+        && let Ok(source) = client.source().await
+    {
+        eprintln!("page source:\n{source}");
+    }
+    let closed = client.close().await;
+    outcome.unwrap_or_else(|e| panic!("{e:#}"));
+    closed.expect("closing the browser session");
+
+    let moved = get(api(
+        &base,
+        &api_key,
+        reqwest::Method::GET,
+        &format!("/api/v1/leads/{lead_id}"),
+    )
+    .send()
+    .await
+    .expect("GET lead"))
+    .await;
+    assert_eq!(
+        moved["stage_id"].as_str(),
+        Some(quoted.as_str()),
+        "the move reached the server"
+    );
+}

@@ -3,6 +3,7 @@
 mod children;
 mod customers;
 pub(crate) mod jobs;
+pub mod leads;
 mod notes_tags;
 
 use crate::AppState;
@@ -115,6 +116,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(notes_tags::routes())
         .merge(children::routes())
         .merge(jobs::routes())
+        .merge(leads::routes())
         .split_for_parts();
     // After the merge: modifiers in #[openapi] run before the routes exist.
     ProblemResponses.modify(&mut doc);

@@ -8,6 +8,7 @@ mod children;
 mod customers;
 mod dashboard;
 mod jobs;
+mod leads;
 mod notes_tags;
 
 use crate::AppState;
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .merge(notes_tags::routes())
         .merge(children::routes())
         .merge(jobs::routes())
+        .merge(leads::routes())
 }
 
 /// What every staff page shows around its content.

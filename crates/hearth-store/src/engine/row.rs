@@ -85,6 +85,18 @@ impl Col for i64 {
     }
 }
 
+impl Col for f64 {
+    fn sqlite(v: ValueRef<'_>) -> Result<Self, String> {
+        match v {
+            ValueRef::Integer(n) => Ok(n as f64),
+            v => v.as_f64().map_err(|e| e.to_string()),
+        }
+    }
+    fn postgres(r: &tokio_postgres::Row, idx: usize) -> Result<Self, StoreError> {
+        pg(r, idx)
+    }
+}
+
 impl Col for bool {
     fn sqlite(v: ValueRef<'_>) -> Result<Self, String> {
         v.as_i64().map(|n| n != 0).map_err(|e| e.to_string())
@@ -150,7 +162,20 @@ macro_rules! id_col {
 }
 use hearth_domain::*;
 id_col!(
-    OrgId, UserId, ApiKeyId, SessionId, CustomerId, EventId, AuditId, NoteId, TagId
+    OrgId,
+    UserId,
+    ApiKeyId,
+    SessionId,
+    CustomerId,
+    EventId,
+    AuditId,
+    NoteId,
+    TagId,
+    PipelineId,
+    StageId,
+    LeadId,
+    LeadSignalId,
+    LeadFormId
 );
 id_col!(ContactId, AddressId, EquipmentId);
 id_col!(JobId, JobNoteId, JobPhotoId, StatusChangeId);

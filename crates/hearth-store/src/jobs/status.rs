@@ -179,6 +179,7 @@ async fn mark_serviced(
         entity: "equipment",
         entity_id: unit.0,
         customer_id: Some(customer),
+        lead_id: None,
         action: "serviced",
         kind: "equipment",
         summary: format!(

@@ -29,6 +29,7 @@ pub(super) async fn record(
         entity: "job",
         entity_id: job.0.0,
         customer_id: Some(job.1),
+        lead_id: None,
         action,
         kind: "job",
         summary,

@@ -9,5 +9,6 @@ mod cli;
 mod customers;
 mod isolation;
 mod jobs;
+mod leads;
 mod notes_tags;
 mod validation;

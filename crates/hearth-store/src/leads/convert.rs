@@ -1,0 +1,191 @@
+//! Converting a lead into a customer (seed 000: "Convert to Customer … no
+//! re-entry required").
+
+use super::{Shown, board, lock_lead_pipelines, pipelines, record};
+use crate::history::{self, Change};
+use crate::orgs::now;
+use crate::{Conn, Raw, Result, StoreError, customers};
+use hearth_domain::customers::CustomerInput;
+use hearth_domain::history::{Actor, FieldChange};
+use hearth_domain::leads::{Lead, StageKind};
+use hearth_domain::{CustomerId, LeadId, OrgId};
+use serde_json::json;
+
+/// A live customer with the same phone or email, the longest-standing first.
+pub(crate) async fn find_customer(
+    c: &mut Conn,
+    org: OrgId,
+    phone: Option<&str>,
+    email: Option<&str>,
+) -> Result<Option<CustomerId>> {
+    if phone.is_none() && email.is_none() {
+        return Ok(None);
+    }
+    c.query_opt(
+        &Raw(
+            "SELECT id FROM customers WHERE org_id = $1 AND deleted_at IS NULL \
+             AND (phone = $2 OR email = $3) ORDER BY created_at, id LIMIT 1",
+            vec![
+                org.0.into(),
+                phone.map(str::to_owned).into(),
+                email.map(str::to_owned).into(),
+            ],
+        ),
+        |r| r.get::<CustomerId>(0),
+    )
+    .await
+}
+
+/// Makes the lead a customer — a new one, or the live customer with the
+/// same phone or email — and moves it to its pipeline's won stage, all in
+/// the caller's transaction. Converting again returns the same customer.
+pub async fn convert(
+    c: &mut Conn,
+    org: OrgId,
+    region: &str,
+    actor: &Actor,
+    id: LeadId,
+) -> Result<CustomerId> {
+    // The pipeline lock also makes two conversions of one lead take turns.
+    let lead = lock_lead_pipelines(c, org, id, None).await?;
+    let pipeline = pipelines::get(c, org, lead.pipeline_id).await?;
+    let won = pipeline.won_stage().cloned().ok_or_else(|| {
+        StoreError::Refused(format!(
+            "pipeline {} has no won stage: add one before converting leads",
+            pipeline.name
+        ))
+    })?;
+    let on_won_stage = pipeline
+        .stage(lead.stage_id)
+        .is_some_and(|s| s.kind == StageKind::Won);
+    let linked = match lead.customer_id {
+        Some(cid) => match customers::get(c, org, cid, false).await {
+            Ok(_) => Some(cid),
+            Err(StoreError::NotFound) => None,
+            Err(e) => return Err(e),
+        },
+        None => None,
+    };
+    if let Some(cid) = linked
+        && on_won_stage
+    {
+        return Ok(cid);
+    }
+    let (customer, how) = match linked {
+        Some(cid) => (cid, "linked"),
+        None => match find_customer(
+            c,
+            org,
+            lead.fields.phone.as_deref(),
+            lead.fields.email.as_deref(),
+        )
+        .await?
+        {
+            Some(cid) => (cid, "matched"),
+            None => (new_customer(c, org, region, actor, &lead).await?, "created"),
+        },
+    };
+    copy_notes(c, org, actor, &lead, customer).await?;
+    if !on_won_stage {
+        board::place(c, org, actor, &lead, &won, None, None).await?;
+    }
+    c.execute(&Raw(
+        "UPDATE leads SET customer_id = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND org_id = $4",
+        vec![customer.0.into(), now().into(), id.0.into(), org.0.into()],
+    ))
+    .await?;
+    let fields = [FieldChange {
+        field: "customer_id".into(),
+        before: json!(lead.customer_id),
+        after: json!(customer),
+    }];
+    let summary = match how {
+        "created" => format!("Converted lead {} into a new customer", lead.display_name),
+        _ => format!(
+            "Converted lead {} into an existing customer",
+            lead.display_name
+        ),
+    };
+    record(
+        c,
+        org,
+        actor,
+        id,
+        Shown::LeadAndCustomer(Some(customer)),
+        "converted",
+        summary,
+        &fields,
+    )
+    .await?;
+    Ok(customer)
+}
+
+async fn new_customer(
+    c: &mut Conn,
+    org: OrgId,
+    region: &str,
+    actor: &Actor,
+    lead: &Lead,
+) -> Result<CustomerId> {
+    let f = &lead.fields;
+    let input = CustomerInput {
+        first_name: f.first_name.clone(),
+        last_name: f.last_name.clone(),
+        business_name: f.business_name.clone(),
+        email: f.email.clone(),
+        phone: f.phone.clone(),
+        preferred_contact_method: None,
+        customer_since: None,
+    };
+    Ok(customers::create(c, org, region, actor, &input).await?.id)
+}
+
+/// The lead's notes (and the address it was captured with, which the
+/// customer's own address book does not hold yet) as a customer timeline
+/// entry, so nothing typed about the prospect is lost.
+async fn copy_notes(
+    c: &mut Conn,
+    org: OrgId,
+    actor: &Actor,
+    lead: &Lead,
+    customer: CustomerId,
+) -> Result<()> {
+    let f = &lead.fields;
+    if f.notes.is_none() && f.service_address.is_none() {
+        return Ok(());
+    }
+    let mut fields = Vec::new();
+    let mut text = Vec::new();
+    if let Some(address) = &f.service_address {
+        text.push(format!("Service address: {address}"));
+        fields.push(FieldChange {
+            field: "service_address".into(),
+            before: json!(null),
+            after: json!(address),
+        });
+    }
+    if let Some(notes) = &f.notes {
+        text.push(notes.clone());
+        fields.push(FieldChange {
+            field: "notes".into(),
+            before: json!(null),
+            after: json!(notes),
+        });
+    }
+    history::record(
+        c,
+        org,
+        actor,
+        Change {
+            entity: "lead",
+            entity_id: lead.id.0,
+            customer_id: Some(customer),
+            lead_id: None,
+            action: "notes_copied",
+            kind: "note",
+            summary: format!("Notes from lead: {}", text.join("\n")),
+            fields: &fields,
+        },
+    )
+    .await
+}
