@@ -28,10 +28,10 @@ CREATE TABLE jobs (
     deleted_at timestamptz,
     CHECK (scheduled_end > scheduled_start)
 );
-CREATE INDEX jobs_customer ON jobs(org_id, customer_id, scheduled_start) WHERE deleted_at IS NULL;
-CREATE INDEX jobs_status ON jobs(org_id, status, scheduled_start) WHERE deleted_at IS NULL;
-CREATE INDEX jobs_address ON jobs(org_id, address_id, scheduled_start) WHERE deleted_at IS NULL;
-CREATE INDEX jobs_start ON jobs(org_id, scheduled_start) WHERE deleted_at IS NULL;
+CREATE INDEX jobs_customer ON jobs(org_id, customer_id, scheduled_start, id) WHERE deleted_at IS NULL;
+CREATE INDEX jobs_status ON jobs(org_id, status, scheduled_start, id) WHERE deleted_at IS NULL;
+CREATE INDEX jobs_address ON jobs(org_id, address_id, scheduled_start, id) WHERE deleted_at IS NULL;
+CREATE INDEX jobs_start ON jobs(org_id, scheduled_start, id) WHERE deleted_at IS NULL;
 
 -- The job's start is copied here so "my jobs today" is one index range.
 CREATE TABLE job_technicians (
@@ -39,9 +39,9 @@ CREATE TABLE job_technicians (
     job_id uuid NOT NULL REFERENCES jobs(id),
     user_id uuid NOT NULL REFERENCES users(id),
     scheduled_start timestamptz NOT NULL,
-    PRIMARY KEY (job_id, user_id)
+    PRIMARY KEY (org_id, job_id, user_id)
 );
-CREATE INDEX job_technicians_user ON job_technicians(org_id, user_id, scheduled_start);
+CREATE INDEX job_technicians_user ON job_technicians(org_id, user_id, scheduled_start, job_id);
 
 CREATE TABLE job_line_items (
     id uuid PRIMARY KEY,
@@ -62,7 +62,7 @@ CREATE TABLE job_equipment (
     org_id uuid NOT NULL REFERENCES orgs(id),
     job_id uuid NOT NULL REFERENCES jobs(id),
     equipment_id uuid NOT NULL REFERENCES equipment(id),
-    PRIMARY KEY (job_id, equipment_id)
+    PRIMARY KEY (org_id, job_id, equipment_id)
 );
 CREATE INDEX job_equipment_equipment ON job_equipment(org_id, equipment_id);
 

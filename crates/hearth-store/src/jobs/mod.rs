@@ -215,7 +215,8 @@ fn job(r: &Row) -> Result<Job> {
 }
 
 /// Fills in the technicians, equipment and line items of jobs just read:
-/// three statements however many jobs there are.
+/// three statements however many jobs there are, each a probe per job into
+/// the table's (org_id, job_id, …) key.
 async fn complete(c: &mut Conn, org: OrgId, jobs: &mut [Job]) -> Result<()> {
     if jobs.is_empty() {
         return Ok(());
@@ -265,6 +266,9 @@ async fn complete(c: &mut Conn, org: OrgId, jobs: &mut [Job]) -> Result<()> {
         .from(JobEquipment::Table)
         .and_where(Expr::cust("org_id").eq(org.0))
         .and_where(in_ids("job_id"))
+        // The primary key's order; by equipment alone would tempt SQLite
+        // into the org's whole equipment index to skip a sort.
+        .order_by_expr(Expr::cust("job_id"), Order::Asc)
         .order_by_expr(Expr::cust("equipment_id"), Order::Asc);
     let rows = c
         .query(&q, |r| Ok((r.get::<Uuid>(0)?, r.get::<EquipmentId>(1)?)))
@@ -374,8 +378,9 @@ struct After(DateTime<Utc>, Uuid);
 pub async fn list(c: &mut Conn, org: OrgId, query: &ListQuery) -> Result<Page<Job>> {
     let after = crate::parent::cursor::<After>(query.cursor.as_deref())?;
     let mut q = select();
-    // With a technician, the range runs over their assignment rows.
-    let start = match query.technician {
+    // With a technician, the range and the order run over their
+    // assignment rows (start, job), which their index holds in order.
+    let (start, id) = match query.technician {
         Some(user) => {
             q.inner_join(
                 JobTechnicians::Table,
@@ -384,9 +389,15 @@ pub async fn list(c: &mut Conn, org: OrgId, query: &ListQuery) -> Result<Page<Jo
                     .and(Expr::col((JobTechnicians::Table, JobTechnicians::OrgId)).eq(org.0))
                     .and(Expr::col((JobTechnicians::Table, JobTechnicians::UserId)).eq(user.0)),
             );
-            Expr::col((JobTechnicians::Table, JobTechnicians::ScheduledStart))
+            (
+                Expr::col((JobTechnicians::Table, JobTechnicians::ScheduledStart)),
+                Expr::col((JobTechnicians::Table, JobTechnicians::JobId)),
+            )
         }
-        None => Expr::col((Jobs::Table, Jobs::ScheduledStart)),
+        None => (
+            Expr::col((Jobs::Table, Jobs::ScheduledStart)),
+            Expr::col((Jobs::Table, Jobs::Id)),
+        ),
     };
     q.and_where(Expr::col((Jobs::Table, Jobs::OrgId)).eq(org.0))
         .and_where(Expr::col((Jobs::Table, Jobs::DeletedAt)).is_null());
@@ -411,7 +422,6 @@ pub async fn list(c: &mut Conn, org: OrgId, query: &ListQuery) -> Result<Page<Jo
     if let Some(to) = query.to {
         q.and_where(start.clone().lt(to));
     }
-    let id = Expr::col((Jobs::Table, Jobs::Id));
     if let Some(After(at, last)) = after {
         let key = Expr::tuple([start.clone(), id.clone()]);
         let seen = Expr::tuple([Expr::val(at), Expr::val(last)]);

@@ -970,3 +970,47 @@ async fn totals_never_drift_over_random_line_items() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_job_routes() {
+    for app in apps().await {
+        let e = app.engine;
+        let res = app
+            .http
+            .get(app.url("/api/v1/openapi.json"))
+            .send()
+            .await
+            .unwrap();
+        let doc = expect_status(res, StatusCode::OK, e).await;
+        let paths = &doc["paths"];
+        for (path, methods) in [
+            ("/api/v1/jobs", &["get", "post"][..]),
+            ("/api/v1/jobs/{id}", &["get", "patch", "delete"][..]),
+            ("/api/v1/jobs/{id}/status", &["post"][..]),
+            ("/api/v1/jobs/{id}/history", &["get"][..]),
+            ("/api/v1/jobs/{id}/notes", &["get", "post"][..]),
+            ("/api/v1/jobs/{id}/photos", &["get", "post"][..]),
+            ("/api/v1/jobs/{id}/photos/{photo_id}", &["get"][..]),
+            ("/api/v1/jobs/{id}/sign-off", &["post"][..]),
+            ("/api/v1/customers/{id}/jobs", &["get"][..]),
+            ("/api/v1/addresses/{id}/jobs", &["get"][..]),
+            ("/api/v1/technicians", &["get"][..]),
+        ] {
+            for m in methods {
+                assert!(paths[path][m].is_object(), "[{e}] {m} {path} is documented");
+            }
+        }
+        let upload = &paths["/api/v1/jobs/{id}/photos"]["post"]["requestBody"]["content"];
+        assert!(
+            upload["multipart/form-data"].is_object(),
+            "[{e}] multipart upload"
+        );
+        assert!(upload["image/png"].is_object(), "[{e}] raw image upload");
+        let patch = &paths["/api/v1/jobs/{id}"]["patch"]["responses"];
+        assert!(
+            patch["409"].is_object() && patch["422"].is_object(),
+            "[{e}]"
+        );
+        assert!(doc["components"]["schemas"]["Job"].is_object());
+    }
+}
