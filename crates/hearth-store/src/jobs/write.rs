@@ -67,7 +67,7 @@ async fn check_refs(c: &mut Conn, org: OrgId, refs: Refs<'_>, errors: &mut Inval
     if !technicians.is_empty() {
         let mut q = Query::select();
         q.expr(Expr::cust("id"))
-            .from(super::Users::Table)
+            .from(super::children::Users::Table)
             .and_where(Expr::cust("org_id").eq(org.0))
             .and_where(Expr::cust("disabled_at").is_null())
             .and_where(Expr::cust("id").is_in(technicians.iter().map(|u| Expr::val(u.0))));

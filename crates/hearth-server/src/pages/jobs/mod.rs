@@ -5,6 +5,7 @@
 
 mod form;
 mod tech;
+mod values;
 mod work;
 
 use super::{Chrome, error_page, render};
