@@ -63,4 +63,15 @@ id_type!(
     LeadFormId,
 );
 id_type!(ContactId, AddressId, EquipmentId);
+id_type!(
+    QuoteId,
+    InvoiceId,
+    PaymentId,
+    CheckoutId,
+    PlanId,
+    MembershipId,
+    LoyaltyEntryId,
+    TicketId,
+    TicketMessageId,
+);
 id_type!(JobId, JobNoteId, JobPhotoId, StatusChangeId);

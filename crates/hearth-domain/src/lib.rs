@@ -3,6 +3,7 @@
 
 pub mod addresses;
 pub mod auth;
+pub mod billing;
 pub mod contact;
 pub mod customer_contacts;
 pub mod customers;
@@ -14,6 +15,7 @@ pub mod invalid;
 pub mod jobs;
 pub mod leads;
 pub mod notes;
+pub mod support;
 pub mod tags;
 pub mod wire;
 

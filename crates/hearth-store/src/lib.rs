@@ -8,6 +8,7 @@ mod parent;
 
 pub mod addresses;
 pub mod auth;
+pub mod billing;
 pub mod call_status;
 pub mod customer_contacts;
 pub mod customers;
@@ -20,6 +21,7 @@ pub mod leads;
 pub mod notes;
 pub mod orgs;
 pub mod page;
+pub mod support;
 pub mod tags;
 
 pub use engine::{Col, Conn, Engine, Raw, Row, Sql, Store};

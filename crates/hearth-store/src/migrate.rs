@@ -20,6 +20,7 @@ migrations! {
     3 => "0003_notes_tags",
     5 => "0005_leads",
     6 => "0006_jobs",
+    7 => "0007_billing",
 }
 
 /// Applies the migrations not yet applied; returns how many ran. Safe to

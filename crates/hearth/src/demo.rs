@@ -1,6 +1,7 @@
 //! The demo business: a believable HVAC and plumbing company with a few
 //! hundred customers, so a newcomer sees a working CRM at once.
 
+mod billing;
 mod jobs;
 mod leads;
 
@@ -159,8 +160,9 @@ pub async fn load(store: &Store) -> Result<Login> {
                 auth::create_user(c, org.id, OWNER_EMAIL, "Dana Summit", Role::Owner, &hash)
                     .await?;
             let mut rng = StdRng::seed_from_u64(7);
+            let mut ids = Vec::with_capacity(CUSTOMERS);
             for i in 0..CUSTOMERS {
-                customers::create(
+                let customer = customers::create(
                     c,
                     org.id,
                     &org.default_region,
@@ -168,10 +170,12 @@ pub async fn load(store: &Store) -> Result<Login> {
                     &demo_customer(&mut rng, i),
                 )
                 .await?;
+                ids.push(customer.id);
             }
             let crew = jobs::technicians(c, org.id, &hash).await?;
             jobs::seed(c, org.id, &actor, &as_actor(&owner), &crew).await?;
             leads::load(c, org.id, &org.default_region, &actor).await?;
+            billing::load(c, org.id, &actor, &ids).await?;
             Ok(())
         }))
         .await?;

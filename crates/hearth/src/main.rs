@@ -51,6 +51,12 @@ enum Command {
         /// Set when users reach Hearth over HTTPS: Secure __Host- cookies and HSTS.
         #[arg(long, env = "HEARTH_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// Hosted checkout provider's API base URL (hosted checkout is off without it).
+        #[arg(long, env = "HEARTH_PAYMENTS_URL")]
+        payments_url: Option<String>,
+        /// Shared HMAC-SHA256 key for requests to and webhooks from the payment provider.
+        #[arg(long, env = "HEARTH_PAYMENTS_SECRET", hide_env_values = true)]
+        payments_secret: Option<String>,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -151,10 +157,20 @@ async fn main() -> Result<()> {
             bind,
             demo,
             secure_cookies,
+            payments_url,
+            payments_secret,
         } => {
             let files = Files::local(&cli.data_dir.join("attachments"))
                 .context("opening the attachments folder")?;
-            serve(store, files, &bind, demo, secure_cookies).await
+            let config = hearth_server::ServerConfig {
+                secure_cookies,
+                files,
+                payments: hearth_server::PaymentsConfig {
+                    url: payments_url,
+                    secret: payments_secret.map(hearth_server::Secret::new),
+                },
+            };
+            serve(store, &bind, demo, config).await
         }
         Command::Migrate => {
             println!("database is up to date");
@@ -315,10 +331,9 @@ fn mask_password(url: &str) -> String {
 
 async fn serve(
     store: Store,
-    files: Files,
     bind: &str,
     demo: bool,
-    secure_cookies: bool,
+    config: hearth_server::ServerConfig,
 ) -> Result<()> {
     if demo {
         let login = demo::load(&store).await.context("loading demo data")?;
@@ -335,7 +350,7 @@ async fn serve(
         .with_context(|| format!("binding {bind}"))?;
     let address = listener.local_addr()?;
     println!("Hearth is serving on http://{address}");
-    tracing::info!(%address, secure_cookies, "serving");
+    tracing::info!(%address, secure_cookies = config.secure_cookies, payments = ?config.payments, "serving");
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker = {
         let store = store.clone();
@@ -346,10 +361,6 @@ async fn serve(
             })
             .await
         })
-    };
-    let config = hearth_server::ServerConfig {
-        secure_cookies,
-        files,
     };
     let app = hearth_server::app(store, config);
     hearth_server::serve(listener, app, async move {

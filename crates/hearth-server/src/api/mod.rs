@@ -1,5 +1,6 @@
 //! The REST API under `/api/v1`, described by the OpenAPI document it serves.
 
+mod billing;
 mod children;
 mod customers;
 pub(crate) mod jobs;
@@ -117,6 +118,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(children::routes())
         .merge(jobs::routes())
         .merge(leads::routes())
+        .merge(billing::routes())
         .split_for_parts();
     // After the merge: modifiers in #[openapi] run before the routes exist.
     ProblemResponses.modify(&mut doc);

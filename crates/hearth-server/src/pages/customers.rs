@@ -87,6 +87,7 @@ struct ShowPage {
     notes_tags: super::notes_tags::NotesTagsCard,
     children: super::children::CardChildren,
     jobs: hearth_store::jobs::CustomerJobs,
+    billing: super::billing::BillingCard,
 }
 
 async fn show(
@@ -97,7 +98,7 @@ async fn show(
     auth.require(Action::ReadCustomers).map_err(page_err)?;
     let id = customer_id(&id)?;
     let org = auth.principal.org_id;
-    let (c, events, notes_tags, children, jobs) = s
+    let (c, events, notes_tags, children, jobs, billing) = s
         .store
         .read(work!(|c| async {
             let customer = customers::get(c, org, id, true).await?;
@@ -105,7 +106,8 @@ async fn show(
             let notes_tags = super::notes_tags::load_card(c, org, &customer).await?;
             let children = super::children::load(c, org, id).await?;
             let jobs = hearth_store::jobs::for_customer_card(c, org, id, now()).await?;
-            Ok((customer, events.items, notes_tags, children, jobs))
+            let billing = super::billing::load_card(c, org, &customer).await?;
+            Ok((customer, events.items, notes_tags, children, jobs, billing))
         }))
         .await
         .map_err(page_err)?;
@@ -116,6 +118,7 @@ async fn show(
         notes_tags,
         children,
         jobs,
+        billing,
     })
 }
 

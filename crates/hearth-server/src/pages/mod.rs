@@ -4,6 +4,7 @@
 )]
 //! Server-rendered staff pages.
 
+mod billing;
 mod children;
 mod customers;
 mod dashboard;
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .merge(children::routes())
         .merge(jobs::routes())
         .merge(leads::routes())
+        .merge(billing::routes())
 }
 
 /// What every staff page shows around its content.

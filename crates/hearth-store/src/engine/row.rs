@@ -178,4 +178,15 @@ id_col!(
     LeadFormId
 );
 id_col!(ContactId, AddressId, EquipmentId);
+id_col!(
+    QuoteId,
+    InvoiceId,
+    PaymentId,
+    CheckoutId,
+    PlanId,
+    MembershipId,
+    LoyaltyEntryId,
+    TicketId,
+    TicketMessageId
+);
 id_col!(JobId, JobNoteId, JobPhotoId, StatusChangeId);

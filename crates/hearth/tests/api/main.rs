@@ -4,6 +4,7 @@
 mod helpers;
 
 mod auth;
+mod billing;
 mod children;
 mod cli;
 mod customers;
