@@ -23,6 +23,13 @@ pub enum Action {
     ManageTeam,
     /// Create, rename, recolour and delete the organisation's tags.
     ManageTags,
+    /// See jobs, their notes and photos.
+    ReadJobs,
+    /// Book, reschedule, reassign, cancel and delete any job.
+    ManageJobs,
+    /// Move a job's status, add notes and photos, sign off: technicians on
+    /// the jobs they are assigned to (see `jobs::job_access`), managers on all.
+    WorkOnJobs,
     /// See leads, the pipeline board and its reports.
     ReadLeads,
     /// Capture, edit, move, score and convert leads.
@@ -62,6 +69,9 @@ impl Role {
             Action::DeleteCustomers => !matches!(self, Role::Technician),
             Action::ManageTags => !matches!(self, Role::Technician),
             Action::ManageTeam => matches!(self, Role::Owner | Role::Admin),
+            Action::ReadJobs => true,
+            Action::ManageJobs => matches!(self, Role::Owner | Role::Admin | Role::Dispatcher),
+            Action::WorkOnJobs => !matches!(self, Role::Sales),
             // Selling is office work: technicians see leads but do not work them.
             Action::ReadLeads => true,
             Action::WriteLeads => !matches!(self, Role::Technician),
@@ -127,6 +137,15 @@ mod tests {
         assert!(!Role::Technician.can(Action::DeleteCustomers));
         assert!(!Role::Sales.can(Action::ManageTeam));
         assert!(Role::Owner.can(Action::ManageTeam));
+    }
+
+    #[test]
+    fn dispatchers_manage_jobs_and_technicians_work_on_them() {
+        assert!(Role::Dispatcher.can(Action::ManageJobs));
+        assert!(!Role::Technician.can(Action::ManageJobs));
+        assert!(Role::Technician.can(Action::WorkOnJobs));
+        assert!(!Role::Sales.can(Action::WorkOnJobs));
+        assert!(Role::Sales.can(Action::ReadJobs));
     }
 
     #[test]

@@ -74,3 +74,4 @@ id_type!(
     TicketId,
     TicketMessageId,
 );
+id_type!(JobId, JobNoteId, JobPhotoId, StatusChangeId);

@@ -12,6 +12,7 @@ pub mod history;
 pub mod ids;
 pub mod insights;
 pub mod invalid;
+pub mod jobs;
 pub mod leads;
 pub mod notes;
 pub mod search;

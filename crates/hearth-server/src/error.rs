@@ -50,6 +50,10 @@ impl From<StoreError> for AppError {
                 AppError::Duplicate(format!("already exists ({constraint})"))
             }
             StoreError::Invalid(i) => AppError::Invalid(i),
+            StoreError::Forbidden(why) => {
+                tracing::warn!(why, "access denied to a record");
+                AppError::Forbidden
+            }
             StoreError::Refused(message) => AppError::Refused(message),
             other => AppError::Internal(other.to_string()),
         }

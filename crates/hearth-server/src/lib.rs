@@ -17,6 +17,7 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
+use hearth_store::files::Files;
 use hearth_store::{Raw, Store};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -29,6 +30,8 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub struct ServerConfig {
     /// Behind TLS: `__Host-` session cookie with `Secure`, and HSTS.
     pub secure_cookies: bool,
+    /// Where attachments (job photos) are kept; in memory by default.
+    pub files: Files,
     pub payments: PaymentsConfig,
 }
 
@@ -65,6 +68,7 @@ impl std::fmt::Debug for Secret {
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    pub files: Files,
     pub config: Arc<ServerConfig>,
     pub payments: Arc<payments::Providers>,
     pub live: live::LiveBus,
@@ -75,6 +79,7 @@ pub fn app(store: Store, config: ServerConfig) -> Router {
     let state = AppState {
         live: live::LiveBus::start(store.clone()),
         store,
+        files: config.files.clone(),
         payments: Arc::new(payments::Providers::new(&config.payments)),
         config: Arc::new(config),
     };

@@ -12,6 +12,10 @@ pub enum StoreError {
     Duplicate { constraint: String },
     #[error(transparent)]
     Invalid(#[from] Invalid),
+    /// The record exists and may be read, but not changed by this actor
+    /// (a technician and a job they are not assigned to).
+    #[error("{0}")]
+    Forbidden(&'static str),
     /// The request is well-formed but the record's state forbids it
     /// (deleting a stage that still holds leads); the message says what to do.
     #[error("{0}")]

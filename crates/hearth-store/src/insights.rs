@@ -1,6 +1,6 @@
 //! The customer card's insights strip, read in one unit of work.
 
-use crate::{Conn, Raw, Result, call_status, customers, notes, tags};
+use crate::{Conn, Raw, Result, call_status, customers, jobs, notes, tags};
 use chrono::{DateTime, Utc};
 use hearth_domain::customers::Customer;
 use hearth_domain::insights::{ActivityCounts, Insights, insights};
@@ -31,10 +31,11 @@ pub async fn of(c: &mut Conn, org: OrgId, customer: &Customer) -> Result<Insight
     ))
 }
 
-/// What the strip counts. Jobs and communications do not exist yet: when
-/// they land, their counts are read here and nothing else changes.
+/// What the strip counts. Communications do not exist yet: when they land,
+/// their counts are read here and nothing else changes.
 async fn counts(c: &mut Conn, org: OrgId, id: CustomerId) -> Result<ActivityCounts> {
     let pinned_notes = notes::pinned_count(c, org, id).await?;
+    let completed_jobs = jobs::completed_count(c, org, id).await?;
     let last_activity_at = c
         .query_opt(
             &Raw(
@@ -46,7 +47,7 @@ async fn counts(c: &mut Conn, org: OrgId, id: CustomerId) -> Result<ActivityCoun
         )
         .await?;
     Ok(ActivityCounts {
-        completed_jobs: 0,
+        completed_jobs,
         communications_by_channel: vec![],
         pinned_notes,
         last_activity_at,

@@ -20,6 +20,7 @@ migrations! {
     3 => "0003_notes_tags",
     4 => "0004_search",
     5 => "0005_leads",
+    6 => "0006_jobs",
     7 => "0007_billing",
 }
 

@@ -2,18 +2,20 @@
 //! hundred customers, so a newcomer sees a working CRM at once.
 
 mod billing;
+mod jobs;
 mod leads;
 
 use anyhow::Result;
 use chrono::{Duration, Utc};
 use hearth_domain::auth::Role;
 use hearth_domain::customers::{ContactMethod, CustomerInput};
-use hearth_domain::history::Actor;
+use hearth_domain::history::{Actor, ActorKind};
 use hearth_store::{Store, auth, customers, orgs, work};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 pub const SLUG: &str = "demo";
+pub use jobs::TECHNICIAN_EMAILS;
 const OWNER_EMAIL: &str = "owner@demo.hearth.test";
 const CUSTOMERS: usize = 300;
 
@@ -136,15 +138,27 @@ pub async fn load(store: &Store) -> Result<Login> {
         .map_err(anyhow::Error::msg)?;
     store
         .write(work!(|c| async {
+            let actor = Actor::system("demo data");
+            let as_actor = |u: &auth::User| Actor {
+                kind: ActorKind::User,
+                id: Some(u.id.0),
+                name: u.name.clone(),
+            };
             if let Some(org) = orgs::by_slug(c, SLUG).await?
                 && let Some((user, _)) = auth::user_for_login(c, OWNER_EMAIL).await?
             {
                 auth::set_password(c, org.id, user.id, &hash).await?;
+                let crew = jobs::technicians(c, org.id, &hash).await?;
+                // A demo database from before jobs existed gets them now.
+                if !jobs::has_jobs(c, org.id).await? {
+                    jobs::seed(c, org.id, &actor, &as_actor(&user), &crew).await?;
+                }
                 return Ok(());
             }
             let org = orgs::create(c, SLUG, "Summit Heating & Plumbing", "US").await?;
-            auth::create_user(c, org.id, OWNER_EMAIL, "Dana Summit", Role::Owner, &hash).await?;
-            let actor = Actor::system("demo data");
+            let owner =
+                auth::create_user(c, org.id, OWNER_EMAIL, "Dana Summit", Role::Owner, &hash)
+                    .await?;
             let mut rng = StdRng::seed_from_u64(7);
             let mut ids = Vec::with_capacity(CUSTOMERS);
             for i in 0..CUSTOMERS {
@@ -158,6 +172,8 @@ pub async fn load(store: &Store) -> Result<Login> {
                 .await?;
                 ids.push(customer.id);
             }
+            let crew = jobs::technicians(c, org.id, &hash).await?;
+            jobs::seed(c, org.id, &actor, &as_actor(&owner), &crew).await?;
             leads::load(c, org.id, &org.default_region, &actor).await?;
             billing::load(c, org.id, &actor, &ids).await?;
             Ok(())

@@ -6,6 +6,7 @@ mod demo;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use hearth_domain::auth::Role;
+use hearth_store::files::Files;
 use hearth_store::{Store, auth, orgs, work};
 use std::io::Read;
 use std::path::PathBuf;
@@ -17,7 +18,8 @@ use std::path::PathBuf;
     about = "Hearth — the CRM for home-service businesses"
 )]
 struct Cli {
-    /// Folder for the SQLite database (and, later, attachments).
+    /// Folder for the SQLite database and for attachments (job photos, in
+    /// `attachments/`; also with PostgreSQL).
     #[arg(
         long,
         global = true,
@@ -191,8 +193,11 @@ async fn main() -> Result<()> {
             payments_url,
             payments_secret,
         } => {
+            let files = Files::local(&cli.data_dir.join("attachments"))
+                .context("opening the attachments folder")?;
             let config = hearth_server::ServerConfig {
                 secure_cookies,
+                files,
                 payments: hearth_server::PaymentsConfig {
                     url: payments_url,
                     secret: payments_secret.map(hearth_server::Secret::new),
@@ -385,8 +390,11 @@ async fn serve(
     if demo {
         let login = demo::load(&store).await.context("loading demo data")?;
         println!(
-            "Demo business ready. Sign in as {} with password {}",
-            login.email, login.password
+            "Demo business ready. Sign in as {} with password {}\n\
+             Technicians (same password, for the /tech view): {}",
+            login.email,
+            login.password,
+            demo::TECHNICIAN_EMAILS.join(", ")
         );
     }
     let listener = tokio::net::TcpListener::bind(bind)

@@ -3,6 +3,7 @@
 mod billing;
 mod children;
 mod customers;
+pub(crate) mod jobs;
 pub mod leads;
 mod live;
 mod notes_tags;
@@ -117,6 +118,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(customers::routes())
         .merge(notes_tags::routes())
         .merge(children::routes())
+        .merge(jobs::routes())
         .merge(leads::routes())
         .merge(billing::routes())
         .merge(search::routes())

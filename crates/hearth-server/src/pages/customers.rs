@@ -12,6 +12,7 @@ use hearth_domain::auth::Action;
 use hearth_domain::customers::{ContactMethod, Customer, CustomerInput, CustomerPatch};
 use hearth_domain::{CustomerId, Invalid};
 use hearth_store::history::Event;
+use hearth_store::orgs::now;
 use hearth_store::page::{self, Page};
 use hearth_store::{StoreError, customers, history, work};
 use serde::Deserialize;
@@ -85,6 +86,7 @@ struct ShowPage {
     events: Vec<Event>,
     notes_tags: super::notes_tags::NotesTagsCard,
     children: super::children::CardChildren,
+    jobs: hearth_store::jobs::CustomerJobs,
     billing: super::billing::BillingCard,
 }
 
@@ -96,15 +98,16 @@ async fn show(
     auth.require(Action::ReadCustomers).map_err(page_err)?;
     let id = customer_id(&id)?;
     let org = auth.principal.org_id;
-    let (c, events, notes_tags, children, billing) = s
+    let (c, events, notes_tags, children, jobs, billing) = s
         .store
         .read(work!(|c| async {
             let customer = customers::get(c, org, id, true).await?;
             let events = history::timeline(c, org, id, None, None, 20).await?;
             let notes_tags = super::notes_tags::load_card(c, org, &customer).await?;
             let children = super::children::load(c, org, id).await?;
+            let jobs = hearth_store::jobs::for_customer_card(c, org, id, now()).await?;
             let billing = super::billing::load_card(c, org, &customer).await?;
-            Ok((customer, events.items, notes_tags, children, billing))
+            Ok((customer, events.items, notes_tags, children, jobs, billing))
         }))
         .await
         .map_err(page_err)?;
@@ -114,6 +117,7 @@ async fn show(
         events,
         notes_tags,
         children,
+        jobs,
         billing,
     })
 }

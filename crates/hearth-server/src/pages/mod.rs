@@ -8,6 +8,7 @@ mod billing;
 mod children;
 mod customers;
 mod dashboard;
+mod jobs;
 mod leads;
 mod notes_tags;
 
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .merge(customers::routes())
         .merge(notes_tags::routes())
         .merge(children::routes())
+        .merge(jobs::routes())
         .merge(leads::routes())
         .merge(billing::routes())
 }

@@ -189,3 +189,4 @@ id_col!(
     TicketId,
     TicketMessageId
 );
+id_col!(JobId, JobNoteId, JobPhotoId, StatusChangeId);

@@ -10,6 +10,8 @@ pub struct TestApp {
     pub base: String,
     pub http: Client,
     pub store: Store,
+    /// Where this server keeps attachments (a folder of its own).
+    pub files: tempfile::TempDir,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -80,6 +82,11 @@ impl TestApp {
             .await
             .expect("bind");
         let addr: SocketAddr = listener.local_addr().expect("addr");
+        let files = tempfile::tempdir().expect("attachments dir");
+        let config = hearth_server::ServerConfig {
+            files: hearth_store::files::Files::local(files.path()).expect("attachments"),
+            ..config
+        };
         let app = hearth_server::app(store.clone(), config);
         tokio::spawn(hearth_server::serve(listener, app, std::future::pending()));
         TestApp {
@@ -90,6 +97,7 @@ impl TestApp {
                 .build()
                 .expect("client"),
             store,
+            files,
             _dir: dir,
         }
     }

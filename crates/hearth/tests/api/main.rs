@@ -9,6 +9,7 @@ mod children;
 mod cli;
 mod customers;
 mod isolation;
+mod jobs;
 mod leads;
 mod notes_tags;
 mod search;
