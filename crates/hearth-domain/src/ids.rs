@@ -63,3 +63,4 @@ id_type!(
     LeadFormId,
 );
 id_type!(ContactId, AddressId, EquipmentId);
+id_type!(CommunicationId, EngagementId, TaskId, AttachmentId);

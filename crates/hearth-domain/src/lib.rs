@@ -2,10 +2,12 @@
 //! Nothing here performs IO, so every rule is unit-testable on its own.
 
 pub mod addresses;
+pub mod comms;
 pub mod auth;
 pub mod contact;
 pub mod customer_contacts;
 pub mod customers;
+pub mod engagements;
 pub mod equipment;
 pub mod history;
 pub mod ids;
@@ -14,6 +16,7 @@ pub mod invalid;
 pub mod leads;
 pub mod notes;
 pub mod tags;
+pub mod tasks;
 pub mod wire;
 
 pub use ids::*;

@@ -27,6 +27,8 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub struct ServerConfig {
     /// Behind TLS: `__Host-` session cookie with `Secure`, and HSTS.
     pub secure_cookies: bool,
+    /// Where attachment files are kept (`<data dir>/attachments`).
+    pub attachments_dir: std::path::PathBuf,
 }
 
 #[derive(Clone)]

@@ -8,9 +8,12 @@ mod parent;
 
 pub mod addresses;
 pub mod auth;
+pub mod attachments;
 pub mod call_status;
+pub mod comms;
 pub mod customer_contacts;
 pub mod customers;
+pub mod engagements;
 pub mod equipment;
 pub mod history;
 pub mod insights;
@@ -19,6 +22,7 @@ pub mod notes;
 pub mod orgs;
 pub mod page;
 pub mod tags;
+pub mod tasks;
 
 pub use engine::{Col, Conn, Engine, Raw, Row, Sql, Store};
 pub use error::StoreError;

@@ -332,7 +332,10 @@ async fn serve(store: Store, bind: &str, demo: bool, secure_cookies: bool) -> Re
             .await
         })
     };
-    let app = hearth_server::app(store, hearth_server::ServerConfig { secure_cookies });
+    let app = hearth_server::app(store, hearth_server::ServerConfig {
+        secure_cookies,
+        attachments_dir: cli.data_dir.join("attachments"),
+    });
     hearth_server::serve(listener, app, async move {
         shutdown_signal().await;
         let _ = stop_tx.send(true);

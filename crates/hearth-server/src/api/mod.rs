@@ -1,6 +1,7 @@
 //! The REST API under `/api/v1`, described by the OpenAPI document it serves.
 
 mod children;
+mod comms;
 mod customers;
 pub mod leads;
 mod notes_tags;
@@ -115,6 +116,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(notes_tags::routes())
         .merge(children::routes())
         .merge(leads::routes())
+        .merge(comms::routes())
         .split_for_parts();
     // After the merge: modifiers in #[openapi] run before the routes exist.
     ProblemResponses.modify(&mut doc);

@@ -85,6 +85,7 @@ struct ShowPage {
     events: Vec<Event>,
     notes_tags: super::notes_tags::NotesTagsCard,
     children: super::children::CardChildren,
+    comms: super::comms::CommsCard,
 }
 
 async fn show(
@@ -95,14 +96,17 @@ async fn show(
     auth.require(Action::ReadCustomers).map_err(page_err)?;
     let id = customer_id(&id)?;
     let org = auth.principal.org_id;
-    let (c, events, notes_tags, children) = s
+    let me = super::comms::me(&auth);
+    let today = hearth_store::orgs::now().date_naive();
+    let (c, events, notes_tags, children, comms) = s
         .store
         .read(work!(|c| async {
             let customer = customers::get(c, org, id, true).await?;
             let events = history::timeline(c, org, id, None, None, 20).await?;
             let notes_tags = super::notes_tags::load_card(c, org, &customer).await?;
             let children = super::children::load(c, org, id).await?;
-            Ok((customer, events.items, notes_tags, children))
+            let comms = super::comms::load_card(c, org, id, me, today).await?;
+            Ok((customer, events.items, notes_tags, children, comms))
         }))
         .await
         .map_err(page_err)?;
@@ -112,6 +116,7 @@ async fn show(
         events,
         notes_tags,
         children,
+        comms,
     })
 }
 

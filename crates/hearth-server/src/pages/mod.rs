@@ -5,6 +5,7 @@
 //! Server-rendered staff pages.
 
 mod children;
+mod comms;
 mod customers;
 mod dashboard;
 mod leads;
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .merge(notes_tags::routes())
         .merge(children::routes())
         .merge(leads::routes())
+        .merge(comms::routes())
 }
 
 /// What every staff page shows around its content.

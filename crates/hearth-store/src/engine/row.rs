@@ -178,3 +178,4 @@ id_col!(
     LeadFormId
 );
 id_col!(ContactId, AddressId, EquipmentId);
+id_col!(CommunicationId, EngagementId, TaskId, AttachmentId);

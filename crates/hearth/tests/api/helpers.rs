@@ -11,6 +11,8 @@ pub struct TestApp {
     pub http: Client,
     pub store: Store,
     _dir: Option<tempfile::TempDir>,
+    /// Attachment files of this app.
+    pub files: tempfile::TempDir,
 }
 
 /// One organisation with an owner login and an API key.
@@ -70,7 +72,12 @@ impl TestApp {
             .await
             .expect("bind");
         let addr: SocketAddr = listener.local_addr().expect("addr");
-        let app = hearth_server::app(store.clone(), hearth_server::ServerConfig::default());
+        let files = tempfile::tempdir().expect("attachments dir");
+        let config = hearth_server::ServerConfig {
+            attachments_dir: files.path().to_path_buf(),
+            ..Default::default()
+        };
+        let app = hearth_server::app(store.clone(), config);
         tokio::spawn(hearth_server::serve(listener, app, std::future::pending()));
         TestApp {
             engine,
@@ -81,6 +88,7 @@ impl TestApp {
                 .expect("client"),
             store,
             _dir: dir,
+            files,
         }
     }
 

@@ -5,6 +5,7 @@ mod helpers;
 
 mod auth;
 mod children;
+mod comms;
 mod cli;
 mod customers;
 mod isolation;
