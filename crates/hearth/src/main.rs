@@ -149,7 +149,13 @@ async fn main() -> Result<()> {
             bind,
             demo,
             secure_cookies,
-        } => serve(store, &bind, demo, secure_cookies).await,
+        } => {
+            let config = hearth_server::ServerConfig {
+                secure_cookies,
+                attachments_dir: cli.data_dir.join("attachments"),
+            };
+            serve(store, &bind, demo, config).await
+        }
         Command::Migrate => {
             println!("database is up to date");
             Ok(())
@@ -307,7 +313,12 @@ fn mask_password(url: &str) -> String {
     }
 }
 
-async fn serve(store: Store, bind: &str, demo: bool, secure_cookies: bool) -> Result<()> {
+async fn serve(
+    store: Store,
+    bind: &str,
+    demo: bool,
+    config: hearth_server::ServerConfig,
+) -> Result<()> {
     if demo {
         let login = demo::load(&store).await.context("loading demo data")?;
         println!(
@@ -320,7 +331,7 @@ async fn serve(store: Store, bind: &str, demo: bool, secure_cookies: bool) -> Re
         .with_context(|| format!("binding {bind}"))?;
     let address = listener.local_addr()?;
     println!("Hearth is serving on http://{address}");
-    tracing::info!(%address, secure_cookies, "serving");
+    tracing::info!(%address, secure_cookies = config.secure_cookies, attachments = %config.attachments_dir.display(), "serving");
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker = {
         let store = store.clone();
@@ -332,10 +343,7 @@ async fn serve(store: Store, bind: &str, demo: bool, secure_cookies: bool) -> Re
             .await
         })
     };
-    let app = hearth_server::app(store, hearth_server::ServerConfig {
-        secure_cookies,
-        attachments_dir: cli.data_dir.join("attachments"),
-    });
+    let app = hearth_server::app(store, config);
     hearth_server::serve(listener, app, async move {
         shutdown_signal().await;
         let _ = stop_tx.send(true);

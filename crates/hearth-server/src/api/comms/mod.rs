@@ -11,7 +11,6 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 
-pub use attachments::{ALLOWED_TYPES, MAX_ATTACHMENT_BYTES, store_attachment};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
