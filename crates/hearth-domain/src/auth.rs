@@ -29,6 +29,10 @@ pub enum Action {
     WriteLeads,
     /// Configure pipelines, stages, web forms and lead scoring.
     ManagePipelines,
+    /// Membership plans and billing settings (currency, terms, loyalty rule).
+    ManageBilling,
+    /// Void invoices.
+    VoidInvoices,
 }
 
 impl Role {
@@ -62,6 +66,8 @@ impl Role {
             Action::ReadLeads => true,
             Action::WriteLeads => !matches!(self, Role::Technician),
             Action::ManagePipelines => matches!(self, Role::Owner | Role::Admin),
+            Action::ManageBilling => matches!(self, Role::Owner | Role::Admin),
+            Action::VoidInvoices => !matches!(self, Role::Technician),
         }
     }
 }

@@ -138,7 +138,10 @@ impl CallLogInput {
             .as_ref()
             .is_some_and(|o| o.chars().count() > OUTCOME_MAX)
         {
-            errors.push("outcome", format!("is longer than {OUTCOME_MAX} characters"));
+            errors.push(
+                "outcome",
+                format!("is longer than {OUTCOME_MAX} characters"),
+            );
         }
         let notes = text(&self.notes).unwrap_or_default().replace("\r\n", "\n");
         if notes.chars().count() > BODY_MAX {
@@ -169,7 +172,7 @@ pub fn summary(channel: Channel, direction: Direction, outcome: Option<&str>) ->
         Direction::Out => "Outbound",
     };
     match outcome {
-        Some(o) => format!("{dir} {what}: {o}"),
+        Some(o) => format!("{dir} {what}: {}", o.replace('_', " ")),
         None => format!("{dir} {what}"),
     }
 }
@@ -194,7 +197,9 @@ mod tests {
         let ok = call(Some(90), Some(" spoke ")).validate().unwrap();
         assert_eq!(ok.outcome.as_deref(), Some("spoke"));
         assert_eq!(ok.notes, "Booked a visit");
-        let bad = call(Some(-1), Some(&"x".repeat(101))).validate().unwrap_err();
+        let bad = call(Some(-1), Some(&"x".repeat(101)))
+            .validate()
+            .unwrap_err();
         let fields: Vec<_> = bad.0.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["duration_seconds", "outcome"]);
     }
@@ -206,7 +211,7 @@ mod tests {
         }
         assert_eq!(CommStatus::parse("bounced"), None);
         assert_eq!(
-            summary(Channel::Call, Direction::Out, Some("no answer")),
+            summary(Channel::Call, Direction::Out, Some("no_answer")),
             "Outbound call: no answer"
         );
     }

@@ -120,9 +120,10 @@ impl EngagementInput {
         let subject = text(self.subject.as_deref());
         match &subject {
             None => errors.push("subject", "is required"),
-            Some(s) if s.chars().count() > SUBJECT_MAX => {
-                errors.push("subject", format!("is longer than {SUBJECT_MAX} characters"))
-            }
+            Some(s) if s.chars().count() > SUBJECT_MAX => errors.push(
+                "subject",
+                format!("is longer than {SUBJECT_MAX} characters"),
+            ),
             Some(_) => {}
         }
         if self.date.is_none() {
@@ -134,7 +135,10 @@ impl EngagementInput {
         if let Some(h) = self.duration_hours
             && !(0..=HOURS_MAX).contains(&h)
         {
-            errors.push("duration_hours", format!("must be between 0 and {HOURS_MAX}"));
+            errors.push(
+                "duration_hours",
+                format!("must be between 0 and {HOURS_MAX}"),
+            );
         }
         if let Some(m) = self.duration_minutes
             && !(0..=59).contains(&m)
@@ -150,7 +154,10 @@ impl EngagementInput {
             .as_ref()
             .is_some_and(|t| t.chars().count() > TYPE_MAX)
         {
-            errors.push("contact_type", format!("is longer than {TYPE_MAX} characters"));
+            errors.push(
+                "contact_type",
+                format!("is longer than {TYPE_MAX} characters"),
+            );
         }
         let notes = text(self.notes.as_deref()).unwrap_or_default();
         if notes.chars().count() > NOTES_MAX {

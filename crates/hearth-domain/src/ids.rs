@@ -64,3 +64,14 @@ id_type!(
 );
 id_type!(ContactId, AddressId, EquipmentId);
 id_type!(CommunicationId, EngagementId, TaskId, AttachmentId);
+id_type!(
+    QuoteId,
+    InvoiceId,
+    PaymentId,
+    CheckoutId,
+    PlanId,
+    MembershipId,
+    LoyaltyEntryId,
+    TicketId,
+    TicketMessageId,
+);

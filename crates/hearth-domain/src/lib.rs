@@ -2,8 +2,9 @@
 //! Nothing here performs IO, so every rule is unit-testable on its own.
 
 pub mod addresses;
-pub mod comms;
 pub mod auth;
+pub mod billing;
+pub mod comms;
 pub mod contact;
 pub mod customer_contacts;
 pub mod customers;
@@ -15,6 +16,7 @@ pub mod insights;
 pub mod invalid;
 pub mod leads;
 pub mod notes;
+pub mod support;
 pub mod tags;
 pub mod tasks;
 pub mod wire;

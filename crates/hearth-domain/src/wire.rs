@@ -31,6 +31,11 @@ pub fn whole_number<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
     }
 }
 
+/// [`whole_number`] for an optional field (use with `#[serde(default)]`).
+pub fn optional_whole_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    whole_number(d).map(Some)
+}
+
 #[cfg(test)]
 mod tests {
     #[derive(serde::Deserialize)]

@@ -7,6 +7,7 @@ mod error;
 mod extract;
 mod hooks;
 mod pages;
+pub mod payments;
 
 pub use auth::password::hash_blocking as hash_password;
 
@@ -29,18 +30,51 @@ pub struct ServerConfig {
     pub secure_cookies: bool,
     /// Where attachment files are kept (`<data dir>/attachments`).
     pub attachments_dir: std::path::PathBuf,
+    pub payments: PaymentsConfig,
+}
+
+/// The hosted checkout provider (see [`payments`]).
+#[derive(Clone, Debug, Default)]
+pub struct PaymentsConfig {
+    /// `HEARTH_PAYMENTS_URL`: the provider's API base URL; hosted checkout
+    /// is off without it.
+    pub url: Option<String>,
+    /// `HEARTH_PAYMENTS_SECRET`: the HMAC key both sides sign with.
+    pub secret: Option<Secret>,
+}
+
+/// A configuration secret; `Debug` never shows it.
+#[derive(Clone, Default)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("********")
+    }
 }
 
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
     pub config: Arc<ServerConfig>,
+    pub payments: Arc<payments::Providers>,
 }
 
 pub fn app(store: Store, config: ServerConfig) -> Router {
     let secure = config.secure_cookies;
     let state = AppState {
         store,
+        payments: Arc::new(payments::Providers::new(&config.payments)),
         config: Arc::new(config),
     };
     let mut router = Router::new()

@@ -6,9 +6,7 @@ use crate::orgs::now;
 use crate::page::{self, Page};
 use crate::{Conn, Raw, Result, Row, StoreError, parent};
 use chrono::{DateTime, Utc};
-use hearth_domain::comms::{
-    CallLog, Channel, CommStatus, Communication, Direction, summary,
-};
+use hearth_domain::comms::{CallLog, Channel, CommStatus, Communication, Direction, summary};
 use hearth_domain::history::{Actor, ActorKind, FieldChange};
 use hearth_domain::{CommunicationId, CustomerId, OrgId};
 use sea_query::{Expr, ExprTrait, Order, Query};

@@ -160,7 +160,10 @@ async fn check_references(
         && previous_type != Some(t.as_str())
         && !types(c, org).await?.iter().any(|k| k == t)
     {
-        errors.push("contact_type", "is not one of the organisation's engagement types");
+        errors.push(
+            "contact_type",
+            "is not one of the organisation's engagement types",
+        );
     }
     errors.or_ok(()).map_err(StoreError::from)
 }

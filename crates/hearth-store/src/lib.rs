@@ -7,8 +7,9 @@ mod migrate;
 mod parent;
 
 pub mod addresses;
-pub mod auth;
 pub mod attachments;
+pub mod auth;
+pub mod billing;
 pub mod call_status;
 pub mod comms;
 pub mod customer_contacts;
@@ -21,6 +22,7 @@ pub mod leads;
 pub mod notes;
 pub mod orgs;
 pub mod page;
+pub mod support;
 pub mod tags;
 pub mod tasks;
 

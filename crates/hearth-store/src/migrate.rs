@@ -19,6 +19,7 @@ migrations! {
     2 => "0002_profile_children",
     3 => "0003_notes_tags",
     5 => "0005_leads",
+    7 => "0007_billing",
     8 => "0008_comms",
 }
 

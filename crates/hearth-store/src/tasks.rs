@@ -8,7 +8,9 @@ use crate::{Conn, Raw, Result, Row, StoreError, engagements, parent};
 use chrono::{DateTime, Utc};
 use hearth_domain::engagements::Engagement;
 use hearth_domain::history::{Actor, FieldChange, all_fields, diff};
-use hearth_domain::tasks::{Task, TaskInput, TaskPatch, clean_title, due_by_end_of, follow_up_title};
+use hearth_domain::tasks::{
+    Task, TaskInput, TaskPatch, clean_title, due_by_end_of, follow_up_title,
+};
 use hearth_domain::{EngagementId, Invalid, OrgId, TaskId, UserId};
 use sea_query::{Expr, ExprTrait, Order, Query};
 use serde::Serialize;
@@ -167,7 +169,15 @@ pub async fn create(c: &mut Conn, org: OrgId, actor: &Actor, input: &TaskInput) 
     ))
     .await?;
     let t = get(c, org, id).await?;
-    record(c, org, actor, &t, "created", &all_fields(&audited(&t), true)).await?;
+    record(
+        c,
+        org,
+        actor,
+        &t,
+        "created",
+        &all_fields(&audited(&t), true),
+    )
+    .await?;
     Ok(t)
 }
 
@@ -223,7 +233,9 @@ pub async fn list(c: &mut Conn, org: OrgId, query: &TaskQuery) -> Result<Page<Ta
             q.and_where(
                 Expr::col(Tasks::DueAt)
                     .gt(due)
-                    .or(Expr::col(Tasks::DueAt).eq(due).and(Expr::col(Tasks::Id).gt(id)))
+                    .or(Expr::col(Tasks::DueAt)
+                        .eq(due)
+                        .and(Expr::col(Tasks::Id).gt(id)))
                     .or(Expr::col(Tasks::DueAt).is_null()),
             );
         }
@@ -380,7 +392,15 @@ pub(crate) async fn sync_follow_up(
         ))
         .await?;
         let t = get(c, org, id).await?;
-        return record(c, org, actor, &t, "created", &all_fields(&audited(&t), true)).await;
+        return record(
+            c,
+            org,
+            actor,
+            &t,
+            "created",
+            &all_fields(&audited(&t), true),
+        )
+        .await;
     };
     let after = Task {
         title,
@@ -418,5 +438,13 @@ pub(crate) async fn drop_follow_up(
         vec![now.into(), t.id.0.into(), org.0.into()],
     ))
     .await?;
-    record(c, org, actor, &t, "deleted", &all_fields(&audited(&t), false)).await
+    record(
+        c,
+        org,
+        actor,
+        &t,
+        "deleted",
+        &all_fields(&audited(&t), false),
+    )
+    .await
 }

@@ -1,6 +1,7 @@
 //! The demo business: a believable HVAC and plumbing company with a few
 //! hundred customers, so a newcomer sees a working CRM at once.
 
+mod billing;
 mod leads;
 
 use anyhow::Result;
@@ -145,8 +146,9 @@ pub async fn load(store: &Store) -> Result<Login> {
             auth::create_user(c, org.id, OWNER_EMAIL, "Dana Summit", Role::Owner, &hash).await?;
             let actor = Actor::system("demo data");
             let mut rng = StdRng::seed_from_u64(7);
+            let mut ids = Vec::with_capacity(CUSTOMERS);
             for i in 0..CUSTOMERS {
-                customers::create(
+                let customer = customers::create(
                     c,
                     org.id,
                     &org.default_region,
@@ -154,8 +156,10 @@ pub async fn load(store: &Store) -> Result<Login> {
                     &demo_customer(&mut rng, i),
                 )
                 .await?;
+                ids.push(customer.id);
             }
             leads::load(c, org.id, &org.default_region, &actor).await?;
+            billing::load(c, org.id, &actor, &ids).await?;
             Ok(())
         }))
         .await?;

@@ -49,6 +49,12 @@ enum Command {
         /// Set when users reach Hearth over HTTPS: Secure __Host- cookies and HSTS.
         #[arg(long, env = "HEARTH_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// Hosted checkout provider's API base URL (hosted checkout is off without it).
+        #[arg(long, env = "HEARTH_PAYMENTS_URL")]
+        payments_url: Option<String>,
+        /// Shared HMAC-SHA256 key for requests to and webhooks from the payment provider.
+        #[arg(long, env = "HEARTH_PAYMENTS_SECRET", hide_env_values = true)]
+        payments_secret: Option<String>,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -149,9 +155,15 @@ async fn main() -> Result<()> {
             bind,
             demo,
             secure_cookies,
+            payments_url,
+            payments_secret,
         } => {
             let config = hearth_server::ServerConfig {
                 secure_cookies,
+                payments: hearth_server::PaymentsConfig {
+                    url: payments_url,
+                    secret: payments_secret.map(hearth_server::Secret::new),
+                },
                 attachments_dir: cli.data_dir.join("attachments"),
             };
             serve(store, &bind, demo, config).await
@@ -331,7 +343,7 @@ async fn serve(
         .with_context(|| format!("binding {bind}"))?;
     let address = listener.local_addr()?;
     println!("Hearth is serving on http://{address}");
-    tracing::info!(%address, secure_cookies = config.secure_cookies, attachments = %config.attachments_dir.display(), "serving");
+    tracing::info!(%address, secure_cookies = config.secure_cookies, payments = ?config.payments, attachments = %config.attachments_dir.display(), "serving");
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker = {
         let store = store.clone();

@@ -619,7 +619,9 @@ async fn follow_up_walk(client: &Client, base: &str, customer: &str) -> Result<(
         .await?;
     wait_for(
         client,
-        Locator::XPath("//tr[contains(@class,'engagement')]/td[normalize-space()='Furnace tune-up offer']"),
+        Locator::XPath(
+            "//tr[contains(@class,'engagement')]/td[normalize-space()='Furnace tune-up offer']",
+        ),
     )
     .await?;
     ensure!(
@@ -640,7 +642,11 @@ async fn follow_up_walk(client: &Client, base: &str, customer: &str) -> Result<(
         .await?
         .click()
         .await?;
-    wait_for(client, Locator::XPath("//li[normalize-space()='Nothing to do.']")).await?;
+    wait_for(
+        client,
+        Locator::XPath("//li[normalize-space()='Nothing to do.']"),
+    )
+    .await?;
 
     client.goto(&format!("{base}/customers/{customer}")).await?;
     let row = wait_for(client, Locator::Css("tr.engagement.completed")).await?;
@@ -669,7 +675,14 @@ async fn staff_log_an_engagement_follow_up_and_complete_its_task_in_a_browser() 
     let dir = data.path();
     run_cli(
         dir,
-        &["org", "create", "--name", "Follow Co", "--slug", "follow-co"],
+        &[
+            "org",
+            "create",
+            "--name",
+            "Follow Co",
+            "--slug",
+            "follow-co",
+        ],
         None,
     );
     run_cli(

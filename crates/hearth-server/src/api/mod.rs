@@ -1,5 +1,6 @@
 //! The REST API under `/api/v1`, described by the OpenAPI document it serves.
 
+mod billing;
 mod children;
 mod comms;
 mod customers;
@@ -117,6 +118,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(children::routes())
         .merge(leads::routes())
         .merge(comms::routes())
+        .merge(billing::routes())
         .split_for_parts();
     // After the merge: modifiers in #[openapi] run before the routes exist.
     ProblemResponses.modify(&mut doc);

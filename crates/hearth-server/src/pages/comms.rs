@@ -120,7 +120,9 @@ pub async fn load_card(
         Ok(p) => (p.items, p.next_cursor.is_some()),
         Err(_) => (vec![], false),
     };
-    let communications = comms::list(c, org, customer, None, None, SHOWN).await?.items;
+    let communications = comms::list(c, org, customer, None, None, SHOWN)
+        .await?
+        .items;
     let engagements = items
         .into_iter()
         .map(|e| EngagementRow {
@@ -235,8 +237,18 @@ impl EngagementForm {
             date: opt(&self.date, "date", "a date (YYYY-MM-DD)", &mut errors),
             contact_id: opt(&self.contact_id, "contact_id", "a contact", &mut errors),
             duration_hours: opt(&self.hours, "duration_hours", "a whole number", &mut errors),
-            duration_minutes: opt(&self.minutes, "duration_minutes", "a whole number", &mut errors),
-            contacted_by: opt(&self.contacted_by, "contacted_by", "a team member", &mut errors),
+            duration_minutes: opt(
+                &self.minutes,
+                "duration_minutes",
+                "a whole number",
+                &mut errors,
+            ),
+            contacted_by: opt(
+                &self.contacted_by,
+                "contacted_by",
+                "a team member",
+                &mut errors,
+            ),
             contact_type: Some(self.contact_type.clone()),
             follow_up: self.follow_up.is_some(),
             follow_up_assignee: opt(

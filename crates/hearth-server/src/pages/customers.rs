@@ -86,6 +86,7 @@ struct ShowPage {
     notes_tags: super::notes_tags::NotesTagsCard,
     children: super::children::CardChildren,
     comms: super::comms::CommsCard,
+    billing: super::billing::BillingCard,
 }
 
 async fn show(
@@ -98,15 +99,16 @@ async fn show(
     let org = auth.principal.org_id;
     let me = super::comms::me(&auth);
     let today = hearth_store::orgs::now().date_naive();
-    let (c, events, notes_tags, children, comms) = s
+    let (c, events, notes_tags, children, billing, comms) = s
         .store
         .read(work!(|c| async {
             let customer = customers::get(c, org, id, true).await?;
             let events = history::timeline(c, org, id, None, None, 20).await?;
             let notes_tags = super::notes_tags::load_card(c, org, &customer).await?;
             let children = super::children::load(c, org, id).await?;
+            let billing = super::billing::load_card(c, org, &customer).await?;
             let comms = super::comms::load_card(c, org, id, me, today).await?;
-            Ok((customer, events.items, notes_tags, children, comms))
+            Ok((customer, events.items, notes_tags, children, billing, comms))
         }))
         .await
         .map_err(page_err)?;
@@ -116,6 +118,7 @@ async fn show(
         events,
         notes_tags,
         children,
+        billing,
         comms,
     })
 }

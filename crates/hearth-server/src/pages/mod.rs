@@ -4,6 +4,7 @@
 )]
 //! Server-rendered staff pages.
 
+mod billing;
 mod children;
 mod comms;
 mod customers;
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .merge(children::routes())
         .merge(leads::routes())
         .merge(comms::routes())
+        .merge(billing::routes())
 }
 
 /// What every staff page shows around its content.

@@ -179,3 +179,14 @@ id_col!(
 );
 id_col!(ContactId, AddressId, EquipmentId);
 id_col!(CommunicationId, EngagementId, TaskId, AttachmentId);
+id_col!(
+    QuoteId,
+    InvoiceId,
+    PaymentId,
+    CheckoutId,
+    PlanId,
+    MembershipId,
+    LoyaltyEntryId,
+    TicketId,
+    TicketMessageId
+);

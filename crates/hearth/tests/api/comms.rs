@@ -62,7 +62,11 @@ impl TestApp {
 
     async fn engagement(&self, org: &TestOrg, customer: &str, body: Value) -> Value {
         let res = self
-            .post(org, &format!("/api/v1/customers/{customer}/engagements"), body)
+            .post(
+                org,
+                &format!("/api/v1/customers/{customer}/engagements"),
+                body,
+            )
             .await;
         expect_status(res, StatusCode::CREATED, self.engine).await
     }
@@ -108,7 +112,9 @@ async fn calls_are_logged_on_the_timeline_and_fill_the_most_common_channel() {
         let e = app.engine;
         let org = app.org("acme").await;
         let c = id(&app.grace(&org).await);
-        let insights = app.ok_json(&org, &format!("/api/v1/customers/{c}/insights")).await;
+        let insights = app
+            .ok_json(&org, &format!("/api/v1/customers/{c}/insights"))
+            .await;
         assert_eq!(insights["most_common_channel"], Value::Null, "[{e}]");
 
         let res = app
@@ -127,11 +133,17 @@ async fn calls_are_logged_on_the_timeline_and_fill_the_most_common_channel() {
         assert_eq!(call["body"], "Booked a boiler service for Tuesday.");
 
         let list = app
-            .ok_json(&org, &format!("/api/v1/customers/{c}/communications?channel=call"))
+            .ok_json(
+                &org,
+                &format!("/api/v1/customers/{c}/communications?channel=call"),
+            )
             .await;
         assert_eq!(items(&list).len(), 1, "[{e}]");
         let sms = app
-            .ok_json(&org, &format!("/api/v1/customers/{c}/communications?channel=sms"))
+            .ok_json(
+                &org,
+                &format!("/api/v1/customers/{c}/communications?channel=sms"),
+            )
             .await;
         assert!(items(&sms).is_empty(), "[{e}]");
 
@@ -147,7 +159,9 @@ async fn calls_are_logged_on_the_timeline_and_fill_the_most_common_channel() {
                 .any(|ev| ev["action"] == "communication.created"),
             "[{e}] {timeline}"
         );
-        let insights = app.ok_json(&org, &format!("/api/v1/customers/{c}/insights")).await;
+        let insights = app
+            .ok_json(&org, &format!("/api/v1/customers/{c}/insights"))
+            .await;
         assert_eq!(insights["most_common_channel"], "call", "[{e}]");
 
         // Bad input names the fields and writes nothing.
@@ -177,10 +191,16 @@ async fn calls_are_logged_on_the_timeline_and_fill_the_most_common_channel() {
             expect_status(res, StatusCode::CREATED, e).await;
         }
         let first = app
-            .ok_json(&org, &format!("/api/v1/customers/{c}/communications?limit=2"))
+            .ok_json(
+                &org,
+                &format!("/api/v1/customers/{c}/communications?limit=2"),
+            )
             .await;
         assert_eq!(items(&first).len(), 2);
-        let cursor = first["next_cursor"].as_str().expect("next page").to_string();
+        let cursor = first["next_cursor"]
+            .as_str()
+            .expect("next page")
+            .to_string();
         let second = app
             .ok_json(
                 &org,
@@ -225,13 +245,19 @@ async fn engagements_enforce_mandatory_fields_and_the_customers_own_contacts() {
         let owner = app.user_id(&org.email).await;
         let c = id(&app.grace(&org).await);
         let other = id(&app
-            .customer(&org, json!({"first_name": "Alan", "phone": "(512) 555-0101"}))
+            .customer(
+                &org,
+                json!({"first_name": "Alan", "phone": "(512) 555-0101"}),
+            )
             .await);
         let path = format!("/api/v1/customers/{c}/engagements");
 
         let res = app.post(&org, &path, json!({"notes": "no subject"})).await;
         let problem = expect_status(res, StatusCode::UNPROCESSABLE_ENTITY, e).await;
-        assert_eq!(problem_fields(&problem), ["subject", "date", "contacted_by"]);
+        assert_eq!(
+            problem_fields(&problem),
+            ["subject", "date", "contacted_by"]
+        );
         assert!(items(&app.ok_json(&org, &path).await).is_empty(), "[{e}]");
 
         let contact = app
@@ -314,7 +340,9 @@ async fn engagements_enforce_mandatory_fields_and_the_customers_own_contacts() {
         expect_status(res, StatusCode::CREATED, e).await;
 
         // Soft delete: gone from the list, history kept.
-        let res = app.delete(&org, &format!("/api/v1/engagements/{eid}")).await;
+        let res = app
+            .delete(&org, &format!("/api/v1/engagements/{eid}"))
+            .await;
         expect_status(res, StatusCode::NO_CONTENT, e).await;
         let res = app.get(&org, &format!("/api/v1/engagements/{eid}")).await;
         expect_status(res, StatusCode::NOT_FOUND, e).await;
@@ -357,11 +385,17 @@ async fn a_follow_up_creates_a_task_and_completing_it_completes_the_engagement()
         assert_eq!(tasks[0]["title"], "Follow up: Annual service");
 
         let res = app
-            .post(&org, &format!("/api/v1/tasks/{task_id}/complete"), json!({}))
+            .post(
+                &org,
+                &format!("/api/v1/tasks/{task_id}/complete"),
+                json!({}),
+            )
             .await;
         let done = expect_status(res, StatusCode::OK, e).await;
         assert!(done["completed_at"].is_string(), "[{e}]");
-        let engagement = app.ok_json(&org, &format!("/api/v1/engagements/{eid}")).await;
+        let engagement = app
+            .ok_json(&org, &format!("/api/v1/engagements/{eid}"))
+            .await;
         assert_eq!(engagement["follow_up_completed"], true, "[{e}]");
         let open = app
             .ok_json(&org, &format!("/api/v1/tasks?assignee={owner}&open=true"))
@@ -383,7 +417,9 @@ async fn a_follow_up_creates_a_task_and_completing_it_completes_the_engagement()
         assert_eq!(items(&open).len(), 1, "[{e}]");
 
         // Unticking the follow-up removes the task.
-        let current = app.ok_json(&org, &format!("/api/v1/engagements/{eid}")).await;
+        let current = app
+            .ok_json(&org, &format!("/api/v1/engagements/{eid}"))
+            .await;
         let res = app
             .patch(
                 &org,
@@ -428,7 +464,9 @@ async fn tasks_filter_by_assignee_overdue_and_open() {
                 .map(|t| t["title"].as_str().unwrap().to_string())
                 .collect()
         };
-        let mine = app.ok_json(&org, &format!("/api/v1/tasks?assignee={owner}")).await;
+        let mine = app
+            .ok_json(&org, &format!("/api/v1/tasks?assignee={owner}"))
+            .await;
         assert_eq!(titles(&mine), ["Mine, late", "Mine, tomorrow"], "[{e}]");
         let late = app.ok_json(&org, "/api/v1/tasks?overdue=true").await;
         assert_eq!(titles(&late), ["Tess, late", "Mine, late"], "[{e}]");
@@ -517,7 +555,13 @@ async fn attachments_are_checked_stored_by_id_and_kept_in_their_organisation() {
 
         let png = b"\x89PNG\r\n\x1a\nnot really a picture".to_vec();
         let res = app
-            .upload(&org, &eid, "../../../etc/boiler plate.png", "image/png", png.clone())
+            .upload(
+                &org,
+                &eid,
+                "../../../etc/boiler plate.png",
+                "image/png",
+                png.clone(),
+            )
             .await;
         let a = expect_status(res, StatusCode::CREATED, e).await;
         assert_eq!(a["filename"], "boiler plate.png");
@@ -554,7 +598,9 @@ async fn attachments_are_checked_stored_by_id_and_kept_in_their_organisation() {
         let problem = expect_status(res, StatusCode::UNPROCESSABLE_ENTITY, e).await;
         assert_eq!(problem_fields(&problem), ["filename"]);
         let big = vec![0u8; 10 * 1024 * 1024 + 1];
-        let res = app.upload(&org, &eid, "big.pdf", "application/pdf", big).await;
+        let res = app
+            .upload(&org, &eid, "big.pdf", "application/pdf", big)
+            .await;
         assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE, "[{e}]");
         assert_eq!(walk(app.files.path()).len(), 1, "[{e}] nothing else stored");
 
@@ -600,8 +646,16 @@ async fn another_organisation_gets_404_on_every_route() {
         let eid = id(&made);
         let tid = made["task_id"].as_str().unwrap().to_string();
         let checks: Vec<(Method, String, Option<Value>)> = vec![
-            (Method::GET, format!("/api/v1/customers/{c}/communications"), None),
-            (Method::GET, format!("/api/v1/customers/{c}/engagements"), None),
+            (
+                Method::GET,
+                format!("/api/v1/customers/{c}/communications"),
+                None,
+            ),
+            (
+                Method::GET,
+                format!("/api/v1/customers/{c}/engagements"),
+                None,
+            ),
             (
                 Method::POST,
                 format!("/api/v1/customers/{c}/engagements"),
@@ -614,14 +668,26 @@ async fn another_organisation_gets_404_on_every_route() {
                 Some(json!({"version": 1, "subject": "mine now"})),
             ),
             (Method::DELETE, format!("/api/v1/engagements/{eid}"), None),
-            (Method::GET, format!("/api/v1/engagements/{eid}/history"), None),
-            (Method::GET, format!("/api/v1/engagements/{eid}/attachments"), None),
+            (
+                Method::GET,
+                format!("/api/v1/engagements/{eid}/history"),
+                None,
+            ),
+            (
+                Method::GET,
+                format!("/api/v1/engagements/{eid}/attachments"),
+                None,
+            ),
             (
                 Method::PATCH,
                 format!("/api/v1/tasks/{tid}"),
                 Some(json!({"version": 1, "completed": true})),
             ),
-            (Method::POST, format!("/api/v1/tasks/{tid}/complete"), Some(json!({}))),
+            (
+                Method::POST,
+                format!("/api/v1/tasks/{tid}/complete"),
+                Some(json!({})),
+            ),
         ];
         for (method, path, body) in checks {
             let res = app.api(&rival, method.clone(), &path, body).await;
@@ -640,7 +706,9 @@ async fn another_organisation_gets_404_on_every_route() {
         let rival_tasks = app.ok_json(&rival, "/api/v1/tasks").await;
         assert!(items(&rival_tasks).is_empty(), "[{e}]");
         // Nothing changed for the owner.
-        let still = app.ok_json(&org, &format!("/api/v1/engagements/{eid}")).await;
+        let still = app
+            .ok_json(&org, &format!("/api/v1/engagements/{eid}"))
+            .await;
         assert_eq!(still["version"], 1, "[{e}]");
         assert_eq!(still["follow_up_completed"], false, "[{e}]");
     }

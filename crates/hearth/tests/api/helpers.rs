@@ -27,9 +27,14 @@ pub const PASSWORD: &str = "correct horse battery";
 /// Every engine the suite runs on: SQLite always; PostgreSQL when
 /// HEARTH_TEST_POSTGRES_URL is set (required under CI=true).
 pub async fn apps() -> Vec<TestApp> {
-    let mut apps = vec![TestApp::sqlite().await];
+    apps_with(hearth_server::ServerConfig::default()).await
+}
+
+/// [`apps`] with a server configuration of the test's own.
+pub async fn apps_with(config: hearth_server::ServerConfig) -> Vec<TestApp> {
+    let mut apps = vec![TestApp::sqlite(config.clone()).await];
     match std::env::var("HEARTH_TEST_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => apps.push(TestApp::postgres(&url).await),
+        Ok(url) if !url.is_empty() => apps.push(TestApp::postgres(&url, config).await),
         _ if std::env::var("CI").as_deref() == Ok("true") => {
             panic!(
                 "CI=true but HEARTH_TEST_POSTGRES_URL is not set: the PostgreSQL suite must run in CI"
@@ -41,14 +46,14 @@ pub async fn apps() -> Vec<TestApp> {
 }
 
 impl TestApp {
-    async fn sqlite() -> TestApp {
+    async fn sqlite(config: hearth_server::ServerConfig) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = Store::open_sqlite(&dir.path().join("hearth.db"), false).expect("open sqlite");
-        TestApp::start("sqlite", store, Some(dir)).await
+        TestApp::start("sqlite", store, Some(dir), config).await
     }
 
     /// A private schema per test on the shared server, so runs never collide.
-    async fn postgres(url: &str) -> TestApp {
+    async fn postgres(url: &str, config: hearth_server::ServerConfig) -> TestApp {
         let schema = format!("t_{}", uuid::Uuid::now_v7().simple());
         let admin = Store::connect_postgres(url, 1)
             .await
@@ -63,10 +68,15 @@ impl TestApp {
         let store = Store::connect_postgres(&scoped, 4)
             .await
             .expect("connect to test schema");
-        TestApp::start("postgres", store, None).await
+        TestApp::start("postgres", store, None, config).await
     }
 
-    async fn start(engine: &'static str, store: Store, dir: Option<tempfile::TempDir>) -> TestApp {
+    async fn start(
+        engine: &'static str,
+        store: Store,
+        dir: Option<tempfile::TempDir>,
+        config: hearth_server::ServerConfig,
+    ) -> TestApp {
         hearth_store::migrate(&store).await.expect("migrate");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -75,7 +85,7 @@ impl TestApp {
         let files = tempfile::tempdir().expect("attachments dir");
         let config = hearth_server::ServerConfig {
             attachments_dir: files.path().to_path_buf(),
-            ..Default::default()
+            ..config
         };
         let app = hearth_server::app(store.clone(), config);
         tokio::spawn(hearth_server::serve(listener, app, std::future::pending()));

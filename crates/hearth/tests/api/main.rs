@@ -4,9 +4,10 @@
 mod helpers;
 
 mod auth;
+mod billing;
 mod children;
-mod comms;
 mod cli;
+mod comms;
 mod customers;
 mod isolation;
 mod leads;

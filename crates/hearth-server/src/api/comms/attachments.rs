@@ -91,7 +91,10 @@ fn check(content_type: Option<&str>, filename: &str) -> Result<(String, String),
             .map(|(_, e)| e.to_ascii_lowercase())
             .unwrap_or_default();
         if !endings.contains(&ext.as_str()) {
-            errors.push("filename", format!("must end in .{}", endings.join(" or .")));
+            errors.push(
+                "filename",
+                format!("must end in .{}", endings.join(" or .")),
+            );
         }
     }
     errors.or_ok((ct, base))
@@ -230,10 +233,7 @@ async fn download(
         .bytes()
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    let disposition = format!(
-        "attachment; filename=\"{}\"",
-        header_filename(&a.filename)
-    );
+    let disposition = format!("attachment; filename=\"{}\"", header_filename(&a.filename));
     let mut response = bytes.into_response();
     let h = response.headers_mut();
     h.insert(
@@ -243,8 +243,7 @@ async fn download(
     );
     h.insert(
         header::CONTENT_DISPOSITION,
-        HeaderValue::from_str(&disposition)
-            .unwrap_or(HeaderValue::from_static("attachment")),
+        HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static("attachment")),
     );
     Ok(response)
 }

@@ -85,7 +85,9 @@ async fn get_one(
     auth.require(Action::ReadCustomers)?;
     let org = auth.principal.org_id;
     Ok(Json(
-        s.store.read(work!(|c| engagements::get(c, org, id))).await?,
+        s.store
+            .read(work!(|c| engagements::get(c, org, id)))
+            .await?,
     ))
 }
 

@@ -11,7 +11,6 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 
-
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(communications::routes())

@@ -144,10 +144,7 @@ pub async fn edit_form(
         Err(r) => return r,
     };
     let org = auth.principal.org_id;
-    let loaded = s
-        .store
-        .read(work!(|c| engagements::get(c, org, id)))
-        .await;
+    let loaded = s.store.read(work!(|c| engagements::get(c, org, id))).await;
     match loaded {
         Ok(e) => {
             let mut r = form_again(
