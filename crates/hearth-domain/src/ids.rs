@@ -63,6 +63,7 @@ id_type!(
     LeadFormId,
 );
 id_type!(ContactId, AddressId, EquipmentId);
+id_type!(CommunicationId, EngagementId, TaskId, AttachmentId);
 id_type!(
     QuoteId,
     InvoiceId,

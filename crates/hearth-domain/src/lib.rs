@@ -4,9 +4,11 @@
 pub mod addresses;
 pub mod auth;
 pub mod billing;
+pub mod comms;
 pub mod contact;
 pub mod customer_contacts;
 pub mod customers;
+pub mod engagements;
 pub mod equipment;
 pub mod history;
 pub mod ids;
@@ -18,6 +20,7 @@ pub mod notes;
 pub mod search;
 pub mod support;
 pub mod tags;
+pub mod tasks;
 pub mod wire;
 
 pub use ids::*;

@@ -9,3 +9,19 @@ document.addEventListener("submit", (event) => {
     event.preventDefault();
   }
 });
+
+// "Copy notes": buttons stay hidden without JS, where the notes are a
+// plain read-only text area anyone can select.
+document.querySelectorAll("button[data-copy]").forEach((button) => {
+  if (!navigator.clipboard) return;
+  button.hidden = false;
+  button.addEventListener("click", () => {
+    const source = document.getElementById(button.getAttribute("data-copy"));
+    if (!source) return;
+    navigator.clipboard.writeText(source.value).then(() => {
+      const label = button.textContent;
+      button.textContent = "Copied";
+      setTimeout(() => { button.textContent = label; }, 1500);
+    });
+  });
+});

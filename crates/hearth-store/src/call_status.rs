@@ -4,7 +4,8 @@
 
 use crate::history::{self, Change};
 use crate::orgs::now;
-use crate::{Conn, Raw, Result, Row, StoreError, customers};
+use crate::{Conn, Raw, Result, Row, StoreError, comms, customers};
+use hearth_domain::comms::{CallLog, Direction};
 use hearth_domain::history::{Actor, ActorKind, FieldChange};
 use hearth_domain::insights::{CallStatus, CallStatusRecord};
 use hearth_domain::{CustomerId, OrgId};
@@ -40,7 +41,8 @@ pub async fn get(
 }
 
 /// Records the outcome of a call to a live customer, by `actor`, now.
-/// Setting the same status again is a new attempt and is recorded again.
+/// Setting the same status again is a new attempt and is recorded again,
+/// and every attempt is logged as an outbound call.
 pub async fn set(
     c: &mut Conn,
     org: OrgId,
@@ -85,5 +87,13 @@ pub async fn set(
         fields: &fields,
     };
     history::record(c, org, actor, change).await?;
+    // Each button press is also a call on the communication log.
+    let call = CallLog {
+        direction: Direction::Out,
+        duration_seconds: None,
+        outcome: Some(status.as_str().to_string()),
+        notes: String::new(),
+    };
+    comms::log_call(c, org, actor, customer, &call, None).await?;
     get(c, org, customer).await?.ok_or(StoreError::NotFound)
 }

@@ -1,6 +1,6 @@
 //! The customer card's insights strip, read in one unit of work.
 
-use crate::{Conn, Raw, Result, call_status, customers, jobs, notes, tags};
+use crate::{Conn, Raw, Result, call_status, comms, customers, jobs, notes, tags};
 use chrono::{DateTime, Utc};
 use hearth_domain::customers::Customer;
 use hearth_domain::insights::{ActivityCounts, Insights, insights};
@@ -31,11 +31,11 @@ pub async fn of(c: &mut Conn, org: OrgId, customer: &Customer) -> Result<Insight
     ))
 }
 
-/// What the strip counts. Communications do not exist yet: when they land,
-/// their counts are read here and nothing else changes.
+/// What the strip counts.
 async fn counts(c: &mut Conn, org: OrgId, id: CustomerId) -> Result<ActivityCounts> {
     let pinned_notes = notes::pinned_count(c, org, id).await?;
     let completed_jobs = jobs::completed_count(c, org, id).await?;
+    let communications_by_channel = comms::counts_by_channel(c, org, id).await?;
     let last_activity_at = c
         .query_opt(
             &Raw(
@@ -48,7 +48,7 @@ async fn counts(c: &mut Conn, org: OrgId, id: CustomerId) -> Result<ActivityCoun
         .await?;
     Ok(ActivityCounts {
         completed_jobs,
-        communications_by_channel: vec![],
+        communications_by_channel,
         pinned_notes,
         last_activity_at,
     })

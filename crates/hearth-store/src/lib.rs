@@ -7,13 +7,16 @@ mod migrate;
 mod parent;
 
 pub mod addresses;
+pub mod attachments;
 pub mod auth;
 pub mod billing;
 pub mod bulk;
 pub mod call_status;
 pub mod caller_id;
+pub mod comms;
 pub mod customer_contacts;
 pub mod customers;
+pub mod engagements;
 pub mod equipment;
 pub mod files;
 pub mod history;
@@ -26,6 +29,7 @@ pub mod page;
 pub mod search;
 pub mod support;
 pub mod tags;
+pub mod tasks;
 
 pub use engine::{Col, Conn, Engine, Raw, Row, Sql, Store};
 pub use error::StoreError;

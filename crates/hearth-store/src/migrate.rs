@@ -22,6 +22,7 @@ migrations! {
     5 => "0005_leads",
     6 => "0006_jobs",
     7 => "0007_billing",
+    8 => "0008_comms",
 }
 
 /// Applies the migrations not yet applied; returns how many ran. Safe to

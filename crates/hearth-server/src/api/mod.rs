@@ -2,6 +2,7 @@
 
 mod billing;
 mod children;
+mod comms;
 mod customers;
 pub(crate) mod jobs;
 pub mod leads;
@@ -120,6 +121,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(children::routes())
         .merge(jobs::routes())
         .merge(leads::routes())
+        .merge(comms::routes())
         .merge(billing::routes())
         .merge(search::routes())
         .merge(live::routes())

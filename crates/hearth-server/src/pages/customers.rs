@@ -87,6 +87,7 @@ struct ShowPage {
     notes_tags: super::notes_tags::NotesTagsCard,
     children: super::children::CardChildren,
     jobs: hearth_store::jobs::CustomerJobs,
+    comms: super::comms::CommsCard,
     billing: super::billing::BillingCard,
 }
 
@@ -98,7 +99,9 @@ async fn show(
     auth.require(Action::ReadCustomers).map_err(page_err)?;
     let id = customer_id(&id)?;
     let org = auth.principal.org_id;
-    let (c, events, notes_tags, children, jobs, billing) = s
+    let me = super::comms::me(&auth);
+    let today = hearth_store::orgs::now().date_naive();
+    let (c, events, notes_tags, children, jobs, billing, comms) = s
         .store
         .read(work!(|c| async {
             let customer = customers::get(c, org, id, true).await?;
@@ -107,7 +110,16 @@ async fn show(
             let children = super::children::load(c, org, id).await?;
             let jobs = hearth_store::jobs::for_customer_card(c, org, id, now()).await?;
             let billing = super::billing::load_card(c, org, &customer).await?;
-            Ok((customer, events.items, notes_tags, children, jobs, billing))
+            let comms = super::comms::load_card(c, org, id, me, today).await?;
+            Ok((
+                customer,
+                events.items,
+                notes_tags,
+                children,
+                jobs,
+                billing,
+                comms,
+            ))
         }))
         .await
         .map_err(page_err)?;
@@ -119,6 +131,7 @@ async fn show(
         children,
         jobs,
         billing,
+        comms,
     })
 }
 

@@ -6,6 +6,7 @@
 
 mod billing;
 mod children;
+mod comms;
 mod customers;
 mod dashboard;
 mod jobs;
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .merge(children::routes())
         .merge(jobs::routes())
         .merge(leads::routes())
+        .merge(comms::routes())
         .merge(billing::routes())
 }
 

@@ -178,6 +178,7 @@ id_col!(
     LeadFormId
 );
 id_col!(ContactId, AddressId, EquipmentId);
+id_col!(CommunicationId, EngagementId, TaskId, AttachmentId);
 id_col!(
     QuoteId,
     InvoiceId,

@@ -7,6 +7,7 @@ mod auth;
 mod billing;
 mod children;
 mod cli;
+mod comms;
 mod customers;
 mod isolation;
 mod jobs;
