@@ -53,65 +53,51 @@ async fn probe_groups(
     org: OrgId,
     groups: &[Vec<Probe>],
 ) -> Result<Vec<(Vec<CustomerId>, bool)>> {
-    let mut sql = String::new();
-    let mut values: Vec<Value> = vec![org.0.into(), (WORD_CAP as i64).into()];
+    let mut out: Vec<(Vec<CustomerId>, bool)> = vec![(Vec::new(), false); groups.len()];
+    // Every probe as a half-open term range; an exact term is the range up
+    // to itself followed by \u{1} (no term continues with a control char).
     let mut owner = Vec::new();
+    let mut ranges = Vec::new();
     for (g, probes) in groups.iter().enumerate() {
         for p in probes {
-            let k = owner.len();
             owner.push(g);
-            if k > 0 {
-                sql.push_str(" UNION ALL ");
-            }
-            let n = values.len() + 1;
-            let condition = match p {
-                Probe::Prefix(prefix) => {
-                    let (from, to) = prefix_range(prefix);
-                    values.push(from.into());
-                    values.push(to.into());
-                    format!("term >= ${n} AND term < ${}", n + 1)
-                }
-                Probe::Exact(term) => {
-                    values.push(term.clone().into());
-                    format!("term = ${n}")
-                }
-            };
-            sql.push_str(&format!(
-                "SELECT CAST({k} AS BIGINT), customer_id FROM (SELECT customer_id, term FROM search_terms \
-                 WHERE org_id = $1 AND {condition} ORDER BY term, customer_id LIMIT $2) p{k}"
-            ));
+            ranges.push(match p {
+                Probe::Prefix(prefix) => prefix_range(prefix),
+                Probe::Exact(term) => (term.clone(), format!("{term}\u{1}")),
+            });
         }
     }
-    let mut out: Vec<(Vec<CustomerId>, bool)> = vec![(Vec::new(), false); groups.len()];
-    if owner.is_empty() {
+    if ranges.is_empty() {
         return Ok(out);
     }
     let map = |r: &crate::Row| Ok((r.get::<i64>(0)? as usize, r.get::<CustomerId>(1)?));
     let rows = match c.engine() {
-        Engine::Sqlite => c.query(&Dynamic(sql, values), map).await?,
+        Engine::Sqlite => {
+            let mut values: Vec<Value> = vec![org.0.into(), (WORD_CAP as i64).into()];
+            let branches: Vec<String> = ranges
+                .into_iter()
+                .enumerate()
+                .map(|(k, (from, to))| {
+                    let n = values.len() + 1;
+                    values.push(from.into());
+                    values.push(to.into());
+                    format!(
+                        "SELECT CAST({k} AS BIGINT), customer_id FROM (SELECT customer_id, term \
+                         FROM search_terms WHERE org_id = $1 AND term >= ${n} AND term < ${} \
+                         ORDER BY term, customer_id LIMIT $2) p{k}",
+                        n + 1
+                    )
+                })
+                .collect();
+            c.query(&Dynamic(branches.join(" UNION ALL "), values), map)
+                .await?
+        }
         // PostgreSQL plans a new statement text in milliseconds, longer
         // than the probes take; one fixed text takes the ranges as lists.
         Engine::Postgres => {
-            let ranges: Vec<(String, String)> = groups
-                .iter()
-                .flatten()
-                .map(|p| match p {
-                    Probe::Prefix(prefix) => prefix_range(prefix),
-                    Probe::Exact(term) => (term.clone(), format!("{term}\u{1}")),
-                })
-                .collect();
-            let join = |f: fn(&(String, String)) -> &String| {
-                ranges
-                    .iter()
-                    .map(f)
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(SEPARATOR)
-            };
-            let ks = (0..ranges.len())
-                .map(|k| k.to_string())
-                .collect::<Vec<_>>()
-                .join(SEPARATOR);
+            let pack = |items: Vec<String>| items.join(SEPARATOR);
+            let ks = pack((0..ranges.len()).map(|k| k.to_string()).collect());
+            let (froms, tos): (Vec<String>, Vec<String>) = ranges.into_iter().unzip();
             c.query(
                 &Raw(
                     "SELECT p.k, t.customer_id \
@@ -123,8 +109,8 @@ async fn probe_groups(
                     vec![
                         org.0.into(),
                         ks.into(),
-                        join(|r| &r.0).into(),
-                        join(|r| &r.1).into(),
+                        pack(froms).into(),
+                        pack(tos).into(),
                         (WORD_CAP as i64).into(),
                     ],
                 ),
@@ -140,10 +126,9 @@ async fn probe_groups(
         }
     }
     let mut seen: Vec<HashSet<CustomerId>> = vec![HashSet::new(); groups.len()];
-    for (k, ids) in per_probe.into_iter().enumerate() {
-        let g = owner[k];
-        out[g].1 |= ids.len() as u64 >= WORD_CAP;
-        let (list, _) = &mut out[g];
+    for (ids, &g) in per_probe.into_iter().zip(&owner) {
+        let (list, capped) = &mut out[g];
+        *capped |= ids.len() as u64 >= WORD_CAP;
         list.extend(ids.into_iter().filter(|id| seen[g].insert(*id)));
     }
     Ok(out)
