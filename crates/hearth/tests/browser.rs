@@ -297,6 +297,86 @@ async fn walk_through(client: &Client, base: &str) -> Result<()> {
     Ok(())
 }
 
+/// Types into one field of the form whose action ends in `action`.
+async fn fill(client: &Client, action: &str, name: &str, value: &str) -> Result<()> {
+    let field = client
+        .find(Locator::Css(&format!(
+            "form[action$='{action}'] [name={name}]"
+        )))
+        .await?;
+    field.send_keys(value).await?;
+    Ok(())
+}
+
+/// On the card: add a tag, a service address and a piece of equipment at
+/// it, and see all three on the card and in the timeline.
+async fn build_up_the_card(client: &Client) -> Result<()> {
+    wait_for(client, Locator::Css("section.timeline")).await?;
+    client
+        .find(Locator::XPath(
+            "//form[substring(@action, string-length(@action) - 4) = '/tags']//button",
+        ))
+        .await?
+        .click()
+        .await?;
+    wait_for(client, Locator::XPath("//main//ul//*[contains(., 'VIP')]")).await?;
+
+    client
+        .find(Locator::XPath(
+            "//summary[normalize-space()='Add a service address']",
+        ))
+        .await?
+        .click()
+        .await?;
+    fill(client, "/addresses", "line1", "12 Elm Street").await?;
+    fill(client, "/addresses", "city", "Austin").await?;
+    fill(client, "/addresses", "postal_code", "78701").await?;
+    client
+        .find(Locator::XPath("//button[normalize-space()='Save address']"))
+        .await?
+        .click()
+        .await?;
+    wait_for(
+        client,
+        Locator::XPath("//summary[normalize-space()='Add equipment here']"),
+    )
+    .await?
+    .click()
+    .await?;
+    fill(client, "/equipment", "kind", "Furnace").await?;
+    fill(client, "/equipment", "make", "Carrier").await?;
+    fill(client, "/equipment", "model", "59TP6").await?;
+    fill(client, "/equipment", "serial_number", "SN-4471").await?;
+    client
+        .find(Locator::XPath(
+            "//button[normalize-space()='Save equipment']",
+        ))
+        .await?
+        .click()
+        .await?;
+    wait_for(client, Locator::XPath("//main//*[contains(., 'SN-4471')]")).await?;
+
+    let text = page_text(client).await?;
+    for expected in ["VIP", "12 Elm Street", "Carrier", "SN-4471"] {
+        ensure!(
+            text.contains(expected),
+            "the card lacks {expected:?}:\n{text}"
+        );
+    }
+    let timeline = client
+        .find(Locator::Css("section.timeline"))
+        .await?
+        .text()
+        .await?;
+    for kind in ["tag", "address", "equipment"] {
+        ensure!(
+            timeline.contains(kind),
+            "the timeline lacks a {kind} entry:\n{timeline}"
+        );
+    }
+    Ok(())
+}
+
 /// The dashboard shows who is calling when a call comes in.
 async fn incoming_call_card(client: &Client, base: &str, api_key: &str) -> Result<()> {
     client.goto(&format!("{base}/")).await?;
@@ -392,6 +472,16 @@ async fn staff_sign_in_and_edit_a_customer_in_a_browser() {
 
     let (_server, base) = serve(dir).await;
     create_customer(&base, &api_key).await;
+    let tag = api(&base, &api_key, reqwest::Method::POST, "/api/v1/tags")
+        .json(&serde_json::json!({"name": "VIP", "colour": "#b42318"}))
+        .send()
+        .await
+        .expect("create tag");
+    assert!(
+        tag.status().is_success(),
+        "creating the VIP tag: {}",
+        tag.status()
+    );
 
     let (_driver, webdriver) = chromedriver().await;
     let profile = tempfile::tempdir().expect("temp browser profile");
@@ -399,6 +489,10 @@ async fn staff_sign_in_and_edit_a_customer_in_a_browser() {
         .await
         .unwrap_or_else(|e| panic!("{e:#}"));
     let outcome = match walk_through(&client, &base).await {
+        Ok(()) => build_up_the_card(&client).await,
+        failed => failed,
+    };
+    let outcome = match outcome {
         Ok(()) => incoming_call_card(&client, &base, &api_key).await,
         failed => failed,
     };
