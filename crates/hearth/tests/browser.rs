@@ -75,6 +75,43 @@ fn run_cli(data_dir: &Path, args: &[&str], stdin: Option<&str>) -> String {
     String::from_utf8(out.stdout).expect("hearth prints UTF-8")
 }
 
+/// An organisation with the owner login the tests sign in with, made through
+/// the real CLI; returns an admin API key.
+fn set_up_org(dir: &Path, name: &str, slug: &str) -> String {
+    run_cli(
+        dir,
+        &["org", "create", "--name", name, "--slug", slug],
+        None,
+    );
+    run_cli(
+        dir,
+        &[
+            "user",
+            "create",
+            "--org",
+            slug,
+            "--email",
+            EMAIL,
+            "--role",
+            "owner",
+            "--name",
+            "Olive Owner",
+            "--password-stdin",
+        ],
+        Some(&format!("{PASSWORD}\n")),
+    );
+    let out = run_cli(
+        dir,
+        &["apikey", "create", "--org", slug, "--name", "t"],
+        None,
+    );
+    out.lines()
+        .map(str::trim)
+        .rfind(|l| !l.is_empty())
+        .expect("apikey create prints the key")
+        .to_string()
+}
+
 /// Starts `hearth serve` on a free port and returns it with its base URL.
 async fn serve(data_dir: &Path) -> (KillOnDrop, String) {
     let mut child = hearth(data_dir)
@@ -429,46 +466,7 @@ async fn staff_sign_in_and_edit_a_customer_in_a_browser() {
 
     let data = tempfile::tempdir().expect("temp data dir");
     let dir = data.path();
-    run_cli(
-        dir,
-        &[
-            "org",
-            "create",
-            "--name",
-            "Browser Test Co",
-            "--slug",
-            "browser-co",
-        ],
-        None,
-    );
-    run_cli(
-        dir,
-        &[
-            "user",
-            "create",
-            "--org",
-            "browser-co",
-            "--email",
-            EMAIL,
-            "--role",
-            "owner",
-            "--name",
-            "Olive Owner",
-            "--password-stdin",
-        ],
-        Some(&format!("{PASSWORD}\n")),
-    );
-    let out = run_cli(
-        dir,
-        &["apikey", "create", "--org", "browser-co", "--name", "t"],
-        None,
-    );
-    let api_key = out
-        .lines()
-        .map(str::trim)
-        .rfind(|l| !l.is_empty())
-        .expect("apikey create prints the key")
-        .to_string();
+    let api_key = set_up_org(dir, "Browser Test Co", "browser-co");
 
     let (_server, base) = serve(dir).await;
     create_customer(&base, &api_key).await;
@@ -590,39 +588,7 @@ async fn staff_drag_a_lead_across_the_pipeline_board() {
     }
     let data = tempfile::tempdir().expect("temp data dir");
     let dir = data.path();
-    run_cli(
-        dir,
-        &["org", "create", "--name", "Board Co", "--slug", "board-co"],
-        None,
-    );
-    run_cli(
-        dir,
-        &[
-            "user",
-            "create",
-            "--org",
-            "board-co",
-            "--email",
-            EMAIL,
-            "--role",
-            "owner",
-            "--name",
-            "Olive Owner",
-            "--password-stdin",
-        ],
-        Some(&format!("{PASSWORD}\n")),
-    );
-    let out = run_cli(
-        dir,
-        &["apikey", "create", "--org", "board-co", "--name", "t"],
-        None,
-    );
-    let api_key = out
-        .lines()
-        .map(str::trim)
-        .rfind(|l| !l.is_empty())
-        .expect("apikey create prints the key")
-        .to_string();
+    let api_key = set_up_org(dir, "Board Co", "board-co");
     let (_server, base) = serve(dir).await;
 
     let get = |res: reqwest::Response| async move {
@@ -799,46 +765,7 @@ async fn staff_log_an_engagement_follow_up_and_complete_its_task_in_a_browser() 
     }
     let data = tempfile::tempdir().expect("temp data dir");
     let dir = data.path();
-    run_cli(
-        dir,
-        &[
-            "org",
-            "create",
-            "--name",
-            "Follow Co",
-            "--slug",
-            "follow-co",
-        ],
-        None,
-    );
-    run_cli(
-        dir,
-        &[
-            "user",
-            "create",
-            "--org",
-            "follow-co",
-            "--email",
-            EMAIL,
-            "--role",
-            "owner",
-            "--name",
-            "Olive Owner",
-            "--password-stdin",
-        ],
-        Some(&format!("{PASSWORD}\n")),
-    );
-    let out = run_cli(
-        dir,
-        &["apikey", "create", "--org", "follow-co", "--name", "t"],
-        None,
-    );
-    let api_key = out
-        .lines()
-        .map(str::trim)
-        .rfind(|l| !l.is_empty())
-        .expect("apikey create prints the key")
-        .to_string();
+    let api_key = set_up_org(dir, "Follow Co", "follow-co");
     let (_server, base) = serve(dir).await;
     let created: serde_json::Value = api(&base, &api_key, reqwest::Method::POST, "/api/v1/customers")
         .json(&serde_json::json!({"first_name": "Grace", "last_name": "Hopper", "phone": "(512) 555-0188"}))
