@@ -70,7 +70,9 @@ async fn record(
         summary,
         fields,
     };
-    history::record(c, org, actor, change).await
+    history::record(c, org, actor, change).await?;
+    // Address lines and serial numbers are part of the customer's search document.
+    crate::search::reindex_customer(c, org, address.1).await
 }
 
 /// Adds a service address to a live customer; the first one, or one sent

@@ -87,7 +87,9 @@ async fn record(
         summary,
         fields,
     };
-    history::record(c, org, actor, change).await
+    history::record(c, org, actor, change).await?;
+    // Address lines and serial numbers are part of the customer's search document.
+    crate::search::reindex_customer(c, org, unit.1).await
 }
 
 /// Records equipment at a live address of a live customer.

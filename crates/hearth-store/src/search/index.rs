@@ -13,12 +13,11 @@ use std::collections::{BTreeMap, BTreeSet};
 /// reindexing them removes them from search.
 ///
 /// Extend this query, not the code around it, to make more of a customer
-/// findable: address lines join here as
-/// `UNION ALL SELECT customer_id, 'a', line1 || ' ' || city … FROM addresses
-/// WHERE org_id = $1 AND customer_id IN ({ids}) AND deleted_at IS NULL`, and
-/// equipment serial numbers as `… 'q', serial FROM equipment …` (field codes:
-/// hearth_domain::search::Field::code). Whoever changes those rows calls
-/// [`reindex_customer`] in the same transaction.
+/// findable (field codes: hearth_domain::search::Field::code). Whoever
+/// changes the rows it reads calls [`reindex_customer`] in the same
+/// transaction: customers, and the history hooks of addresses and equipment.
+/// The address and equipment branches probe `addresses_customer` by
+/// (org_id, customer_id), so they keep the organisation in the index key.
 ///
 /// `(org_id = $1) IS TRUE` scopes each branch without offering SQLite the
 /// organisation's indexes: with a long `IN` list and no statistics its
@@ -32,7 +31,16 @@ UNION ALL SELECT id, 'b', business_name FROM customers \
 UNION ALL SELECT id, 'e', email FROM customers \
  WHERE (org_id = $1) IS TRUE AND id IN ({ids}) AND deleted_at IS NULL AND email IS NOT NULL \
 UNION ALL SELECT id, 'p', phone FROM customers \
- WHERE (org_id = $1) IS TRUE AND id IN ({ids}) AND deleted_at IS NULL AND phone IS NOT NULL";
+ WHERE (org_id = $1) IS TRUE AND id IN ({ids}) AND deleted_at IS NULL AND phone IS NOT NULL \
+UNION ALL SELECT a.customer_id, 'a', \
+ a.line1 || COALESCE(' ' || a.line2, '') || COALESCE(' ' || a.city, '') || COALESCE(' ' || a.postal_code, '') \
+ FROM addresses a WHERE a.org_id = $1 AND a.customer_id IN ({ids}) AND a.deleted_at IS NULL \
+ AND EXISTS (SELECT 1 FROM customers cu WHERE cu.id = a.customer_id AND cu.deleted_at IS NULL) \
+UNION ALL SELECT a.customer_id, 'q', e.serial_number \
+ FROM addresses a JOIN equipment e ON e.org_id = a.org_id AND e.address_id = a.id \
+ WHERE a.org_id = $1 AND a.customer_id IN ({ids}) AND a.deleted_at IS NULL \
+ AND e.deleted_at IS NULL AND e.serial_number IS NOT NULL \
+ AND EXISTS (SELECT 1 FROM customers cu WHERE cu.id = a.customer_id AND cu.deleted_at IS NULL)";
 
 async fn load_sources(
     c: &mut Conn,
@@ -68,8 +76,7 @@ async fn load_sources(
 
 /// Rebuilds one customer's search document and index terms from the
 /// customer's current data. Call it in the transaction of every change to
-/// anything [`SOURCES`] reads (customers::create/update/delete/restore now;
-/// addresses and equipment later).
+/// anything [`SOURCES`] reads (customers, addresses, equipment).
 pub async fn reindex_customer(c: &mut Conn, org: OrgId, customer_id: CustomerId) -> Result<()> {
     reindex_customers(c, org, &[customer_id]).await
 }

@@ -413,3 +413,61 @@ async fn incoming_calls_reach_the_live_stream_of_their_org_only() {
         assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED, "[{e}]");
     }
 }
+
+#[tokio::test]
+async fn search_finds_customers_by_service_address_and_equipment_serial() {
+    for app in apps().await {
+        let e = app.engine;
+        let org = app.org("acme").await;
+        let c = app.grace(&org).await;
+        let id = c["id"].as_str().unwrap();
+        let address = expect_status(
+            app.post(&org, &format!("/api/v1/customers/{id}/addresses"), serde_json::json!({"line1": "42 Wallaby Way", "city": "Sydney", "postal_code": "2000"})).await,
+            reqwest::StatusCode::CREATED,
+            e,
+        )
+        .await;
+        let address_id = address["id"].as_str().unwrap();
+        expect_status(
+            app.post(
+                &org,
+                &format!("/api/v1/addresses/{address_id}/equipment"),
+                serde_json::json!({"kind": "Furnace", "serial_number": "QX7781234"}),
+            )
+            .await,
+            reqwest::StatusCode::CREATED,
+            e,
+        )
+        .await;
+        for q in ["wallaby", "QX7781234"] {
+            let found = expect_status(
+                app.get(&org, &format!("/api/v1/search?q={q}")).await,
+                reqwest::StatusCode::OK,
+                e,
+            )
+            .await;
+            let ids: Vec<&str> = found["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|i| i["customer_id"].as_str())
+                .collect();
+            assert_eq!(ids, [id], "[{e}] search {q:?}");
+        }
+        // Removing the address takes its lines and its equipment out of search.
+        expect_status(
+            app.delete(&org, &format!("/api/v1/addresses/{address_id}"))
+                .await,
+            reqwest::StatusCode::NO_CONTENT,
+            e,
+        )
+        .await;
+        let gone = expect_status(
+            app.get(&org, "/api/v1/search?q=wallaby").await,
+            reqwest::StatusCode::OK,
+            e,
+        )
+        .await;
+        assert!(gone["items"].as_array().unwrap().is_empty(), "[{e}] {gone}");
+    }
+}
