@@ -33,9 +33,6 @@ pub async fn lookup(c: &mut Conn, org: OrgId, keys: &[String]) -> Result<Vec<Cal
     // Always three parameters, so the statement text never changes and
     // stays prepared; a missing key repeats the first.
     let key = |i: usize| keys.get(i).unwrap_or(first).clone();
-    // Tags and call status join here when they exist: call_status is a
-    // column of customers, tags an aggregate over customer_tags (one more
-    // indexed probe per customer found, in this same statement).
     // No ORDER BY: SQLite would satisfy it by walking the org's name index
     // instead of probing the phone index. The few rows are sorted below.
     let sql = "SELECT id, first_name, last_name, business_name, phone FROM customers \
@@ -74,6 +71,15 @@ pub async fn lookup(c: &mut Conn, org: OrgId, keys: &[String]) -> Result<Vec<Cal
             },
         )
         .await?;
+    // A number usually belongs to one customer: two indexed probes each for
+    // the card's tags and last call status, in the same unit of work.
+    for caller in &mut callers {
+        let tags = crate::tags::of_customer(c, org, caller.customer_id, None, 20).await?;
+        caller.tags = tags.items.into_iter().map(|t| t.name).collect();
+        caller.call_status = crate::call_status::get(c, org, caller.customer_id)
+            .await?
+            .map(|s| s.status.as_str().to_string());
+    }
     callers.sort_by(|a, b| (&a.display_name, a.customer_id).cmp(&(&b.display_name, b.customer_id)));
     Ok(callers)
 }

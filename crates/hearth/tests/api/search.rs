@@ -471,3 +471,51 @@ async fn search_finds_customers_by_service_address_and_equipment_serial() {
         assert!(gone["items"].as_array().unwrap().is_empty(), "[{e}] {gone}");
     }
 }
+
+#[tokio::test]
+async fn caller_id_brings_the_customers_tags_and_last_call_status() {
+    for app in apps().await {
+        let e = app.engine;
+        let org = app.org("acme").await;
+        let c = app.grace(&org).await;
+        let id = c["id"].as_str().unwrap();
+        expect_status(
+            app.post(&org, "/api/v1/tags", json!({"name": "VIP"})).await,
+            StatusCode::CREATED,
+            e,
+        )
+        .await;
+        expect_status(
+            app.post(
+                &org,
+                &format!("/api/v1/customers/{id}/tags"),
+                json!({"name": "VIP"}),
+            )
+            .await,
+            StatusCode::CREATED,
+            e,
+        )
+        .await;
+        let status = app
+            .api(
+                &org,
+                reqwest::Method::PUT,
+                &format!("/api/v1/customers/{id}/call-status"),
+                Some(json!({"status": "left_voicemail"})),
+            )
+            .await;
+        assert!(status.status().is_success(), "[{e}] {}", status.status());
+        let found = expect_status(
+            app.get(&org, "/api/v1/lookup/phone?number=5125550188")
+                .await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
+        assert_eq!(found["items"][0]["tags"], json!(["VIP"]), "[{e}] {found}");
+        assert_eq!(
+            found["items"][0]["call_status"], "left_voicemail",
+            "[{e}] {found}"
+        );
+    }
+}
