@@ -89,23 +89,50 @@ struct ShowPage {
     jobs: hearth_store::jobs::CustomerJobs,
     comms: super::comms::CommsCard,
     billing: super::billing::BillingCard,
+    /// The timeline filter in force, if any.
+    kind: Option<String>,
+    kinds: &'static [&'static str],
+}
+
+/// The timeline filters the card offers, in the seeds' words.
+const TIMELINE_KINDS: &[&str] = &[
+    "profile",
+    "note",
+    "communication",
+    "job",
+    "quote",
+    "invoice",
+    "payment",
+    "membership",
+    "tag",
+    "address",
+    "equipment",
+    "support",
+];
+
+#[derive(Deserialize)]
+pub struct CardParams {
+    kind: Option<String>,
 }
 
 async fn show(
     State(s): State<AppState>,
     PageAuth(auth): PageAuth,
     Path(id): Path<String>,
+    Query(params): Query<CardParams>,
 ) -> Result<Html, Response> {
     auth.require(Action::ReadCustomers).map_err(page_err)?;
     let id = customer_id(&id)?;
     let org = auth.principal.org_id;
     let me = super::comms::me(&auth);
     let today = hearth_store::orgs::now().date_naive();
+    let kind = params.kind.filter(|k| TIMELINE_KINDS.contains(&k.as_str()));
+    let filter = kind.clone();
     let (c, events, notes_tags, children, jobs, billing, comms) = s
         .store
         .read(work!(|c| async {
             let customer = customers::get(c, org, id, true).await?;
-            let events = history::timeline(c, org, id, None, None, 20).await?;
+            let events = history::timeline(c, org, id, filter.as_deref(), None, 20).await?;
             let notes_tags = super::notes_tags::load_card(c, org, &customer).await?;
             let children = super::children::load(c, org, id).await?;
             let jobs = hearth_store::jobs::for_customer_card(c, org, id, now()).await?;
@@ -132,6 +159,8 @@ async fn show(
         jobs,
         billing,
         comms,
+        kind,
+        kinds: TIMELINE_KINDS,
     })
 }
 

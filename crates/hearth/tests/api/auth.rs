@@ -237,3 +237,34 @@ async fn disabling_a_user_ends_their_session_at_once() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_card_timeline_filters_by_kind() {
+    for app in apps().await {
+        let e = app.engine;
+        let org = app.org("acme").await;
+        let c = app.grace(&org).await;
+        let id = c["id"].as_str().unwrap();
+        app.patch(
+            &org,
+            &format!("/api/v1/customers/{id}"),
+            json!({"version": 1, "business_name": "Navy Yard"}),
+        )
+        .await;
+        let cookie =
+            session_cookie(&app.login(&org.email, &org.password).await).expect("signed in");
+        let card = |kind: &'static str| {
+            let url = app.url(&format!("/customers/{id}?kind={kind}"));
+            let req = app.http.get(url).header("cookie", cookie.clone());
+            async move { req.send().await.unwrap().text().await.unwrap() }
+        };
+        assert!(
+            card("profile").await.contains("Changed business name"),
+            "[{e}] the profile filter shows profile changes"
+        );
+        assert!(
+            !card("note").await.contains("Changed business name"),
+            "[{e}] the note filter hides them"
+        );
+    }
+}
