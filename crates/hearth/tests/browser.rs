@@ -443,24 +443,47 @@ async fn incoming_call_card(client: &Client, base: &str, api_key: &str) -> Resul
     bail!("no incoming-call card appeared on the dashboard")
 }
 
-#[tokio::test]
-async fn staff_sign_in_and_edit_a_customer_in_a_browser() {
+/// Whether Chromium and chromedriver are installed. Under `CI=true` their
+/// absence fails the test instead of skipping it.
+fn browser_available() -> bool {
     let missing: Vec<&str> = [CHROMEDRIVER, CHROMIUM]
         .into_iter()
         .filter(|p| !Path::new(p).exists())
         .collect();
-    if !missing.is_empty() {
-        let ci = std::env::var("CI").is_ok_and(|v| v == "true");
-        assert!(
-            !ci,
-            "browser test cannot run: {} missing; install the Debian packages \
-             `chromium` and `chromium-driver`",
-            missing.join(" and ")
-        );
-        eprintln!(
-            "note: skipping the browser test: {} missing (apt-get install chromium chromium-driver)",
-            missing.join(" and ")
-        );
+    if missing.is_empty() {
+        return true;
+    }
+    assert!(
+        !std::env::var("CI").is_ok_and(|v| v == "true"),
+        "browser test cannot run: {} missing; install the Debian packages `chromium` and `chromium-driver`",
+        missing.join(" and ")
+    );
+    eprintln!(
+        "note: skipping a browser test: {} missing (apt-get install chromium chromium-driver)",
+        missing.join(" and ")
+    );
+    false
+}
+
+/// Ends the browser session whatever happened (so chromium exits before
+/// chromedriver is killed), showing where the browser was if the walk failed.
+async fn finish(client: Client, outcome: Result<()>) {
+    if outcome.is_err() {
+        if let Ok(url) = client.current_url().await {
+            eprintln!("browser was at {url}");
+        }
+        if let Ok(source) = client.source().await {
+            eprintln!("page source:\n{source}");
+        }
+    }
+    let closed = client.close().await;
+    outcome.unwrap_or_else(|e| panic!("{e:#}"));
+    closed.expect("closing the browser session");
+}
+
+#[tokio::test]
+async fn staff_sign_in_and_edit_a_customer_in_a_browser() {
+    if !browser_available() {
         return;
     }
 
@@ -494,18 +517,7 @@ async fn staff_sign_in_and_edit_a_customer_in_a_browser() {
         Ok(()) => incoming_call_card(&client, &base, &api_key).await,
         failed => failed,
     };
-    if outcome.is_err() {
-        if let Ok(url) = client.current_url().await {
-            eprintln!("browser was at {url}");
-        }
-        if let Ok(source) = client.source().await {
-            eprintln!("page source:\n{source}");
-        }
-    }
-    // Always end the session, so chromium exits before chromedriver is killed.
-    let closed = client.close().await;
-    outcome.unwrap_or_else(|e| panic!("{e:#}"));
-    closed.expect("closing the browser session");
+    finish(client, outcome).await;
 }
 
 /// A client for the REST API of the server under test.
@@ -575,15 +587,7 @@ async fn drag_a_card(client: &Client, base: &str, lead: &str, to_stage: &str) ->
 
 #[tokio::test]
 async fn staff_drag_a_lead_across_the_pipeline_board() {
-    if [CHROMEDRIVER, CHROMIUM]
-        .into_iter()
-        .any(|p| !Path::new(p).exists())
-    {
-        assert!(
-            !std::env::var("CI").is_ok_and(|v| v == "true"),
-            "browser test cannot run: install chromium and chromium-driver"
-        );
-        eprintln!("note: skipping the board browser test: chromium or chromedriver missing");
+    if !browser_available() {
         return;
     }
     let data = tempfile::tempdir().expect("temp data dir");
@@ -627,14 +631,7 @@ async fn staff_drag_a_lead_across_the_pipeline_board() {
         .await
         .unwrap_or_else(|e| panic!("{e:#}"));
     let outcome = drag_a_card(&client, &base, &lead_id, &quoted).await;
-    if outcome.is_err()
-        && let Ok(source) = client.source().await
-    {
-        eprintln!("page source:\n{source}");
-    }
-    let closed = client.close().await;
-    outcome.unwrap_or_else(|e| panic!("{e:#}"));
-    closed.expect("closing the browser session");
+    finish(client, outcome).await;
 
     let moved = get(api(
         &base,
@@ -752,15 +749,7 @@ async fn follow_up_walk(client: &Client, base: &str, customer: &str) -> Result<(
 
 #[tokio::test]
 async fn staff_log_an_engagement_follow_up_and_complete_its_task_in_a_browser() {
-    if [CHROMEDRIVER, CHROMIUM]
-        .into_iter()
-        .any(|p| !Path::new(p).exists())
-    {
-        assert!(
-            !std::env::var("CI").is_ok_and(|v| v == "true"),
-            "browser test cannot run: install chromium and chromium-driver"
-        );
-        eprintln!("note: skipping the engagement browser test: chromium or chromedriver missing");
+    if !browser_available() {
         return;
     }
     let data = tempfile::tempdir().expect("temp data dir");
@@ -783,12 +772,5 @@ async fn staff_log_an_engagement_follow_up_and_complete_its_task_in_a_browser() 
         .await
         .unwrap_or_else(|e| panic!("{e:#}"));
     let outcome = follow_up_walk(&client, &base, &customer).await;
-    if outcome.is_err()
-        && let Ok(source) = client.source().await
-    {
-        eprintln!("page source:\n{source}");
-    }
-    let closed = client.close().await;
-    outcome.unwrap_or_else(|e| panic!("{e:#}"));
-    closed.expect("closing the browser session");
+    finish(client, outcome).await;
 }
