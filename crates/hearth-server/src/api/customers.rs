@@ -4,7 +4,7 @@ use crate::error::{ApiResult, AppError};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use axum::Json;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use chrono::{DateTime, Utc};
 use hearth_domain::CustomerId;
@@ -80,11 +80,7 @@ async fn create(
         )))
         .await?;
     let location = format!("/api/v1/customers/{}", customer.id);
-    Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        Json(customer),
-    ))
+    Ok(crate::api::created(location, customer))
 }
 
 /// Read a customer.

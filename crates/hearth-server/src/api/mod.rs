@@ -114,6 +114,18 @@ impl Modify for ProblemResponses {
     }
 }
 
+/// 201 Created with the new record and where to find it.
+pub(crate) fn created<T: serde::Serialize>(
+    location: String,
+    body: T,
+) -> impl axum::response::IntoResponse {
+    (
+        axum::http::StatusCode::CREATED,
+        [(axum::http::header::LOCATION, location)],
+        Json(body),
+    )
+}
+
 pub fn router() -> axum::Router<AppState> {
     let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(customers::routes())

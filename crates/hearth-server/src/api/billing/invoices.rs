@@ -1,5 +1,6 @@
-use super::{PageParams, created};
+use super::PageParams;
 use crate::AppState;
+use crate::api::created;
 use crate::auth::Auth;
 use crate::error::{ApiResult, AppError};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};

@@ -1,8 +1,8 @@
 //! A customer's loyalty points and spending, and the billing settings that
 //! decide how points are earned.
 
-use super::created;
 use crate::AppState;
+use crate::api::created;
 use crate::auth::Auth;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath};

@@ -9,8 +9,6 @@ mod quotes;
 mod tickets;
 
 use crate::AppState;
-use axum::http::{StatusCode, header};
-use axum::response::IntoResponse;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -33,13 +31,4 @@ pub struct PageParams {
     /// 1–200, default 50.
     #[param(minimum = 1, maximum = 200)]
     limit: Option<u64>,
-}
-
-/// 201 with the new record's address.
-fn created<T: serde::Serialize>(location: String, body: T) -> impl IntoResponse {
-    (
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        axum::Json(body),
-    )
 }

@@ -1,5 +1,5 @@
-use super::created;
 use crate::AppState;
+use crate::api::created;
 use crate::auth::Auth;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};

@@ -5,7 +5,7 @@ use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use axum::Json;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use hearth_domain::addresses::{AddressInput, AddressPatch, ServiceAddress};
 use hearth_domain::auth::Action;
@@ -66,11 +66,7 @@ async fn create(
         )))
         .await?;
     let location = format!("/api/v1/addresses/{}", address.id);
-    Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        Json(address),
-    ))
+    Ok(crate::api::created(location, address))
 }
 
 /// Read a service address.

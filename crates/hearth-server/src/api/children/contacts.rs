@@ -5,7 +5,7 @@ use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use axum::Json;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use hearth_domain::auth::Action;
 use hearth_domain::customer_contacts::{ContactInput, ContactPatch, CustomerContact};
@@ -65,11 +65,7 @@ async fn create(
         )))
         .await?;
     let location = format!("/api/v1/contacts/{}", contact.id);
-    Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        Json(contact),
-    ))
+    Ok(crate::api::created(location, contact))
 }
 
 /// Read a contact.

@@ -5,7 +5,7 @@ use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use axum::Json;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use hearth_domain::auth::Action;
 use hearth_domain::equipment::{Equipment, EquipmentInput, EquipmentPatch};
@@ -70,11 +70,7 @@ async fn create(
         )))
         .await?;
     let location = format!("/api/v1/equipment/{}", unit.id);
-    Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        Json(unit),
-    ))
+    Ok(crate::api::created(location, unit))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -12,7 +12,7 @@ use crate::error::{ApiResult, AppError};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use axum::Json;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use chrono::{DateTime, NaiveDate, Utc};
 use hearth_domain::auth::Action;
@@ -159,11 +159,7 @@ async fn create(
         )))
         .await?;
     let location = format!("/api/v1/jobs/{}", job.id);
-    Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        Json(job),
-    ))
+    Ok(crate::api::created(location, job))
 }
 
 /// Read a job.

@@ -5,7 +5,7 @@ use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use axum::Json;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use hearth_domain::auth::Action;
 use hearth_domain::leads::pipeline::{NewStage, PipelineInput, PipelinePatch, StagePatch};
@@ -60,11 +60,7 @@ async fn create(
         .write(work!(|c| pipelines::create(c, p.org_id, &p.actor, &input)))
         .await?;
     let location = format!("/api/v1/pipelines/{}", pipeline.id);
-    Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        Json(pipeline),
-    ))
+    Ok(crate::api::created(location, pipeline))
 }
 
 /// Read a pipeline with its stages.

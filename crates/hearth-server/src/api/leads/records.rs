@@ -5,7 +5,7 @@ use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use axum::Json;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use chrono::{DateTime, Utc};
 use hearth_domain::auth::Action;
@@ -101,11 +101,7 @@ async fn create(
         )))
         .await?;
     let location = format!("/api/v1/leads/{}", lead.id);
-    Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        Json(lead),
-    ))
+    Ok(crate::api::created(location, lead))
 }
 
 /// Read a lead with its score and score breakdown.

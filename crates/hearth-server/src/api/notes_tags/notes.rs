@@ -5,7 +5,7 @@ use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use axum::Json;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use hearth_domain::auth::Action;
 use hearth_domain::notes::{Note, NoteInput, NotePatch};
@@ -72,11 +72,7 @@ async fn create(
         .write(work!(|c| notes::create(c, p.org_id, &p.actor, id, &input)))
         .await?;
     let location = format!("/api/v1/notes/{}", note.id);
-    Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        Json(note),
-    ))
+    Ok(crate::api::created(location, note))
 }
 
 /// Read a note.

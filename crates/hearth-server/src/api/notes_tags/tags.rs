@@ -5,7 +5,7 @@ use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use axum::Json;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use hearth_domain::auth::Action;
 use hearth_domain::tags::{Tag, TagInput, TagPatch};
@@ -67,11 +67,7 @@ async fn create(
         .write(work!(|c| tags::create(c, p.org_id, &p.actor, &input)))
         .await?;
     let location = format!("/api/v1/tags/{}", tag.id);
-    Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        Json(tag),
-    ))
+    Ok(crate::api::created(location, tag))
 }
 
 /// Read a tag.
