@@ -4,6 +4,7 @@
 pub mod addresses;
 pub mod auth;
 pub mod billing;
+pub mod channels;
 pub mod comms;
 pub mod contact;
 pub mod customer_contacts;

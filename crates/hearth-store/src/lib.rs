@@ -13,6 +13,7 @@ pub mod billing;
 pub mod bulk;
 pub mod call_status;
 pub mod caller_id;
+pub mod channels;
 pub mod comms;
 pub mod customer_contacts;
 pub mod customers;

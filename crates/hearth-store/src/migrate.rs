@@ -23,6 +23,7 @@ migrations! {
     6 => "0006_jobs",
     7 => "0007_billing",
     8 => "0008_comms",
+    9 => "0009_channels",
 }
 
 /// Applies the migrations not yet applied; returns how many ran. Safe to
