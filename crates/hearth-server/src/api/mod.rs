@@ -4,6 +4,7 @@ mod billing;
 mod children;
 mod comms;
 mod customers;
+mod duplicates;
 pub(crate) mod jobs;
 pub mod leads;
 mod live;
@@ -129,6 +130,7 @@ pub(crate) fn created<T: serde::Serialize>(
 pub fn router() -> axum::Router<AppState> {
     let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(customers::routes())
+        .merge(duplicates::routes())
         .merge(notes_tags::routes())
         .merge(children::routes())
         .merge(jobs::routes())
