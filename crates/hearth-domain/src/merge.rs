@@ -41,7 +41,10 @@ pub fn merged_fields(
         if !FIELDS.contains(&field.as_str()) {
             errors.push(
                 format!("keep.{field}"),
-                format!("is not a field a merge chooses; use one of {}", FIELDS.join(", ")),
+                format!(
+                    "is not a field a merge chooses; use one of {}",
+                    FIELDS.join(", ")
+                ),
             );
         }
     }
@@ -67,8 +70,7 @@ pub fn merged_fields(
             None => this.customer_since.min(other.customer_since),
         },
     };
-    if fields.first_name.is_none() && fields.last_name.is_none() && fields.business_name.is_none()
-    {
+    if fields.first_name.is_none() && fields.last_name.is_none() && fields.business_name.is_none() {
         errors.push(
             "keep.first_name",
             "the merged customer would have no first name, last name or business name",

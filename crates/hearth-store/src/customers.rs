@@ -330,11 +330,7 @@ pub(crate) async fn write_fields(
 
 /// Where a customer merged away now lives: follows `merged_into` (a kept
 /// record may itself have been merged since) to a live customer.
-pub async fn merged_target(
-    c: &mut Conn,
-    org: OrgId,
-    id: CustomerId,
-) -> Result<Option<CustomerId>> {
+pub async fn merged_target(c: &mut Conn, org: OrgId, id: CustomerId) -> Result<Option<CustomerId>> {
     let mut at = id;
     // A chain longer than this would need that many merges of merges.
     for _ in 0..16 {

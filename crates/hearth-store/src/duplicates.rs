@@ -5,8 +5,8 @@
 use crate::search::{self, Dynamic, placeholders};
 use crate::{Conn, Raw, Result};
 use hearth_domain::customers::{ContactMethod, Customer, CustomerFields, CustomerInput};
-use hearth_domain::history::Actor;
 use hearth_domain::duplicates::{self as rules, Likeness, Profile, Reason};
+use hearth_domain::history::Actor;
 use hearth_domain::{CustomerId, OrgId};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -169,14 +169,11 @@ pub async fn find(
     }
     // Typo-tolerant search on the name and on the first address finds
     // similar names and shared addresses.
-    let name = [
-        subject.first_name.as_deref(),
-        subject.last_name.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join(" ");
+    let name = [subject.first_name.as_deref(), subject.last_name.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
     let name = if name.trim().is_empty() {
         subject.business_name.clone().unwrap_or_default()
     } else {

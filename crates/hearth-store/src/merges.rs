@@ -95,7 +95,9 @@ async fn pair(
     // Another organisation's customer is simply not there.
     let other = match customers::get(c, org, other, false).await {
         Err(StoreError::NotFound) => {
-            return Err(Invalid::field("other_id", "is not a customer of this organisation").into());
+            return Err(
+                Invalid::field("other_id", "is not a customer of this organisation").into(),
+            );
         }
         r => r?,
     };
@@ -297,7 +299,16 @@ pub async fn merge(
     repoint(c, org, TAGS, "tag_id", &tags, merged.id, kept.id).await?;
     record_moves(c, id, TAGS, &tags).await?;
     if call_status_moves(c, org, kept.id, merged.id).await? {
-        repoint(c, org, CALL_STATUS, "customer_id", &[merged.id.0], merged.id, kept.id).await?;
+        repoint(
+            c,
+            org,
+            CALL_STATUS,
+            "customer_id",
+            &[merged.id.0],
+            merged.id,
+            kept.id,
+        )
+        .await?;
         record_moves(c, id, CALL_STATUS, &[merged.id.0]).await?;
     }
 
@@ -409,16 +420,15 @@ pub async fn get(c: &mut Conn, org: OrgId, id: MergeId) -> Result<Merge> {
             |r| Ok((r.get::<String>(0)?, r.get::<i64>(1)? as u64)),
         )
         .await?;
-    merge.moved = counts
-        .into_iter()
-        .filter(|(t, _)| t != DEMOTED)
-        .collect();
+    merge.moved = counts.into_iter().filter(|(t, _)| t != DEMOTED).collect();
     Ok(merge)
 }
 
 /// The merges a customer took part in (kept or merged away), newest first.
 pub async fn of_customer(c: &mut Conn, org: OrgId, customer: CustomerId) -> Result<Vec<Merge>> {
-    let sql = select!("WHERE org_id = $1 AND (kept_id = $2 OR merged_id = $2) ORDER BY id DESC LIMIT 100");
+    let sql = select!(
+        "WHERE org_id = $1 AND (kept_id = $2 OR merged_id = $2) ORDER BY id DESC LIMIT 100"
+    );
     let merges = c
         .query(&Raw(sql, vec![org.0.into(), customer.0.into()]), row)
         .await?;
@@ -519,7 +529,12 @@ pub async fn undo(c: &mut Conn, org: OrgId, actor: &Actor, id: MergeId) -> Resul
     search::reindex_customers(c, org, &[merge.merged_id, kept.id]).await?;
     c.execute(&Raw(
         "UPDATE merges SET undone_at = $1, undone_by = $2 WHERE id = $3 AND org_id = $4",
-        vec![at.into(), actor.name.clone().into(), id.0.into(), org.0.into()],
+        vec![
+            at.into(),
+            actor.name.clone().into(),
+            id.0.into(),
+            org.0.into(),
+        ],
     ))
     .await?;
     let merged = customers::get(c, org, merge.merged_id, false).await?;
@@ -530,7 +545,10 @@ pub async fn undo(c: &mut Conn, org: OrgId, actor: &Actor, id: MergeId) -> Resul
         actor,
         kept.id,
         "unmerged",
-        format!("Undid the merge of {} into this customer", merged.display_name),
+        format!(
+            "Undid the merge of {} into this customer",
+            merged.display_name
+        ),
         &changes,
     )
     .await?;

@@ -10,9 +10,9 @@ use chrono::{DateTime, Utc};
 use hearth_domain::CustomerId;
 use hearth_domain::auth::Action;
 use hearth_domain::customers::{Customer, CustomerInput, CustomerPatch};
+use hearth_store::duplicates::{self, Candidate, Checked};
 use hearth_store::history::{AuditEntry, Event};
 use hearth_store::page::{self, Page};
-use hearth_store::duplicates::{self, Candidate, Checked};
 use hearth_store::{StoreError, customers, history, work};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -104,11 +104,19 @@ async fn create(
     match checked {
         Checked::Created(customer, duplicates) => {
             let location = format!("/api/v1/customers/{}", customer.id);
-            Ok(crate::api::created(location, Created { customer, duplicates }).into_response())
+            Ok(crate::api::created(
+                location,
+                Created {
+                    customer,
+                    duplicates,
+                },
+            )
+            .into_response())
         }
         Checked::Blocked(duplicates) => {
             let error = AppError::Refused(
-                "this looks like an existing customer; merge with it, or send allow_duplicate=true".into(),
+                "this looks like an existing customer; merge with it, or send allow_duplicate=true"
+                    .into(),
             );
             let mut problem = serde_json::to_value(error.problem()).unwrap_or_default();
             problem["duplicates"] = serde_json::to_value(&duplicates).unwrap_or_default();
@@ -150,7 +158,10 @@ async fn get_one(
         Ok(customer) => Json(customer).into_response(),
         Err(kept) => (
             StatusCode::PERMANENT_REDIRECT,
-            [(axum::http::header::LOCATION, format!("/api/v1/customers/{kept}"))],
+            [(
+                axum::http::header::LOCATION,
+                format!("/api/v1/customers/{kept}"),
+            )],
         )
             .into_response(),
     })

@@ -43,7 +43,9 @@ impl LimitParams {
         match self.limit {
             None => Ok(20),
             Some(n @ 1..=200) => Ok(n),
-            Some(_) => Err(hearth_domain::Invalid::field("limit", "must be between 1 and 200").into()),
+            Some(_) => {
+                Err(hearth_domain::Invalid::field("limit", "must be between 1 and 200").into())
+            }
         }
     }
 }
@@ -111,7 +113,10 @@ pub struct DuplicateSettings {
 async fn get_settings(State(s): State<AppState>, auth: Auth) -> ApiResult<Json<DuplicateSettings>> {
     auth.require(Action::ReadCustomers)?;
     let org = auth.principal.org_id;
-    let on_create = s.store.read(work!(|c| duplicates::settings(c, org))).await?;
+    let on_create = s
+        .store
+        .read(work!(|c| duplicates::settings(c, org)))
+        .await?;
     Ok(Json(DuplicateSettings { on_create }))
 }
 
@@ -192,7 +197,13 @@ async fn preview(
     let org = auth.principal.org_id;
     Ok(Json(
         s.store
-            .read(work!(|c| merges::preview(c, org, id, body.other_id, &body.keep)))
+            .read(work!(|c| merges::preview(
+                c,
+                org,
+                id,
+                body.other_id,
+                &body.keep
+            )))
             .await?,
     ))
 }
@@ -233,7 +244,9 @@ async fn get_merge(
 ) -> ApiResult<Json<Merge>> {
     auth.require(Action::ReadCustomers)?;
     let org = auth.principal.org_id;
-    Ok(Json(s.store.read(work!(|c| merges::get(c, org, id))).await?))
+    Ok(Json(
+        s.store.read(work!(|c| merges::get(c, org, id))).await?,
+    ))
 }
 
 /// Undo a merge: both customers and every moved row come back. 409 when
