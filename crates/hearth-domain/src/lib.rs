@@ -14,6 +14,7 @@ pub mod engagements;
 pub mod equipment;
 pub mod history;
 pub mod ids;
+pub mod import;
 pub mod insights;
 pub mod invalid;
 pub mod jobs;

@@ -20,6 +20,7 @@ pub mod customers;
 pub mod duplicates;
 pub mod engagements;
 pub mod equipment;
+pub mod exports;
 pub mod files;
 pub mod history;
 pub mod insights;

@@ -5,6 +5,7 @@ mod children;
 mod comms;
 mod customers;
 mod duplicates;
+pub(crate) mod exports;
 pub(crate) mod jobs;
 pub mod leads;
 mod live;
@@ -131,6 +132,7 @@ pub fn router() -> axum::Router<AppState> {
     let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(customers::routes())
         .merge(duplicates::routes())
+        .merge(exports::routes())
         .merge(notes_tags::routes())
         .merge(children::routes())
         .merge(jobs::routes())
