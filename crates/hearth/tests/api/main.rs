@@ -10,6 +10,7 @@ mod cli;
 mod comms;
 mod customers;
 mod duplicates;
+mod exports;
 mod isolation;
 mod jobs;
 mod leads;
