@@ -29,6 +29,7 @@ pub mod leads;
 pub mod merges;
 pub mod notes;
 pub mod orgs;
+pub mod overview;
 pub mod page;
 pub mod search;
 pub mod support;

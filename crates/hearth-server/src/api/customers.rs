@@ -12,6 +12,7 @@ use hearth_domain::auth::Action;
 use hearth_domain::customers::{Customer, CustomerInput, CustomerPatch};
 use hearth_store::duplicates::{self, Candidate, Checked};
 use hearth_store::history::{AuditEntry, Event};
+use hearth_store::overview::{self, Overview};
 use hearth_store::page::{self, Page};
 use hearth_store::{StoreError, customers, history, work};
 use serde::{Deserialize, Serialize};
@@ -23,6 +24,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
         .routes(routes!(get_one, update, delete))
+        .routes(routes!(overview))
         .routes(routes!(restore))
         .routes(routes!(timeline))
         .routes(routes!(changes))
@@ -165,6 +167,24 @@ async fn get_one(
         )
             .into_response(),
     })
+}
+
+/// The customer 360° in one round trip: profile, addresses with their
+/// equipment, contacts, open jobs, recent invoices with balances, current
+/// memberships, loyalty balance, open tickets, insights, spending and the
+/// latest timeline entries.
+#[utoipa::path(get, path = "/api/v1/customers/{id}/overview", tag = "customers", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Overview)))]
+async fn overview(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<CustomerId>,
+) -> ApiResult<Json<Overview>> {
+    auth.require(Action::ReadCustomers)?;
+    let org = auth.principal.org_id;
+    Ok(Json(
+        s.store.read(work!(|c| overview::get(c, org, id))).await?,
+    ))
 }
 
 /// Change some fields of a customer. Send the `version` you read; if the

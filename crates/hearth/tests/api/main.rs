@@ -16,5 +16,6 @@ mod jobs;
 mod leads;
 mod merge;
 mod notes_tags;
+mod overview;
 mod search;
 mod validation;
