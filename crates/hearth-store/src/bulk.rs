@@ -10,7 +10,7 @@ use crate::{Conn, Result};
 use chrono::{DateTime, Utc};
 use hearth_domain::customers::CustomerFields;
 use hearth_domain::history::Actor;
-use hearth_domain::{CustomerId, EventId, OrgId};
+use hearth_domain::{CustomerId, EventId, ImportId, OrgId};
 use sea_query::Query;
 
 #[derive(sea_query::Iden)]
@@ -30,6 +30,7 @@ enum Customers {
     Version,
     CreatedAt,
     UpdatedAt,
+    ImportId,
 }
 
 #[derive(sea_query::Iden)]
@@ -70,6 +71,17 @@ pub struct NewEvent {
 /// Inserts already-validated customers of one organisation and indexes
 /// them for search.
 pub async fn insert_customers(c: &mut Conn, org: OrgId, rows: &[NewCustomer]) -> Result<()> {
+    insert_customers_of(c, org, None, rows).await
+}
+
+/// [`insert_customers`] marking each row with the import that brought it
+/// (so the import can be reverted).
+pub async fn insert_customers_of(
+    c: &mut Conn,
+    org: OrgId,
+    import: Option<ImportId>,
+    rows: &[NewCustomer],
+) -> Result<()> {
     for part in rows.chunks(ROWS) {
         let mut insert = Query::insert();
         insert.into_table(Customers::Table).columns([
@@ -87,6 +99,7 @@ pub async fn insert_customers(c: &mut Conn, org: OrgId, rows: &[NewCustomer]) ->
             Customers::Version,
             Customers::CreatedAt,
             Customers::UpdatedAt,
+            Customers::ImportId,
         ]);
         for r in part {
             let f = &r.fields;
@@ -105,6 +118,7 @@ pub async fn insert_customers(c: &mut Conn, org: OrgId, rows: &[NewCustomer]) ->
                 1i64.into(),
                 r.created_at.into(),
                 r.created_at.into(),
+                import.map(|i| i.0).into(),
             ]);
         }
         c.execute(&insert).await?;

@@ -23,6 +23,7 @@ pub mod equipment;
 pub mod exports;
 pub mod files;
 pub mod history;
+pub mod imports;
 pub mod insights;
 pub mod jobs;
 pub mod leads;

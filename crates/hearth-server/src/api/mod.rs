@@ -6,6 +6,7 @@ mod comms;
 mod customers;
 mod duplicates;
 pub(crate) mod exports;
+mod imports;
 pub(crate) mod jobs;
 pub mod leads;
 mod live;
@@ -144,6 +145,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(customers::routes())
         .merge(duplicates::routes())
         .merge(exports::routes())
+        .merge(imports::routes())
         .merge(notes_tags::routes())
         .merge(children::routes())
         .merge(jobs::routes())

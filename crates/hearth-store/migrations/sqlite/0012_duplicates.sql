@@ -1,4 +1,4 @@
--- Duplicate detection and merges (issue 7).
+-- Duplicate detection, merges and CSV imports (issue 7).
 
 -- Set on the customer merged away: its id keeps answering, as a redirect
 -- to the record it was merged into, and its phone and email keep finding it.
@@ -43,3 +43,19 @@ CREATE TABLE duplicate_settings (
     on_create TEXT NOT NULL,
     updated_at INTEGER NOT NULL
 ) STRICT;
+
+-- CSV imports: each imported customer carries its import, so a finished
+-- import can be reverted as a whole.
+CREATE TABLE imports (
+    id BLOB PRIMARY KEY,
+    org_id BLOB NOT NULL REFERENCES orgs(id),
+    kind TEXT NOT NULL,
+    rows_imported INTEGER NOT NULL,
+    rows_skipped INTEGER NOT NULL,
+    actor_name TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    reverted_at INTEGER
+) STRICT;
+CREATE INDEX imports_org ON imports(org_id, id);
+ALTER TABLE customers ADD COLUMN import_id BLOB;
+CREATE INDEX customers_org_import ON customers(org_id, import_id) WHERE import_id IS NOT NULL;

@@ -11,6 +11,7 @@ mod comms;
 mod customers;
 mod duplicates;
 mod exports;
+mod imports;
 mod isolation;
 mod jobs;
 mod leads;
