@@ -74,9 +74,21 @@ pub async fn insert_customers(c: &mut Conn, org: OrgId, rows: &[NewCustomer]) ->
     insert_customers_of(c, org, None, rows).await
 }
 
-/// [`insert_customers`] marking each row with the import that brought it
-/// (so the import can be reverted).
-pub async fn insert_customers_of(
+async fn insert_customers_of(
+    c: &mut Conn,
+    org: OrgId,
+    import: Option<ImportId>,
+    rows: &[NewCustomer],
+) -> Result<()> {
+    insert_customer_rows(c, org, import, rows).await?;
+    let ids: Vec<CustomerId> = rows.iter().map(|r| r.id).collect();
+    crate::search::reindex_customers(c, org, &ids).await
+}
+
+/// The customer rows alone, marked with the import that brought them (so
+/// it can be reverted); the caller indexes them for search once their
+/// addresses are in too.
+pub async fn insert_customer_rows(
     c: &mut Conn,
     org: OrgId,
     import: Option<ImportId>,
@@ -123,8 +135,7 @@ pub async fn insert_customers_of(
         }
         c.execute(&insert).await?;
     }
-    let ids: Vec<CustomerId> = rows.iter().map(|r| r.id).collect();
-    crate::search::reindex_customers(c, org, &ids).await
+    Ok(())
 }
 
 /// Appends timeline entries of one organisation.

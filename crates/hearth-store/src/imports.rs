@@ -373,7 +373,7 @@ impl AsyncBatch for Insert {
                     created_at: self.at,
                 })
                 .collect();
-            bulk::insert_customers_of(c, self.org, Some(self.import), &customers).await?;
+            bulk::insert_customer_rows(c, self.org, Some(self.import), &customers).await?;
             let mut addresses = Vec::new();
             let mut links = Vec::new();
             for (row, customer) in rows.iter().zip(&customers) {
@@ -454,8 +454,8 @@ impl AsyncBatch for Insert {
                 ))
                 .await?;
             }
-            // Addresses are part of the search document: index again.
-            let ids: Vec<CustomerId> = addresses.iter().map(|(id, _)| *id).collect();
+            // Indexed once the addresses (part of the document) are in.
+            let ids: Vec<CustomerId> = customers.iter().map(|cu| cu.id).collect();
             crate::search::reindex_customers(c, self.org, &ids).await?;
             let events: Vec<NewEvent> = customers
                 .iter()
