@@ -71,16 +71,7 @@ pub struct NewEvent {
 /// Inserts already-validated customers of one organisation and indexes
 /// them for search.
 pub async fn insert_customers(c: &mut Conn, org: OrgId, rows: &[NewCustomer]) -> Result<()> {
-    insert_customers_of(c, org, None, rows).await
-}
-
-async fn insert_customers_of(
-    c: &mut Conn,
-    org: OrgId,
-    import: Option<ImportId>,
-    rows: &[NewCustomer],
-) -> Result<()> {
-    insert_customer_rows(c, org, import, rows).await?;
+    insert_customer_rows(c, org, None, rows).await?;
     let ids: Vec<CustomerId> = rows.iter().map(|r| r.id).collect();
     crate::search::reindex_customers(c, org, &ids).await
 }

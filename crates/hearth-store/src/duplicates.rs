@@ -330,7 +330,7 @@ pub async fn pairs(c: &mut Conn, org: OrgId, limit: usize) -> Result<Vec<Pair>> 
 /// The outcome of creating a customer with the duplicate check.
 pub enum Checked {
     /// Created; the look-alikes it has (empty when none).
-    Created(Customer, Vec<Candidate>),
+    Created(Box<Customer>, Vec<Candidate>),
     /// Not created: the organisation blocks duplicates and these exist.
     Blocked(Vec<Candidate>),
 }
@@ -355,5 +355,5 @@ pub async fn create_customer(
         return Ok(Checked::Blocked(found));
     }
     let customer = crate::customers::create(c, org, region, actor, input).await?;
-    Ok(Checked::Created(customer, found))
+    Ok(Checked::Created(Box::new(customer), found))
 }

@@ -109,7 +109,7 @@ async fn create(
             Ok(crate::api::created(
                 location,
                 Created {
-                    customer,
+                    customer: *customer,
                     duplicates,
                 },
             )
