@@ -116,15 +116,21 @@ async fn creating_a_look_alike_warns_or_is_blocked_by_org_setting() {
             json!({"first_name": "Grace", "last_name": "Hopper", "phone": "+1 512 555 0188"});
 
         // Default: created, with a warning listing the look-alike.
-        let made = app.customer(&org, again.clone()).await;
+        let res = app.post(&org, "/api/v1/customers", again.clone()).await;
+        let made = expect_status(res, StatusCode::CREATED, e).await;
         assert_eq!(
             made["duplicates"][0]["customer_id"],
             grace.as_str(),
             "[{e}] {made}"
         );
-        let fresh = app
-            .customer(&org, json!({"first_name": "Alan", "last_name": "Turing"}))
+        let res = app
+            .post(
+                &org,
+                "/api/v1/customers",
+                json!({"first_name": "Alan", "last_name": "Turing"}),
+            )
             .await;
+        let fresh = expect_status(res, StatusCode::CREATED, e).await;
         assert_eq!(fresh["duplicates"], json!([]), "[{e}]");
 
         // Only owners and admins change the rule; bad values name the field.
