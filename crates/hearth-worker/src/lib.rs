@@ -20,8 +20,12 @@ pub async fn run(store: Store, shutdown: impl std::future::Future<Output = ()>) 
     }
 }
 
-/// Drops sessions and login-failure records past their lifetime.
+/// Drops sessions and login-failure records past their lifetime, keeps the
+/// query planner's statistics current, and refreshes decayed lead scores.
 async fn housekeeping(store: &Store) {
+    if let Err(e) = store.optimize(false).await {
+        tracing::warn!(error = %e, "refreshing planner statistics failed");
+    }
     match store.write(|c| Box::pin(auth::purge_expired(c))).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(removed = n, "expired sessions and login failures removed"),

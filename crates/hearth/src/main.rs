@@ -97,6 +97,13 @@ enum BenchCommand {
         /// Average timeline events per customer.
         #[arg(long, default_value_t = 5)]
         events_per_customer: usize,
+        /// Jobs per customer (each completed one also gets an invoice).
+        #[arg(long, default_value_t = 5)]
+        jobs_per_customer: usize,
+        /// Leads in all (default: one per five customers), on the default
+        /// pipeline of each org.
+        #[arg(long)]
+        leads: Option<usize>,
         #[arg(long, default_value_t = 42)]
         seed: u64,
         /// Where to write API keys and sample customers for benches/load
@@ -312,6 +319,8 @@ async fn main() -> Result<()> {
                     customers,
                     orgs,
                     events_per_customer,
+                    jobs_per_customer,
+                    leads,
                     seed,
                     sample,
                 },
@@ -321,6 +330,8 @@ async fn main() -> Result<()> {
                 customers,
                 orgs,
                 events_per_customer,
+                jobs_per_customer,
+                leads: leads.unwrap_or(customers / 5),
                 seed,
             };
             bench::generate(&store, &args, &sample).await
