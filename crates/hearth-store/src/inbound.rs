@@ -134,7 +134,14 @@ pub async fn rotate_secret(
     actor: &Actor,
 ) -> Result<(String, InboundSettings)> {
     let secret = format!("ihk_{}", new_token());
-    let hint: String = secret.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+    let hint: String = secret
+        .chars()
+        .rev()
+        .take(4)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
     let at = now();
     c.execute(&Raw(
         "INSERT INTO inbound_settings (org_id, secret, secret_hint, secret_rotated_at, version, updated_at) \

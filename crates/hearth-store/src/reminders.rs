@@ -179,8 +179,8 @@ pub async fn raise_due(c: &mut Conn, org: OrgId, today: NaiveDate) -> Result<u64
 
     let mut cursor: Option<String> = None;
     loop {
-        let page = expiring_warranties(c, org, Some(s.warranty_days), cursor.as_deref(), BATCH)
-            .await?;
+        let page =
+            expiring_warranties(c, org, Some(s.warranty_days), cursor.as_deref(), BATCH).await?;
         for w in page.items {
             let Some(ends) = w.equipment.fields.warranty_expires_on else {
                 continue;
@@ -228,10 +228,7 @@ pub async fn raise_due(c: &mut Conn, org: OrgId, today: NaiveDate) -> Result<u64
     let until = days_after(today, s.membership_days);
     for m in crate::billing::memberships::renewing(c, org, today, until).await? {
         let name = customer_name(c, org, m.customer_id).await?;
-        let title = format!(
-            "{name}'s {} membership renews {}",
-            m.plan_name, m.renews_on
-        );
+        let title = format!("{name}'s {} membership renews {}", m.plan_name, m.renews_on);
         let new = raise(
             c,
             org,
@@ -331,38 +328,45 @@ pub async fn list_open(
     cursor: Option<&str>,
     limit: u64,
 ) -> Result<Page<Reminder>> {
-    let (after_on, after_id) =
-        parent::cursor::<(NaiveDate, Uuid)>(cursor)?.unwrap_or((NaiveDate::MIN, Uuid::nil()));
-    let sql = select!(
-        "WHERE org_id = $1 AND dismissed_at IS NULL \
-         AND ($2 IS NULL OR assignee_id IS NULL OR assignee_id = $2) AND (event_on, id) > ($3, $4) \
-         ORDER BY event_on, id LIMIT $5"
-    );
-    let rows = c
-        .query(
-            &Raw(
-                sql,
-                vec![
-                    org.0.into(),
-                    user.map(|u| u.0).into(),
-                    after_on.into(),
-                    after_id.into(),
-                    (limit as i64 + 1).into(),
-                ],
-            ),
-            reminder,
-        )
-        .await?;
+    let user = user.map(|u| u.0);
+    let fetch = limit as i64 + 1;
+    let rows = match parent::cursor::<(NaiveDate, Uuid)>(cursor)? {
+        None => {
+            let sql = select!(
+                "WHERE org_id = $1 AND dismissed_at IS NULL \
+                 AND ($2 OR assignee_id IS NULL OR assignee_id = $3) \
+                 ORDER BY event_on, id LIMIT $4"
+            );
+            let args = vec![
+                org.0.into(),
+                user.is_none().into(),
+                user.into(),
+                fetch.into(),
+            ];
+            c.query(&Raw(sql, args), reminder).await?
+        }
+        Some((after_on, after_id)) => {
+            let sql = select!(
+                "WHERE org_id = $1 AND dismissed_at IS NULL \
+                 AND ($2 OR assignee_id IS NULL OR assignee_id = $3) \
+                 AND (event_on, id) > ($4, $5) ORDER BY event_on, id LIMIT $6"
+            );
+            let args = vec![
+                org.0.into(),
+                user.is_none().into(),
+                user.into(),
+                after_on.into(),
+                after_id.into(),
+                fetch.into(),
+            ];
+            c.query(&Raw(sql, args), reminder).await?
+        }
+    };
     Ok(page::finish(rows, limit, |r| (r.event_on, r.id.0)))
 }
 
 /// Marks a reminder dealt with; dismissing it again changes nothing.
-pub async fn dismiss(
-    c: &mut Conn,
-    org: OrgId,
-    actor: &Actor,
-    id: ReminderId,
-) -> Result<Reminder> {
+pub async fn dismiss(c: &mut Conn, org: OrgId, actor: &Actor, id: ReminderId) -> Result<Reminder> {
     c.execute(&Raw(
         "UPDATE reminders SET dismissed_at = $1, dismissed_by = $2 \
          WHERE id = $3 AND org_id = $4 AND dismissed_at IS NULL",
