@@ -643,3 +643,40 @@ async fn inbound_keys_are_managed_by_owners_and_admins_and_never_shown_again() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_settings_page_shows_the_secret_once_then_masked() {
+    for app in apps().await {
+        let e = app.engine;
+        let org = app.org("acme").await;
+        let b = Browser::sign_in(&app, &org).await;
+        let html = b.page("/settings/inbound", StatusCode::OK).await;
+        assert!(html.contains("No secret yet"), "[{e}]");
+        let (status, _, made) = b.post("/settings/inbound/secret", &[]).await;
+        assert_eq!(status, StatusCode::OK, "[{e}]");
+        let secret = made
+            .split("<code id=\"new-secret\">")
+            .nth(1)
+            .and_then(|s| s.split('<').next())
+            .unwrap()
+            .to_string();
+        assert!(secret.starts_with("ihk_"), "[{e}] {secret}");
+        let html = b.page("/settings/inbound", StatusCode::OK).await;
+        assert!(!html.contains(&secret), "[{e}] never shown again");
+        let hint: String = secret.chars().skip(secret.chars().count() - 4).collect();
+        assert!(html.contains(&format!("••••••••{hint}")), "[{e}] masked");
+        // The secret made on the page signs deliveries.
+        let org_id = ok(&app, &org, "/api/v1/settings/inbound").await["hooks"]["sms"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("/hooks/sms/")
+            .to_string();
+        let sms = json!({"id": "SM1", "from": "+1 415 555 0100", "text": "hi"});
+        expect_status(
+            post_signed(&app, "sms", &org_id, &secret, &sms).await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
+    }
+}

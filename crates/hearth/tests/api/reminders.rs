@@ -200,3 +200,61 @@ async fn days_ahead_come_from_the_org_settings() {
         );
     }
 }
+
+#[tokio::test]
+async fn staff_see_and_dismiss_reminders_on_the_dashboard() {
+    for app in apps().await {
+        let e = app.engine;
+        let org = app.org("acme").await;
+        reminded_things(&app, &org, 10, 5).await;
+        hearth_worker::remind(&app.store).await.unwrap();
+        let b = Browser::sign_in(&app, &org).await;
+        let html = b.page("/", StatusCode::OK).await;
+        assert!(
+            html.contains("Follow-up due: Call Grace back about the quote"),
+            "[{e}]"
+        );
+        assert!(html.contains("Comfort Club membership renews"), "[{e}]");
+        let warranty = items(&ok(&app, &org, "/api/v1/reminders").await)
+            .into_iter()
+            .find(|r| r["kind"] == "warranty_expiring")
+            .unwrap();
+        let (status, to, _) = b
+            .post(&format!("/reminders/{}/dismiss", id(&warranty)), &[])
+            .await;
+        assert_eq!((status, to.as_str()), (StatusCode::SEE_OTHER, "/"), "[{e}]");
+        let html = b.page("/", StatusCode::OK).await;
+        assert!(!html.contains("Warranty on Furnace"), "[{e}] dismissed");
+
+        // The thresholds are set on the settings page too.
+        let html = b.page("/settings/inbound", StatusCode::OK).await;
+        assert!(
+            html.contains("name=\"warranty_days\" min=\"0\" max=\"365\" value=\"30\""),
+            "[{e}]"
+        );
+        let fields = [
+            ("version", "0"),
+            ("warranty_days", "45"),
+            ("membership_days", "14"),
+            ("follow_up_days", "1"),
+        ];
+        let (status, to, _) = b.post("/settings/reminders", &fields).await;
+        assert_eq!(
+            (status, to.as_str()),
+            (StatusCode::SEE_OTHER, "/settings/inbound"),
+            "[{e}]"
+        );
+        assert_eq!(
+            ok(&app, &org, "/api/v1/settings/reminders").await["warranty_days"],
+            45,
+            "[{e}]"
+        );
+        let (status, _, body) = b.post("/settings/reminders", &fields).await;
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "[{e}] a stale version is shown, not saved"
+        );
+        assert!(body.contains("changed by someone else"), "[{e}]");
+    }
+}
