@@ -27,6 +27,7 @@ pub mod jobs;
 pub mod leads;
 pub mod notes;
 pub mod orgs;
+pub mod overview;
 pub mod page;
 pub mod reminders;
 pub mod search;
