@@ -9,15 +9,14 @@ use crate::customers::clean_text;
 use crate::leads::LeadSource;
 use crate::leads::score::SignalKind;
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use serde::Deserialize;
 
 /// Longest provider message or call id we keep.
 pub const PROVIDER_ID_MAX: usize = 200;
 const NAME_MAX: usize = 200;
 
 /// `POST /hooks/sms/{org_id}`: one text message received.
-#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[derive(Clone, Debug, Deserialize)]
 pub struct SmsPayload {
     /// The provider's message id; a redelivery with the same id is ignored.
     pub id: String,
@@ -30,7 +29,7 @@ pub struct SmsPayload {
 }
 
 /// Where a call is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CallPhase {
     Ringing,
@@ -49,7 +48,7 @@ impl CallPhase {
 }
 
 /// `POST /hooks/calls/{org_id}`: one event of an inbound call.
-#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[derive(Clone, Debug, Deserialize)]
 pub struct CallPayload {
     /// The provider's call id, the same for every event of one call.
     pub id: String,
@@ -68,7 +67,7 @@ pub struct CallPayload {
 }
 
 /// `POST /hooks/chat/{org_id}`: one message from the website chat.
-#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[derive(Clone, Debug, Deserialize)]
 pub struct ChatPayload {
     /// The chat provider's message id.
     pub id: String,
@@ -132,8 +131,7 @@ impl Inbound {
         match self.channel {
             Channel::Whatsapp => LeadSource::Whatsapp,
             Channel::Chat => LeadSource::Chat,
-            Channel::Call => LeadSource::Phone,
-            // A text to the business number is a phone enquiry.
+            // A call or a text to the business number is a phone enquiry.
             _ => LeadSource::Phone,
         }
     }

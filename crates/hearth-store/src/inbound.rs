@@ -189,7 +189,7 @@ pub async fn set_whatsapp(
 }
 
 /// Where one inbound event landed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Received {
     /// The same provider id (and call event) was taken before: nothing new
     /// was stored.

@@ -680,3 +680,70 @@ async fn the_settings_page_shows_the_secret_once_then_masked() {
         .await;
     }
 }
+
+#[tokio::test]
+async fn a_converted_lead_keeps_its_messages_and_gets_the_next_ones() {
+    for app in apps().await {
+        let e = app.engine;
+        let org = app.org("acme").await;
+        let (org_id, secret) = hook_setup(&app, &org).await;
+        let first =
+            json!({"id": "SM1", "from": "+1 415 555 0100", "text": "Quote for a new boiler?"});
+        let r = expect_status(
+            post_signed(&app, "sms", &org_id, &secret, &first).await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
+        let lead = r["received"]["lead_id"].as_str().unwrap().to_string();
+        // A texter has no name yet; a customer needs one.
+        let current = ok(&app, &org, &format!("/api/v1/leads/{lead}")).await;
+        expect_status(
+            app.patch(
+                &org,
+                &format!("/api/v1/leads/{lead}"),
+                json!({"version": current["version"], "first_name": "Rosa"}),
+            )
+            .await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
+        let converted = expect_status(
+            app.post(&org, &format!("/api/v1/leads/{lead}/convert"), json!({}))
+                .await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
+        let customer = converted["customer_id"].as_str().unwrap().to_string();
+        let second =
+            json!({"id": "SM2", "from": "(415) 555-0100", "text": "Thanks, see you Tuesday"});
+        let r = expect_status(
+            post_signed(&app, "sms", &org_id, &secret, &second).await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
+        assert_eq!(
+            r["received"]["customer_id"],
+            customer.as_str(),
+            "[{e}] threads onto the customer now"
+        );
+        assert_eq!(r["received"]["lead_id"], Value::Null, "[{e}]");
+        let log = items(
+            &ok(
+                &app,
+                &org,
+                &format!("/api/v1/customers/{customer}/communications"),
+            )
+            .await,
+        );
+        let bodies: Vec<&str> = log.iter().map(|m| m["body"].as_str().unwrap()).collect();
+        assert_eq!(
+            bodies,
+            ["Thanks, see you Tuesday", "Quote for a new boiler?"],
+            "[{e}]"
+        );
+    }
+}
