@@ -1,7 +1,7 @@
 //! Background work that no request waits for. Any number of instances may
 //! run it: every job here is idempotent.
 
-use hearth_store::{Store, auth};
+use hearth_store::{Store, auth, reminders};
 use std::time::Duration;
 
 const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(300);
@@ -15,7 +15,12 @@ pub async fn run(store: Store, shutdown: impl std::future::Future<Output = ()>) 
     loop {
         tokio::select! {
             _ = &mut shutdown => return,
-            _ = tick.tick() => housekeeping(&store).await,
+            _ = tick.tick() => {
+                housekeeping(&store).await;
+                if let Err(e) = remind(&store).await {
+                    tracing::warn!(error = %e, "reminder pass failed");
+                }
+            }
         }
     }
 }
@@ -50,4 +55,23 @@ async fn housekeeping(store: &Store) {
             }
         }
     }
+}
+
+/// The reminder pass: raises every organisation's due reminders (warranties
+/// ending, memberships renewing, follow-ups due), one transaction per
+/// organisation. Safe to run as often and on as many workers as you like:
+/// the database keeps one reminder per event. Returns how many are new.
+pub async fn remind(store: &Store) -> hearth_store::Result<u64> {
+    let orgs = store.read(|c| Box::pin(reminders::orgs(c))).await?;
+    let today = chrono::Utc::now().date_naive();
+    let mut raised = 0;
+    for org in orgs {
+        raised += store
+            .write(move |c| Box::pin(reminders::raise_due(c, org, today)))
+            .await?;
+    }
+    if raised > 0 {
+        tracing::info!(raised, "reminders raised");
+    }
+    Ok(raised)
 }

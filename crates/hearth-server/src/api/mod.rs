@@ -4,10 +4,12 @@ mod billing;
 mod children;
 mod comms;
 mod customers;
+mod inbound;
 pub(crate) mod jobs;
 pub mod leads;
-mod live;
+pub(crate) mod live;
 mod notes_tags;
+mod reminders;
 mod search;
 
 use crate::AppState;
@@ -148,6 +150,8 @@ pub fn router() -> axum::Router<AppState> {
         .merge(billing::routes())
         .merge(search::routes())
         .merge(live::routes())
+        .merge(inbound::routes())
+        .merge(reminders::routes())
         .split_for_parts();
     // After the merge: modifiers in #[openapi] run before the routes exist.
     ProblemResponses.modify(&mut doc);

@@ -9,6 +9,7 @@ mod children;
 mod comms;
 mod customers;
 mod dashboard;
+mod hook_settings;
 mod jobs;
 mod leads;
 mod notes_tags;
@@ -33,6 +34,14 @@ pub fn router() -> Router<AppState> {
             get(crate::auth::login::page).post(crate::auth::login::submit),
         )
         .route("/logout", post(crate::auth::login::logout))
+        .route("/reminders/{id}/dismiss", post(dashboard::dismiss_reminder))
+        .route("/settings/inbound", get(hook_settings::show))
+        .route("/settings/inbound/secret", post(hook_settings::rotate))
+        .route(
+            "/settings/inbound/whatsapp",
+            post(hook_settings::set_whatsapp),
+        )
+        .route("/settings/reminders", post(hook_settings::set_days))
         .merge(customers::routes())
         .merge(notes_tags::routes())
         .merge(children::routes())

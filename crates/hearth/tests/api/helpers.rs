@@ -228,3 +228,69 @@ pub fn session_cookie(res: &Response) -> Option<String> {
         .and_then(|v| v.split(';').next())
         .map(str::to_string)
 }
+
+/// A signed-in browser: the session cookie and its CSRF token.
+pub struct Browser<'a> {
+    pub app: &'a TestApp,
+    pub cookie: String,
+    pub csrf: String,
+}
+
+impl<'a> Browser<'a> {
+    pub async fn sign_in(app: &'a TestApp, org: &TestOrg) -> Browser<'a> {
+        let res = app.login(&org.email, &org.password).await;
+        let cookie = session_cookie(&res).expect("signed in");
+        let mut b = Browser {
+            app,
+            cookie,
+            csrf: String::new(),
+        };
+        let html = b.page("/pipeline", StatusCode::OK).await;
+        b.csrf = html
+            .split("name=\"_csrf\" value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string();
+        b
+    }
+
+    pub async fn page(&self, path: &str, status: StatusCode) -> String {
+        let res = self
+            .app
+            .http
+            .get(self.app.url(path))
+            .header("cookie", &self.cookie)
+            .send()
+            .await
+            .unwrap();
+        let got = res.status();
+        let body = res.text().await.unwrap();
+        assert_eq!(got, status, "[{}] GET {path}: {body}", self.app.engine);
+        body
+    }
+
+    /// Posts a form; returns the status, redirect target and body.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String, String) {
+        let mut form: Vec<(&str, &str)> = vec![("_csrf", &self.csrf)];
+        form.extend_from_slice(fields);
+        let res = self
+            .app
+            .http
+            .post(self.app.url(path))
+            .header("cookie", &self.cookie)
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        let location = res
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        (status, location, res.text().await.unwrap())
+    }
+}
