@@ -40,6 +40,8 @@ pub enum Action {
     ManageBilling,
     /// Void invoices.
     VoidInvoices,
+    /// Message templates and outbound webhook subscriptions.
+    ManageIntegrations,
 }
 
 impl Role {
@@ -78,6 +80,7 @@ impl Role {
             Action::ManagePipelines => matches!(self, Role::Owner | Role::Admin),
             Action::ManageBilling => matches!(self, Role::Owner | Role::Admin),
             Action::VoidInvoices => !matches!(self, Role::Technician),
+            Action::ManageIntegrations => matches!(self, Role::Owner | Role::Admin),
         }
     }
 }

@@ -26,11 +26,16 @@ pub mod jobs;
 pub mod leads;
 pub mod notes;
 pub mod orgs;
+pub mod outbox;
 pub mod page;
 pub mod search;
 pub mod support;
 pub mod tags;
 pub mod tasks;
+pub mod templates;
+pub mod tracking;
+pub mod messages;
+pub mod webhooks;
 
 pub use engine::{Col, Conn, Engine, Raw, Row, Sql, Store};
 pub use error::StoreError;

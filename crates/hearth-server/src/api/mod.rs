@@ -8,6 +8,7 @@ pub(crate) mod jobs;
 pub mod leads;
 mod live;
 mod notes_tags;
+pub(crate) mod outbound;
 mod search;
 
 use crate::AppState;
@@ -134,6 +135,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(jobs::routes())
         .merge(leads::routes())
         .merge(comms::routes())
+        .merge(outbound::routes())
         .merge(billing::routes())
         .merge(search::routes())
         .merge(live::routes())
