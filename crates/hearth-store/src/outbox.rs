@@ -279,13 +279,20 @@ pub async fn channel_status(c: &mut Conn, org: Option<OrgId>) -> Result<Vec<Chan
 
 /// Undelivered and dead rows per delivery kind, of one org or of all.
 async fn counts(c: &mut Conn, org: Option<OrgId>) -> Result<Vec<(HealthChannel, QueueCounts)>> {
+    let query = match org {
+        Some(org) => Raw(
+            "SELECT kind, status, COUNT(*) FROM outbox \
+             WHERE org_id = $1 AND status <> 'sent' GROUP BY kind, status",
+            vec![org.0.into()],
+        ),
+        None => Raw(
+            "SELECT kind, status, COUNT(*) FROM outbox WHERE status <> 'sent' GROUP BY kind, status",
+            vec![],
+        ),
+    };
     let rows = c
         .query(
-            &Raw(
-                "SELECT kind, status, COUNT(*) FROM outbox \
-                 WHERE ($1 IS NULL OR org_id = $1) AND status <> 'sent' GROUP BY kind, status",
-                vec![org.map(|o| o.0).into()],
-            ),
+            &query,
             |r| {
                 Ok((
                     r.get::<String>(0)?,

@@ -12,6 +12,9 @@ pub struct TestApp {
     pub store: Store,
     /// Where this server keeps attachments (a folder of its own).
     pub files: tempfile::TempDir,
+    /// `hearth` CLI arguments that open this app's database, for child
+    /// processes (`hearth worker`).
+    pub db_args: Vec<String>,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -49,7 +52,8 @@ impl TestApp {
     async fn sqlite(config: hearth_server::ServerConfig) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = Store::open_sqlite(&dir.path().join("hearth.db"), false).expect("open sqlite");
-        TestApp::start("sqlite", store, Some(dir), config).await
+        let db_args = vec!["--data-dir".into(), dir.path().display().to_string()];
+        TestApp::start("sqlite", store, Some(dir), db_args, config).await
     }
 
     /// A private schema per test on the shared server, so runs never collide.
@@ -68,13 +72,15 @@ impl TestApp {
         let store = Store::connect_postgres(&scoped, 4)
             .await
             .expect("connect to test schema");
-        TestApp::start("postgres", store, None, config).await
+        let db_args = vec!["--database-url".into(), scoped];
+        TestApp::start("postgres", store, None, db_args, config).await
     }
 
     async fn start(
         engine: &'static str,
         store: Store,
         dir: Option<tempfile::TempDir>,
+        db_args: Vec<String>,
         config: hearth_server::ServerConfig,
     ) -> TestApp {
         hearth_store::migrate(&store).await.expect("migrate");
@@ -98,6 +104,7 @@ impl TestApp {
                 .expect("client"),
             store,
             files,
+            db_args,
             _dir: dir,
         }
     }

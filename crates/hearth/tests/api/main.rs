@@ -13,5 +13,6 @@ mod isolation;
 mod jobs;
 mod leads;
 mod notes_tags;
+mod outbox;
 mod search;
 mod validation;
