@@ -235,3 +235,64 @@ pub fn session_cookie(res: &Response) -> Option<String> {
         .and_then(|v| v.split(';').next())
         .map(str::to_string)
 }
+
+/// A signed-in owner using the pages: session cookie and CSRF token.
+pub struct Staff<'a> {
+    app: &'a TestApp,
+    pub cookie: String,
+    pub csrf: String,
+}
+
+impl Staff<'_> {
+    pub async fn sign_in<'a>(app: &'a TestApp, org: &TestOrg) -> Staff<'a> {
+        let res = app.login(&org.email, &org.password).await;
+        let cookie = session_cookie(&res).expect("session cookie");
+        let mut staff = Staff {
+            app,
+            cookie,
+            csrf: String::new(),
+        };
+        let (_, html) = staff.page("/invoices").await;
+        staff.csrf = html
+            .split("name=\"_csrf\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("csrf token")
+            .to_string();
+        staff
+    }
+
+    pub async fn page(&self, path: &str) -> (StatusCode, String) {
+        let res = self
+            .app
+            .http
+            .get(self.app.url(path))
+            .header("cookie", &self.cookie)
+            .send()
+            .await
+            .unwrap();
+        (res.status(), res.text().await.unwrap())
+    }
+
+    /// Posts a form with the CSRF token; returns status, Location and body.
+    pub async fn submit(&self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String, String) {
+        let mut form = vec![("_csrf", self.csrf.as_str())];
+        form.extend_from_slice(fields);
+        let res = self
+            .app
+            .http
+            .post(self.app.url(path))
+            .header("cookie", &self.cookie)
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        let location = res
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        (status, location, res.text().await.unwrap())
+    }
+}

@@ -3,6 +3,7 @@
 //! process or as `hearth worker` child processes.
 
 mod crash;
+mod pages;
 mod sending;
 mod webhooks;
 
