@@ -21,6 +21,7 @@ pub mod notes;
 pub mod outbox;
 pub mod search;
 pub mod secret;
+pub mod signature;
 pub mod support;
 pub mod tags;
 pub mod tasks;

@@ -112,12 +112,6 @@ pub struct WebhookDelivery {
     pub sent_at: Option<DateTime<Utc>>,
 }
 
-/// The text signed for a delivery at `timestamp` (unix seconds): the
-/// receiver recomputes it to check both the body and its freshness.
-pub fn signed_text(timestamp: i64, body: &str) -> String {
-    format!("{timestamp}.{body}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,13 +6,11 @@
 use hearth_domain::outbox::{Claimed, Delivery};
 use hearth_domain::secret::Secret;
 use hearth_domain::tracking::render_email;
-use hearth_domain::webhooks::signed_text;
+use hearth_domain::signature::sign;
 use hearth_store::{Store, webhooks, work};
-use hmac::{Hmac, Mac};
 use lettre::message::{Mailbox, MultiPart, header::ContentType};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use sha2::Sha256;
 use std::time::Duration;
 
 /// How the SMTP connection is secured.
@@ -224,22 +222,11 @@ impl Deliverer {
             .post(url)
             .header("Content-Type", "application/json")
             .header("Hearth-Event", event)
-            .header("Hearth-Signature", signature(secret, timestamp, body))
+            .header("Hearth-Signature", sign(secret, timestamp, body.as_bytes()))
             .header("Idempotency-Key", row.idempotency_key())
             .body(body.to_string());
         answer("webhook endpoint", request.send().await).await
     }
-}
-
-/// `t=<unix>,v1=<hex HMAC-SHA256 of "t.body">`.
-pub fn signature(secret: &str, timestamp: i64, body: &str) -> String {
-    let mut mac =
-        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
-    mac.update(signed_text(timestamp, body).as_bytes());
-    format!(
-        "t={timestamp},v1={}",
-        hex::encode(mac.finalize().into_bytes())
-    )
 }
 
 /// A 2xx answer is a delivery; 4xx other than 408 and 429 will not get

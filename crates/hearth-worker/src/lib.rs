@@ -3,7 +3,7 @@
 
 mod delivery;
 
-pub use delivery::{SmsConfig, SmtpConfig, TlsMode, signature};
+pub use delivery::{SmsConfig, SmtpConfig, TlsMode};
 
 use delivery::Deliverer;
 use hearth_domain::outbox::RetryPolicy;
