@@ -344,3 +344,70 @@ async fn another_org_cannot_send_to_or_read_these_records() {
         assert_eq!(listed, json!([]));
     }
 }
+
+#[tokio::test]
+async fn opening_an_email_is_a_score_signal_for_the_customers_open_lead() {
+    use crate::leads::{default_pipeline, new_lead, stage};
+    for app in apps().await {
+        let org = app.org("acme").await;
+        let lead = new_lead(&app, &org, json!({"first_name": "Nina", "email": "nina@example.com"})).await;
+        let lead_id = id(&lead);
+        let converted = expect_status(
+            app.post(&org, &format!("/api/v1/leads/{lead_id}/convert"), json!({})).await,
+            StatusCode::OK,
+            app.engine,
+        )
+        .await;
+        let customer = converted["customer_id"].as_str().unwrap().to_string();
+        // Back in an open stage: the lead is being worked again.
+        let pipeline = default_pipeline(&app, &org).await;
+        expect_status(
+            app.post(&org, &format!("/api/v1/leads/{lead_id}/move"), json!({"stage_id": stage(&pipeline, "Follow-up")}))
+                .await,
+            StatusCode::OK,
+            app.engine,
+        )
+        .await;
+        let signals = |lead: &Value| lead["score_breakdown"].to_string();
+        let before = signals(
+            &expect_status(app.get(&org, &format!("/api/v1/leads/{lead_id}")).await, StatusCode::OK, app.engine).await,
+        );
+        assert!(!before.contains("email_open"), "{before}");
+
+        let smtp = SmtpSink::start(false).await;
+        let _worker = spawn_worker(
+            &app,
+            hearth_worker::Config {
+                smtp: Some(smtp.worker_config()),
+                ..worker_config(&app)
+            },
+        );
+        expect_status(
+            app.post(&org, &format!("/api/v1/customers/{customer}/messages"), json!({"channel": "email", "subject": "Quote", "body": "Your quote"}))
+                .await,
+            StatusCode::CREATED,
+            app.engine,
+        )
+        .await;
+        assert_eq!(settled(&app, &org, &customer).await["status"], "sent");
+        let pixel = url_in(&smtp.accepted()[0].decoded(), &format!("{}/t/o/", app.base));
+        for _ in 0..2 {
+            app.http.get(&pixel).send().await.unwrap();
+        }
+        let after = expect_status(app.get(&org, &format!("/api/v1/leads/{lead_id}")).await, StatusCode::OK, app.engine).await;
+        assert!(signals(&after).contains("email_open"), "[{}] {after}", app.engine);
+        let timeline = expect_status(
+            app.get(&org, &format!("/api/v1/customers/{customer}/timeline")).await,
+            StatusCode::OK,
+            app.engine,
+        )
+        .await;
+        let opened = timeline["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["summary"] == "Email opened")
+            .count();
+        assert_eq!(opened, 1, "[{}] the first open only: {timeline}", app.engine);
+    }
+}
