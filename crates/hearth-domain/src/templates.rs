@@ -158,9 +158,10 @@ fn content(
     match channel {
         Channel::Email => match &subject {
             None => errors.push("subject", "is required for email"),
-            Some(s) if s.chars().count() > SUBJECT_MAX => {
-                errors.push("subject", format!("must be at most {SUBJECT_MAX} characters"))
-            }
+            Some(s) if s.chars().count() > SUBJECT_MAX => errors.push(
+                "subject",
+                format!("must be at most {SUBJECT_MAX} characters"),
+            ),
             Some(s) => {
                 if let Err(e) = check(s) {
                     errors.push("subject", e.to_string())
@@ -289,7 +290,10 @@ mod tests {
                 .to_string()
                 .contains("{{nickname}}")
         );
-        assert_eq!(render("Hi {{first_name", &grace()), Err(RenderError::Unclosed));
+        assert_eq!(
+            render("Hi {{first_name", &grace()),
+            Err(RenderError::Unclosed)
+        );
     }
 
     #[test]
@@ -303,8 +307,14 @@ mod tests {
         let fields = |r: Result<Content, Invalid>| -> Vec<String> {
             r.unwrap_err().0.into_iter().map(|e| e.field).collect()
         };
-        assert_eq!(fields(msg(Channel::Email, None).validate(None)), ["subject"]);
-        assert_eq!(fields(msg(Channel::Sms, Some("x")).validate(None)), ["subject"]);
+        assert_eq!(
+            fields(msg(Channel::Email, None).validate(None)),
+            ["subject"]
+        );
+        assert_eq!(
+            fields(msg(Channel::Sms, Some("x")).validate(None)),
+            ["subject"]
+        );
         assert_eq!(fields(msg(Channel::Call, None).validate(None)), ["channel"]);
         assert!(msg(Channel::Sms, None).validate(None).is_ok());
     }

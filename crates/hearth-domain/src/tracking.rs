@@ -34,7 +34,9 @@ fn url_end(s: &str) -> usize {
     let end = s
         .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"'))
         .unwrap_or(s.len());
-    s[..end].trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '\'']).len()
+    s[..end]
+        .trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '\''])
+        .len()
 }
 
 /// Byte ranges of the http(s) addresses in `text`, in order.
@@ -94,7 +96,10 @@ pub fn render_email(body: &str, tokens: &Tokens, base_url: &str) -> (String, Str
             .find(|l| l.url == url)
             .map(|l| format!("{base}{}", click_path(&l.token)))
     };
-    let (mut text, mut html) = (String::new(), String::from("<!doctype html><html><body><p>"));
+    let (mut text, mut html) = (
+        String::new(),
+        String::from("<!doctype html><html><body><p>"),
+    );
     let mut last = 0;
     for (a, b) in url_spans(body) {
         let url = &body[a..b];
@@ -159,9 +164,11 @@ mod tests {
             "Hi <Grace> & co,\nbook at https://crm.example/t/c/CLICK."
         );
         assert!(html.contains("Hi &lt;Grace&gt; &amp; co,<br>"));
-        assert!(html.contains(
-            "<a href=\"https://crm.example/t/c/CLICK\">https://acme.example/book</a>."
-        ));
+        assert!(
+            html.contains(
+                "<a href=\"https://crm.example/t/c/CLICK\">https://acme.example/book</a>."
+            )
+        );
         assert!(html.contains("<img src=\"https://crm.example/t/o/OPEN\""));
     }
 }

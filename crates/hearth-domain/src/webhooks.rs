@@ -134,7 +134,13 @@ mod tests {
             url: "ftp://x".into(),
             events: vec!["lead.eaten".into()],
         };
-        let fields: Vec<_> = bad.validate().unwrap_err().0.into_iter().map(|e| e.field).collect();
+        let fields: Vec<_> = bad
+            .validate()
+            .unwrap_err()
+            .0
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
         assert_eq!(fields, ["url", "events"]);
         let ok = WebhookInput {
             url: "https://hooks.example/in".into(),

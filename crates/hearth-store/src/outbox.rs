@@ -291,16 +291,9 @@ async fn counts(c: &mut Conn, org: Option<OrgId>) -> Result<Vec<(HealthChannel, 
         ),
     };
     let rows = c
-        .query(
-            &query,
-            |r| {
-                Ok((
-                    r.get::<String>(0)?,
-                    r.get::<String>(1)?,
-                    r.get::<i64>(2)?,
-                ))
-            },
-        )
+        .query(&query, |r| {
+            Ok((r.get::<String>(0)?, r.get::<String>(1)?, r.get::<i64>(2)?))
+        })
         .await?;
     let mut out: Vec<(HealthChannel, QueueCounts)> = Vec::new();
     for (kind, status, n) in rows {

@@ -91,21 +91,22 @@ pub async fn update(
             current_version: current.version,
         });
     }
-    let n = c.execute(&Raw(
-        "UPDATE message_templates SET name = $1, channel = $2, subject = $3, body = $4, \
+    let n = c
+        .execute(&Raw(
+            "UPDATE message_templates SET name = $1, channel = $2, subject = $3, body = $4, \
          version = version + 1, updated_at = $5 WHERE id = $6 AND org_id = $7 AND version = $8",
-        vec![
-            name.into(),
-            t.channel.as_str().into(),
-            t.subject.clone().into(),
-            t.body.clone().into(),
-            now().into(),
-            id.0.into(),
-            org.0.into(),
-            version.into(),
-        ],
-    ))
-    .await?;
+            vec![
+                name.into(),
+                t.channel.as_str().into(),
+                t.subject.clone().into(),
+                t.body.clone().into(),
+                now().into(),
+                id.0.into(),
+                org.0.into(),
+                version.into(),
+            ],
+        ))
+        .await?;
     let updated = get(c, org, id).await?;
     if n == 0 {
         return Err(StoreError::Conflict {

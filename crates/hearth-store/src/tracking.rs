@@ -92,14 +92,22 @@ pub async fn hit(c: &mut Conn, token: &str) -> Result<Option<Hit>> {
     .await?;
     let actor = Actor::system("email tracking");
     let (first, summary, signal) = match &url {
-        None => (opened.is_none(), "Email opened".to_string(), SignalKind::EmailOpen),
+        None => (
+            opened.is_none(),
+            "Email opened".to_string(),
+            SignalKind::EmailOpen,
+        ),
         Some(u) => {
             c.execute(&Raw(
                 "UPDATE message_links SET clicked_at = $1 WHERE token_hash = $2 AND clicked_at IS NULL",
                 vec![at.into(), digest(token).into()],
             ))
             .await?;
-            (link_clicked.is_none(), format!("Email link followed: {u}"), SignalKind::EmailClick)
+            (
+                link_clicked.is_none(),
+                format!("Email link followed: {u}"),
+                SignalKind::EmailClick,
+            )
         }
     };
     if first {

@@ -103,7 +103,12 @@ pub async fn secret(c: &mut Conn, org: OrgId, id: WebhookId) -> Result<String> {
 
 /// Queues a delivery of `change` to every subscriber of its event, in the
 /// transaction of the change.
-pub(crate) async fn emit(c: &mut Conn, org: OrgId, change: &Change<'_>, at: DateTime<Utc>) -> Result<()> {
+pub(crate) async fn emit(
+    c: &mut Conn,
+    org: OrgId,
+    change: &Change<'_>,
+    at: DateTime<Utc>,
+) -> Result<()> {
     let Some(event) = event_for(change.entity, change.action) else {
         return Ok(());
     };

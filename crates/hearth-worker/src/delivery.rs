@@ -5,8 +5,8 @@
 
 use hearth_domain::outbox::{Claimed, Delivery};
 use hearth_domain::secret::Secret;
-use hearth_domain::tracking::render_email;
 use hearth_domain::signature::sign;
+use hearth_domain::tracking::render_email;
 use hearth_store::{Store, webhooks, work};
 use lettre::message::{Mailbox, MultiPart, header::ContentType};
 use lettre::transport::smtp::authentication::Credentials;
@@ -114,10 +114,7 @@ impl Deliverer {
                 subject,
                 body,
                 tracking,
-            } => {
-                self.email(row, to, subject, body, tracking.as_ref())
-                    .await
-            }
+            } => self.email(row, to, subject, body, tracking.as_ref()).await,
             Delivery::Sms { to, body } => self.sms(row, to, body).await,
             Delivery::Webhook { url, event, body } => {
                 let Some(webhook) = row.webhook_id else {
@@ -151,11 +148,9 @@ impl Deliverer {
         tracking: Option<&hearth_domain::tracking::Tokens>,
     ) -> Result<(), Failure> {
         let Some((transport, from)) = &self.smtp else {
-            return Err(Failure::retry(
-                self.smtp_error
-                    .clone()
-                    .unwrap_or_else(|| "SMTP is not configured (HEARTH_SMTP_HOST)".into()),
-            ));
+            return Err(Failure::retry(self.smtp_error.clone().unwrap_or_else(
+                || "SMTP is not configured (HEARTH_SMTP_HOST)".into(),
+            )));
         };
         let to: Mailbox = to.parse().map_err(|e| Failure {
             message: format!("bad recipient address: {e}"),
@@ -231,10 +226,7 @@ impl Deliverer {
 
 /// A 2xx answer is a delivery; 4xx other than 408 and 429 will not get
 /// better by retrying.
-async fn answer(
-    who: &str,
-    sent: reqwest::Result<reqwest::Response>,
-) -> Result<(), Failure> {
+async fn answer(who: &str, sent: reqwest::Result<reqwest::Response>) -> Result<(), Failure> {
     let res = sent.map_err(|e| Failure::retry(format!("{who} unreachable: {e}")))?;
     let status = res.status();
     if status.is_success() {
@@ -255,9 +247,7 @@ async fn answer(
     })
 }
 
-fn transport(
-    c: &SmtpConfig,
-) -> Result<(AsyncSmtpTransport<Tokio1Executor>, Mailbox), String> {
+fn transport(c: &SmtpConfig) -> Result<(AsyncSmtpTransport<Tokio1Executor>, Mailbox), String> {
     let from: Mailbox = c
         .from
         .parse()

@@ -67,10 +67,7 @@ pub async fn run(store: Store, config: Config, shutdown: impl std::future::Futur
 async fn drain(store: &Store, config: &Config, deliverer: &Deliverer) {
     loop {
         let (batch, lease) = (config.batch, config.lease);
-        let rows = match store
-            .write(work!(|c| outbox::claim(c, batch, lease)))
-            .await
-        {
+        let rows = match store.write(work!(|c| outbox::claim(c, batch, lease))).await {
             Ok(rows) if rows.is_empty() => return,
             Ok(rows) => rows,
             Err(e) => {
@@ -104,7 +101,9 @@ async fn drain(store: &Store, config: &Config, deliverer: &Deliverer) {
                 Ok(false) => {
                     tracing::warn!(outbox = %id, "the claim lapsed during delivery; another worker owns the row")
                 }
-                Err(e) => tracing::warn!(outbox = %id, error = %e, "recording a delivery outcome failed"),
+                Err(e) => {
+                    tracing::warn!(outbox = %id, error = %e, "recording a delivery outcome failed")
+                }
             }
         }
     }

@@ -114,14 +114,23 @@ struct DeliveryArgs {
     #[arg(long, env = "HEARTH_SMTP_PASSWORD", hide_env_values = true)]
     smtp_password: Option<String>,
     /// Sender, e.g. "Acme Heating <office@acme.example>".
-    #[arg(long, env = "HEARTH_SMTP_FROM", default_value = "Hearth <hearth@localhost>")]
+    #[arg(
+        long,
+        env = "HEARTH_SMTP_FROM",
+        default_value = "Hearth <hearth@localhost>"
+    )]
     smtp_from: String,
     /// SMS provider API base URL (Twilio-compatible), e.g. https://api.twilio.com.
     #[arg(long, env = "HEARTH_SMS_URL")]
     sms_url: Option<String>,
     #[arg(long, env = "HEARTH_SMS_ACCOUNT_SID", default_value = "")]
     sms_account_sid: String,
-    #[arg(long, env = "HEARTH_SMS_AUTH_TOKEN", hide_env_values = true, default_value = "")]
+    #[arg(
+        long,
+        env = "HEARTH_SMS_AUTH_TOKEN",
+        hide_env_values = true,
+        default_value = ""
+    )]
     sms_auth_token: String,
     /// Sending number, E.164.
     #[arg(long, env = "HEARTH_SMS_FROM", default_value = "")]
@@ -172,7 +181,8 @@ impl DeliveryArgs {
                 ..defaults.retry
             },
             lease: secs("--outbox-lease-secs", self.outbox_lease_secs)?,
-            poll: secs("--outbox-poll-secs", self.outbox_poll_secs)?.max(std::time::Duration::from_millis(10)),
+            poll: secs("--outbox-poll-secs", self.outbox_poll_secs)?
+                .max(std::time::Duration::from_millis(10)),
             ..defaults
         })
     }

@@ -148,7 +148,8 @@ pub async fn load_card(
         contacted_by: me.map(|u| u.to_string()).unwrap_or_default(),
         ..Default::default()
     };
-    let compose = messages::ComposeView::new(customer, hearth_store::templates::list(c, org).await?);
+    let compose =
+        messages::ComposeView::new(customer, hearth_store::templates::list(c, org).await?);
     Ok(CommsCard {
         engagements,
         more_engagements: more,

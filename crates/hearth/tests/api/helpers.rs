@@ -275,7 +275,11 @@ impl Staff<'_> {
     }
 
     /// Posts a form with the CSRF token; returns status, Location and body.
-    pub async fn submit(&self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String, String) {
+    pub async fn submit(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> (StatusCode, String, String) {
         let mut form = vec![("_csrf", self.csrf.as_str())];
         form.extend_from_slice(fields);
         let res = self

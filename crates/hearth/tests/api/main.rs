@@ -14,5 +14,6 @@ mod jobs;
 mod leads;
 mod notes_tags;
 mod outbox;
+mod overview;
 mod search;
 mod validation;

@@ -29,7 +29,5 @@ async fn list(State(s): State<AppState>, auth: Auth) -> ApiResult<Json<Vec<Chann
 /// The installation's channels for `/healthz`: outcomes and queues over all
 /// organisations, without error text (anyone may read `/healthz`).
 pub async fn health_detail(store: &Store) -> hearth_store::Result<Vec<ChannelStatus>> {
-    store
-        .read(work!(|c| outbox::channel_status(c, None)))
-        .await
+    store.read(work!(|c| outbox::channel_status(c, None))).await
 }

@@ -25,7 +25,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
 async fn list(State(s): State<AppState>, auth: Auth) -> ApiResult<Json<Vec<Template>>> {
     auth.require(Action::ReadCustomers)?;
     let org = auth.principal.org_id;
-    Ok(Json(s.store.read(work!(|c| templates::list(c, org))).await?))
+    Ok(Json(
+        s.store.read(work!(|c| templates::list(c, org))).await?,
+    ))
 }
 
 /// A template for email or SMS; `{{first_name}}`, `{{last_name}}`,
@@ -60,7 +62,9 @@ async fn get(
 ) -> ApiResult<Json<Template>> {
     auth.require(Action::ReadCustomers)?;
     let org = auth.principal.org_id;
-    Ok(Json(s.store.read(work!(|c| templates::get(c, org, id))).await?))
+    Ok(Json(
+        s.store.read(work!(|c| templates::get(c, org, id))).await?,
+    ))
 }
 
 /// Replace a template; send the `version` you read (stale → 409).

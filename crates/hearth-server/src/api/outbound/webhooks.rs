@@ -63,7 +63,9 @@ async fn get(
 ) -> ApiResult<Json<Webhook>> {
     auth.require(Action::ManageIntegrations)?;
     let org = auth.principal.org_id;
-    Ok(Json(s.store.read(work!(|c| webhooks::get(c, org, id))).await?))
+    Ok(Json(
+        s.store.read(work!(|c| webhooks::get(c, org, id))).await?,
+    ))
 }
 
 /// Stop deliveries to a subscription; queued ones fail.

@@ -116,7 +116,9 @@ pub async fn send(
     let sent = match input(&form) {
         Ok(message) => s
             .store
-            .write(work!(|c| messages::send(c, p.org_id, &p.actor, id, &message)))
+            .write(work!(|c| messages::send(
+                c, p.org_id, &p.actor, id, &message
+            )))
             .await
             .map(drop),
         Err(e) => Err(e.into()),

@@ -57,8 +57,11 @@ async fn queue(app: &TestApp, org: &TestOrg, customer: &str, n: usize) -> Vec<St
 async fn all_sent(app: &TestApp, org: &TestOrg, customer: &str, n: usize) {
     eventually("every message to be sent", || async {
         let all = expect_status(
-            app.get(org, &format!("/api/v1/customers/{customer}/communications?limit=200"))
-                .await,
+            app.get(
+                org,
+                &format!("/api/v1/customers/{customer}/communications?limit=200"),
+            )
+            .await,
             StatusCode::OK,
             app.engine,
         )
@@ -73,7 +76,11 @@ async fn all_sent(app: &TestApp, org: &TestOrg, customer: &str, n: usize) {
 fn assert_exactly_once(smtp: &SmtpSink, subjects: &[String], engine: &str) {
     let accepted = smtp.accepted();
     let ids = smtp.by_message_id();
-    assert_eq!(accepted.len(), subjects.len(), "[{engine}] accepted twice or lost: {ids:?}");
+    assert_eq!(
+        accepted.len(),
+        subjects.len(),
+        "[{engine}] accepted twice or lost: {ids:?}"
+    );
     assert!(ids.values().all(|&n| n == 1), "[{engine}] {ids:?}");
     for s in subjects {
         let found = accepted

@@ -249,7 +249,10 @@ pub fn worker_config(app: &TestApp) -> hearth_worker::Config {
 }
 
 /// Runs a worker in this process until the returned sender is dropped.
-pub fn spawn_worker(app: &TestApp, config: hearth_worker::Config) -> tokio::sync::oneshot::Sender<()> {
+pub fn spawn_worker(
+    app: &TestApp,
+    config: hearth_worker::Config,
+) -> tokio::sync::oneshot::Sender<()> {
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let store = app.store.clone();
     tokio::spawn(hearth_worker::run(store, config, async move {
@@ -287,7 +290,10 @@ pub async fn communications(app: &TestApp, org: &TestOrg, customer: &str) -> Vec
 /// Waits until the customer's newest communication leaves `queued`.
 pub async fn settled(app: &TestApp, org: &TestOrg, customer: &str) -> Value {
     eventually("the message to leave the queue", || async {
-        let first = communications(app, org, customer).await.into_iter().next()?;
+        let first = communications(app, org, customer)
+            .await
+            .into_iter()
+            .next()?;
         (first["status"] != "queued").then_some(first)
     })
     .await

@@ -15,7 +15,15 @@ async fn staff_send_from_the_card_and_see_the_status_and_channels() {
 
         let action = format!("/customers/{grace}/messages");
         let (status, location, _) = staff
-            .submit(&action, &[("channel", "sms"), ("template_id", ""), ("subject", ""), ("body", "On our way, {{first_name}}")])
+            .submit(
+                &action,
+                &[
+                    ("channel", "sms"),
+                    ("template_id", ""),
+                    ("subject", ""),
+                    ("body", "On our way, {{first_name}}"),
+                ],
+            )
             .await;
         assert_eq!(status, StatusCode::SEE_OTHER, "[{}]", app.engine);
         assert_eq!(location, format!("/customers/{grace}#communications"));
@@ -24,7 +32,10 @@ async fn staff_send_from_the_card_and_see_the_status_and_channels() {
         assert!(html.contains("status-queued"), "[{}]", app.engine);
 
         let (status, _, html) = staff
-            .submit(&action, &[("channel", "email"), ("subject", ""), ("body", "Hello")])
+            .submit(
+                &action,
+                &[("channel", "email"), ("subject", ""), ("body", "Hello")],
+            )
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{}]", app.engine);
         assert!(html.contains("is required for email"), "{html}");

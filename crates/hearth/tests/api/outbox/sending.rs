@@ -64,8 +64,14 @@ async fn email_and_sms_reach_real_servers_with_merge_fields_and_tracking() {
         let raw = &mails[0].decoded();
         assert!(mails[0].message_id.ends_with("@hearth>"), "{raw}");
         assert!(raw.contains("Subject: Your visit, Grace"), "{raw}");
-        assert!(raw.contains("Hi Grace Hopper, acme Ltd will come by."), "{raw}");
-        assert!(!raw.contains("https://acme.example/book\r\n"), "links are tracked: {raw}");
+        assert!(
+            raw.contains("Hi Grace Hopper, acme Ltd will come by."),
+            "{raw}"
+        );
+        assert!(
+            !raw.contains("https://acme.example/book\r\n"),
+            "links are tracked: {raw}"
+        );
 
         // The click link redirects to the stored address only; the pixel
         // answers an image. Both show on the communication and timeline.
@@ -85,10 +91,19 @@ async fn email_and_sms_reach_real_servers_with_merge_fields_and_tracking() {
             .unwrap();
         assert_eq!(guessed.status(), StatusCode::NOT_FOUND);
         let tracked = communications(&app, &org, &grace).await.remove(0);
-        assert!(tracked["opened_at"].is_string(), "[{}] {tracked}", app.engine);
-        assert!(tracked["clicked_at"].is_string(), "[{}] {tracked}", app.engine);
+        assert!(
+            tracked["opened_at"].is_string(),
+            "[{}] {tracked}",
+            app.engine
+        );
+        assert!(
+            tracked["clicked_at"].is_string(),
+            "[{}] {tracked}",
+            app.engine
+        );
         let timeline = expect_status(
-            app.get(&org, &format!("/api/v1/customers/{grace}/timeline")).await,
+            app.get(&org, &format!("/api/v1/customers/{grace}/timeline"))
+                .await,
             StatusCode::OK,
             app.engine,
         )
@@ -119,9 +134,19 @@ async fn email_and_sms_reach_real_servers_with_merge_fields_and_tracking() {
         assert!(r.body.contains("To=%2B15125550188"), "{}", r.body);
         assert!(r.body.contains("Body=On+our+way%2C+Grace%21"), "{}", r.body);
         assert!(r.headers.contains_key("idempotency-key"));
-        assert!(r.headers["authorization"].to_str().unwrap().starts_with("Basic "));
+        assert!(
+            r.headers["authorization"]
+                .to_str()
+                .unwrap()
+                .starts_with("Basic ")
+        );
 
-        let channels = expect_status(app.get(&org, "/api/v1/channels").await, StatusCode::OK, app.engine).await;
+        let channels = expect_status(
+            app.get(&org, "/api/v1/channels").await,
+            StatusCode::OK,
+            app.engine,
+        )
+        .await;
         for name in ["smtp", "sms"] {
             let ch = channels
                 .as_array()
@@ -175,7 +200,12 @@ async fn a_delivery_that_keeps_failing_ends_failed_and_shows_everywhere() {
             .collect();
         assert_eq!(keys.len(), 1);
 
-        let channels = expect_status(app.get(&org, "/api/v1/channels").await, StatusCode::OK, app.engine).await;
+        let channels = expect_status(
+            app.get(&org, "/api/v1/channels").await,
+            StatusCode::OK,
+            app.engine,
+        )
+        .await;
         let sms_health = channels
             .as_array()
             .unwrap()
@@ -203,7 +233,10 @@ async fn a_delivery_that_keeps_failing_ends_failed_and_shows_everywhere() {
             .unwrap()
             .clone();
         assert_eq!(sms_public["dead_letters"], 1, "{health}");
-        assert!(sms_public["last_error"].is_null(), "no error text in public: {health}");
+        assert!(
+            sms_public["last_error"].is_null(),
+            "no error text in public: {health}"
+        );
     }
 }
 
@@ -215,9 +248,21 @@ async fn bad_messages_and_templates_name_the_field_and_change_nothing() {
         let no_email = id(&app.customer(&org, json!({"first_name": "Ada"})).await);
         let path = format!("/api/v1/customers/{grace}/messages");
         let cases = [
-            (path.clone(), json!({"channel": "call", "body": "x"}), "channel"),
-            (path.clone(), json!({"channel": "email", "body": "x"}), "subject"),
-            (path.clone(), json!({"channel": "sms", "body": "Hi {{nickname}}"}), "body"),
+            (
+                path.clone(),
+                json!({"channel": "call", "body": "x"}),
+                "channel",
+            ),
+            (
+                path.clone(),
+                json!({"channel": "email", "body": "x"}),
+                "subject",
+            ),
+            (
+                path.clone(),
+                json!({"channel": "sms", "body": "Hi {{nickname}}"}),
+                "body",
+            ),
             (path.clone(), json!({"channel": "sms"}), "body"),
             (
                 path.clone(),
@@ -254,7 +299,12 @@ async fn bad_messages_and_templates_name_the_field_and_change_nothing() {
             );
         }
         let unknown = expect_status(
-            app.post(&org, &path, json!({"channel": "sms", "body": "Hi {{nickname}}"})).await,
+            app.post(
+                &org,
+                &path,
+                json!({"channel": "sms", "body": "Hi {{nickname}}"}),
+            )
+            .await,
             StatusCode::UNPROCESSABLE_ENTITY,
             app.engine,
         )
@@ -270,8 +320,12 @@ async fn templates_update_with_versions_and_delete() {
     for app in apps().await {
         let org = app.org("acme").await;
         let t = expect_status(
-            app.post(&org, "/api/v1/message-templates", json!({"name": "Hi", "channel": "sms", "body": "Hi {{first_name}}"}))
-                .await,
+            app.post(
+                &org,
+                "/api/v1/message-templates",
+                json!({"name": "Hi", "channel": "sms", "body": "Hi {{first_name}}"}),
+            )
+            .await,
             StatusCode::CREATED,
             app.engine,
         )
@@ -288,8 +342,18 @@ async fn templates_update_with_versions_and_delete() {
         let updated = expect_status(put(1).await, StatusCode::OK, app.engine).await;
         assert_eq!(updated["version"], 2);
         expect_status(put(1).await, StatusCode::CONFLICT, app.engine).await;
-        expect_status(app.delete(&org, &path).await, StatusCode::NO_CONTENT, app.engine).await;
-        expect_status(app.get(&org, &path).await, StatusCode::NOT_FOUND, app.engine).await;
+        expect_status(
+            app.delete(&org, &path).await,
+            StatusCode::NO_CONTENT,
+            app.engine,
+        )
+        .await;
+        expect_status(
+            app.get(&org, &path).await,
+            StatusCode::NOT_FOUND,
+            app.engine,
+        )
+        .await;
     }
 }
 
@@ -300,26 +364,41 @@ async fn another_org_cannot_send_to_or_read_these_records() {
         let b = app.org("bravo").await;
         let grace = id(&app.grace(&a).await);
         let t = expect_status(
-            app.post(&a, "/api/v1/message-templates", json!({"name": "Hi", "channel": "sms", "body": "Hi"})).await,
+            app.post(
+                &a,
+                "/api/v1/message-templates",
+                json!({"name": "Hi", "channel": "sms", "body": "Hi"}),
+            )
+            .await,
             StatusCode::CREATED,
             app.engine,
         )
         .await;
         let w = expect_status(
-            app.post(&a, "/api/v1/webhooks", json!({"url": "https://hooks.example/in", "events": ["lead.won"]}))
-                .await,
+            app.post(
+                &a,
+                "/api/v1/webhooks",
+                json!({"url": "https://hooks.example/in", "events": ["lead.won"]}),
+            )
+            .await,
             StatusCode::CREATED,
             app.engine,
         )
         .await;
         let (t, w) = (id(&t), id(&w));
         let not_found = [
-            app.post(&b, &format!("/api/v1/customers/{grace}/messages"), json!({"channel": "sms", "body": "x"}))
-                .await,
+            app.post(
+                &b,
+                &format!("/api/v1/customers/{grace}/messages"),
+                json!({"channel": "sms", "body": "x"}),
+            )
+            .await,
             app.get(&b, &format!("/api/v1/message-templates/{t}")).await,
-            app.delete(&b, &format!("/api/v1/message-templates/{t}")).await,
+            app.delete(&b, &format!("/api/v1/message-templates/{t}"))
+                .await,
             app.get(&b, &format!("/api/v1/webhooks/{w}")).await,
-            app.get(&b, &format!("/api/v1/webhooks/{w}/deliveries")).await,
+            app.get(&b, &format!("/api/v1/webhooks/{w}/deliveries"))
+                .await,
             app.delete(&b, &format!("/api/v1/webhooks/{w}")).await,
         ];
         for res in not_found {
@@ -327,20 +406,34 @@ async fn another_org_cannot_send_to_or_read_these_records() {
         }
         // B's template cannot be used for A's message either.
         let bt = expect_status(
-            app.post(&b, "/api/v1/message-templates", json!({"name": "B", "channel": "sms", "body": "B"})).await,
+            app.post(
+                &b,
+                "/api/v1/message-templates",
+                json!({"name": "B", "channel": "sms", "body": "B"}),
+            )
+            .await,
             StatusCode::CREATED,
             app.engine,
         )
         .await;
         let problem = expect_status(
-            app.post(&a, &format!("/api/v1/customers/{grace}/messages"), json!({"channel": "sms", "template_id": id(&bt)}))
-                .await,
+            app.post(
+                &a,
+                &format!("/api/v1/customers/{grace}/messages"),
+                json!({"channel": "sms", "template_id": id(&bt)}),
+            )
+            .await,
             StatusCode::UNPROCESSABLE_ENTITY,
             app.engine,
         )
         .await;
         assert_eq!(problem_fields(&problem), ["template_id"]);
-        let listed = expect_status(app.get(&b, "/api/v1/webhooks").await, StatusCode::OK, app.engine).await;
+        let listed = expect_status(
+            app.get(&b, "/api/v1/webhooks").await,
+            StatusCode::OK,
+            app.engine,
+        )
+        .await;
         assert_eq!(listed, json!([]));
     }
 }
@@ -350,10 +443,16 @@ async fn opening_an_email_is_a_score_signal_for_the_customers_open_lead() {
     use crate::leads::{default_pipeline, new_lead, stage};
     for app in apps().await {
         let org = app.org("acme").await;
-        let lead = new_lead(&app, &org, json!({"first_name": "Nina", "email": "nina@example.com"})).await;
+        let lead = new_lead(
+            &app,
+            &org,
+            json!({"first_name": "Nina", "email": "nina@example.com"}),
+        )
+        .await;
         let lead_id = id(&lead);
         let converted = expect_status(
-            app.post(&org, &format!("/api/v1/leads/{lead_id}/convert"), json!({})).await,
+            app.post(&org, &format!("/api/v1/leads/{lead_id}/convert"), json!({}))
+                .await,
             StatusCode::OK,
             app.engine,
         )
@@ -362,15 +461,24 @@ async fn opening_an_email_is_a_score_signal_for_the_customers_open_lead() {
         // Back in an open stage: the lead is being worked again.
         let pipeline = default_pipeline(&app, &org).await;
         expect_status(
-            app.post(&org, &format!("/api/v1/leads/{lead_id}/move"), json!({"stage_id": stage(&pipeline, "Follow-up")}))
-                .await,
+            app.post(
+                &org,
+                &format!("/api/v1/leads/{lead_id}/move"),
+                json!({"stage_id": stage(&pipeline, "Follow-up")}),
+            )
+            .await,
             StatusCode::OK,
             app.engine,
         )
         .await;
         let signals = |lead: &Value| lead["score_breakdown"].to_string();
         let before = signals(
-            &expect_status(app.get(&org, &format!("/api/v1/leads/{lead_id}")).await, StatusCode::OK, app.engine).await,
+            &expect_status(
+                app.get(&org, &format!("/api/v1/leads/{lead_id}")).await,
+                StatusCode::OK,
+                app.engine,
+            )
+            .await,
         );
         assert!(!before.contains("email_open"), "{before}");
 
@@ -383,8 +491,12 @@ async fn opening_an_email_is_a_score_signal_for_the_customers_open_lead() {
             },
         );
         expect_status(
-            app.post(&org, &format!("/api/v1/customers/{customer}/messages"), json!({"channel": "email", "subject": "Quote", "body": "Your quote"}))
-                .await,
+            app.post(
+                &org,
+                &format!("/api/v1/customers/{customer}/messages"),
+                json!({"channel": "email", "subject": "Quote", "body": "Your quote"}),
+            )
+            .await,
             StatusCode::CREATED,
             app.engine,
         )
@@ -394,10 +506,20 @@ async fn opening_an_email_is_a_score_signal_for_the_customers_open_lead() {
         for _ in 0..2 {
             app.http.get(&pixel).send().await.unwrap();
         }
-        let after = expect_status(app.get(&org, &format!("/api/v1/leads/{lead_id}")).await, StatusCode::OK, app.engine).await;
-        assert!(signals(&after).contains("email_open"), "[{}] {after}", app.engine);
+        let after = expect_status(
+            app.get(&org, &format!("/api/v1/leads/{lead_id}")).await,
+            StatusCode::OK,
+            app.engine,
+        )
+        .await;
+        assert!(
+            signals(&after).contains("email_open"),
+            "[{}] {after}",
+            app.engine
+        );
         let timeline = expect_status(
-            app.get(&org, &format!("/api/v1/customers/{customer}/timeline")).await,
+            app.get(&org, &format!("/api/v1/customers/{customer}/timeline"))
+                .await,
             StatusCode::OK,
             app.engine,
         )
@@ -408,6 +530,10 @@ async fn opening_an_email_is_a_score_signal_for_the_customers_open_lead() {
             .iter()
             .filter(|e| e["summary"] == "Email opened")
             .count();
-        assert_eq!(opened, 1, "[{}] the first open only: {timeline}", app.engine);
+        assert_eq!(
+            opened, 1,
+            "[{}] the first open only: {timeline}",
+            app.engine
+        );
     }
 }

@@ -22,9 +22,22 @@ async fn events_are_delivered_signed_retried_and_listed() {
         .await;
         let secret = created["secret"].as_str().unwrap().to_string();
         let hook = created["id"].as_str().unwrap().to_string();
-        let listed = expect_status(app.get(&org, "/api/v1/webhooks").await, StatusCode::OK, app.engine).await;
-        assert!(!listed.to_string().contains(&secret), "the secret is shown once only");
-        let fetched = expect_status(app.get(&org, &format!("/api/v1/webhooks/{hook}")).await, StatusCode::OK, app.engine).await;
+        let listed = expect_status(
+            app.get(&org, "/api/v1/webhooks").await,
+            StatusCode::OK,
+            app.engine,
+        )
+        .await;
+        assert!(
+            !listed.to_string().contains(&secret),
+            "the secret is shown once only"
+        );
+        let fetched = expect_status(
+            app.get(&org, &format!("/api/v1/webhooks/{hook}")).await,
+            StatusCode::OK,
+            app.engine,
+        )
+        .await;
         assert!(fetched.get("secret").is_none());
 
         let _worker = spawn_worker(&app, worker_config(&app));
@@ -38,7 +51,10 @@ async fn events_are_delivered_signed_retried_and_listed() {
         let (first, second) = (&requests[0], &requests[1]);
         assert_eq!(first.path, "/in");
         assert_eq!(first.body, second.body, "a retry sends the same event");
-        assert_eq!(first.headers["idempotency-key"], second.headers["idempotency-key"]);
+        assert_eq!(
+            first.headers["idempotency-key"],
+            second.headers["idempotency-key"]
+        );
         assert_eq!(second.headers["hearth-event"], "customer.created");
         let body: Value = serde_json::from_str(&second.body).unwrap();
         assert_eq!(body["event"], "customer.created");
@@ -56,7 +72,8 @@ async fn events_are_delivered_signed_retried_and_listed() {
 
         let deliveries = eventually("the delivery to be recorded as sent", || async {
             let page = expect_status(
-                app.get(&org, &format!("/api/v1/webhooks/{hook}/deliveries")).await,
+                app.get(&org, &format!("/api/v1/webhooks/{hook}/deliveries"))
+                    .await,
                 StatusCode::OK,
                 app.engine,
             )
@@ -70,8 +87,12 @@ async fn events_are_delivered_signed_retried_and_listed() {
         assert_eq!(items[0]["attempts"], 2);
 
         // Unsubscribed: later events are not delivered.
-        expect_status(app.delete(&org, &format!("/api/v1/webhooks/{hook}")).await, StatusCode::NO_CONTENT, app.engine)
-            .await;
+        expect_status(
+            app.delete(&org, &format!("/api/v1/webhooks/{hook}")).await,
+            StatusCode::NO_CONTENT,
+            app.engine,
+        )
+        .await;
         app.customer(&org, json!({"first_name": "Ada"})).await;
         tokio::time::sleep(Duration::from_millis(300)).await;
         assert_eq!(receiver.received().len(), 2, "[{}]", app.engine);
@@ -84,7 +105,10 @@ async fn bad_subscriptions_name_the_field() {
         let org = app.org("acme").await;
         for (body, field) in [
             (json!({"url": "ftp://x", "events": ["lead.won"]}), "url"),
-            (json!({"url": "https://x.example", "events": ["lead.eaten"]}), "events"),
+            (
+                json!({"url": "https://x.example", "events": ["lead.eaten"]}),
+                "events",
+            ),
             (json!({"url": "https://x.example", "events": []}), "events"),
         ] {
             let problem = expect_status(
@@ -93,9 +117,19 @@ async fn bad_subscriptions_name_the_field() {
                 app.engine,
             )
             .await;
-            assert_eq!(problem_fields(&problem), [field], "[{}] {problem}", app.engine);
+            assert_eq!(
+                problem_fields(&problem),
+                [field],
+                "[{}] {problem}",
+                app.engine
+            );
         }
-        let listed = expect_status(app.get(&org, "/api/v1/webhooks").await, StatusCode::OK, app.engine).await;
+        let listed = expect_status(
+            app.get(&org, "/api/v1/webhooks").await,
+            StatusCode::OK,
+            app.engine,
+        )
+        .await;
         assert_eq!(listed, json!([]));
     }
 }
