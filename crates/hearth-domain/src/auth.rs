@@ -42,6 +42,8 @@ pub enum Action {
     VoidInvoices,
     /// Organisation settings: inbound hook keys, reminder thresholds.
     ManageSettings,
+    /// Message templates and outbound webhook subscriptions.
+    ManageIntegrations,
 }
 
 impl Role {
@@ -81,6 +83,7 @@ impl Role {
             Action::ManageBilling => matches!(self, Role::Owner | Role::Admin),
             Action::VoidInvoices => !matches!(self, Role::Technician),
             Action::ManageSettings => matches!(self, Role::Owner | Role::Admin),
+            Action::ManageIntegrations => matches!(self, Role::Owner | Role::Admin),
         }
     }
 }

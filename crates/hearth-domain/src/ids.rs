@@ -77,3 +77,4 @@ id_type!(
 );
 id_type!(JobId, JobNoteId, JobPhotoId, StatusChangeId);
 id_type!(ReminderId);
+id_type!(OutboxId, TemplateId, WebhookId);

@@ -19,11 +19,17 @@ pub mod invalid;
 pub mod jobs;
 pub mod leads;
 pub mod notes;
+pub mod outbox;
 pub mod reminders;
 pub mod search;
+pub mod secret;
+pub mod signature;
 pub mod support;
 pub mod tags;
 pub mod tasks;
+pub mod templates;
+pub mod tracking;
+pub mod webhooks;
 pub mod wire;
 
 pub use ids::*;

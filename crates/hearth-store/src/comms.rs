@@ -31,9 +31,12 @@ enum Communications {
     AuthorName,
     OccurredAt,
     CreatedAt,
+    OpenedAt,
+    ClickedAt,
+    DeliveryError,
 }
 
-const COLUMNS: [Communications; 15] = [
+const COLUMNS: [Communications; 18] = [
     Communications::Id,
     Communications::CustomerId,
     Communications::LeadId,
@@ -49,6 +52,9 @@ const COLUMNS: [Communications; 15] = [
     Communications::AuthorName,
     Communications::OccurredAt,
     Communications::CreatedAt,
+    Communications::OpenedAt,
+    Communications::ClickedAt,
+    Communications::DeliveryError,
 ];
 
 fn word<T>(r: &Row, idx: usize, parse: fn(&str) -> Option<T>) -> Result<T> {
@@ -75,6 +81,9 @@ fn communication(r: &Row) -> Result<Communication> {
         },
         occurred_at: r.get(13)?,
         created_at: r.get(14)?,
+        opened_at: r.get(15)?,
+        clicked_at: r.get(16)?,
+        delivery_error: r.get(17)?,
     })
 }
 

@@ -124,7 +124,7 @@ pub async fn record(c: &mut Conn, org: OrgId, actor: &Actor, change: Change<'_>)
         ))
         .await?;
     }
-    Ok(())
+    crate::webhooks::emit(c, org, &change, at).await
 }
 
 #[derive(sea_query::Iden)]

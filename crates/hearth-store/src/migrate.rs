@@ -24,6 +24,7 @@ migrations! {
     7 => "0007_billing",
     8 => "0008_comms",
     9 => "0009_channels",
+    10 => "0010_outbox",
     11 => "0011_inbound",
 }
 

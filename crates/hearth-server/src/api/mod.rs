@@ -9,6 +9,7 @@ pub(crate) mod jobs;
 pub mod leads;
 pub(crate) mod live;
 mod notes_tags;
+pub(crate) mod outbound;
 mod reminders;
 mod search;
 
@@ -147,6 +148,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(jobs::routes())
         .merge(leads::routes())
         .merge(comms::routes())
+        .merge(outbound::routes())
         .merge(billing::routes())
         .merge(search::routes())
         .merge(live::routes())

@@ -192,3 +192,4 @@ id_col!(
 );
 id_col!(JobId, JobNoteId, JobPhotoId, StatusChangeId);
 id_col!(ReminderId);
+id_col!(OutboxId, TemplateId, WebhookId);

@@ -14,6 +14,7 @@ mod isolation;
 mod jobs;
 mod leads;
 mod notes_tags;
+mod outbox;
 mod overview;
 mod reminders;
 mod search;
