@@ -40,6 +40,9 @@ pub enum Action {
     ManageBilling,
     /// Void invoices.
     VoidInvoices,
+    /// Save, change and delete segments, change their thresholds, and
+    /// export a segment's customers.
+    ManageSegments,
 }
 
 impl Role {
@@ -78,6 +81,7 @@ impl Role {
             Action::ManagePipelines => matches!(self, Role::Owner | Role::Admin),
             Action::ManageBilling => matches!(self, Role::Owner | Role::Admin),
             Action::VoidInvoices => !matches!(self, Role::Technician),
+            Action::ManageSegments => !matches!(self, Role::Technician),
         }
     }
 }

@@ -76,3 +76,4 @@ id_type!(
     TicketMessageId,
 );
 id_type!(JobId, JobNoteId, JobPhotoId, StatusChangeId);
+id_type!(SegmentId);

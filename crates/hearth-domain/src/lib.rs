@@ -19,6 +19,7 @@ pub mod jobs;
 pub mod leads;
 pub mod notes;
 pub mod search;
+pub mod segments;
 pub mod support;
 pub mod tags;
 pub mod tasks;

@@ -28,6 +28,7 @@ pub mod notes;
 pub mod orgs;
 pub mod page;
 pub mod search;
+pub mod segments;
 pub mod support;
 pub mod tags;
 pub mod tasks;

@@ -191,3 +191,4 @@ id_col!(
     TicketMessageId
 );
 id_col!(JobId, JobNoteId, JobPhotoId, StatusChangeId);
+id_col!(SegmentId);
