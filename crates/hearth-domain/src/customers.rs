@@ -361,4 +361,3 @@ mod tests {
         assert_eq!(err.0[0].field, "first_name");
     }
 }
-

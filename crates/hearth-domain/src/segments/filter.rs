@@ -151,8 +151,12 @@ impl Field {
             City | PostalCode | EquipmentKind => PLACE_OPS,
             PreferredContactMethod | Membership => CHOICE_OPS,
             EquipmentWarranty | LeadSource => RECORD_CHOICE_OPS,
-            CustomerSince | AccountAgeDays | EquipmentAgeYears | WarrantyExpiresInDays
-            | LifetimeValueMinor | Bookings => NUMBER_OPS,
+            CustomerSince
+            | AccountAgeDays
+            | EquipmentAgeYears
+            | WarrantyExpiresInDays
+            | LifetimeValueMinor
+            | Bookings => NUMBER_OPS,
             DaysSinceLastBooking => LAST_BOOKING_OPS,
             Tag => TAG_OPS,
         }
@@ -252,10 +256,7 @@ impl FilterInput {
     pub fn validate(&self, prefix: &str) -> Result<Filter, Invalid> {
         let mut errors = Invalid::default();
         if self.conditions.is_empty() {
-            errors.push(
-                format!("{prefix}.conditions"),
-                "add at least one condition",
-            );
+            errors.push(format!("{prefix}.conditions"), "add at least one condition");
         }
         if self.conditions.len() > MAX_CONDITIONS {
             errors.push(
@@ -283,7 +284,11 @@ impl ConditionInput {
             let known: Vec<&str> = Field::ALL.iter().map(|f| f.as_str()).collect();
             errors.push(
                 format!("{at}.field"),
-                format!("“{}” is not a field; use one of {}", self.field, list(&known)),
+                format!(
+                    "“{}” is not a field; use one of {}",
+                    self.field,
+                    list(&known)
+                ),
             );
             return None;
         };
@@ -469,12 +474,17 @@ mod tests {
             {"field": "bookings", "op": "gte", "value": 3},
             {"field": "email", "op": "absent"},
         ]}));
-        assert_eq!(f.describe(), "city in Austin, Waco or bookings ≥ 3 or email is not set");
+        assert_eq!(
+            f.describe(),
+            "city in Austin, Waco or bookings ≥ 3 or email is not set"
+        );
     }
 
     #[test]
     fn an_empty_or_huge_filter_is_refused() {
-        let e = input(json!({"conditions": []})).validate("filter").unwrap_err();
+        let e = input(json!({"conditions": []}))
+            .validate("filter")
+            .unwrap_err();
         assert_eq!(fields(e), vec!["filter.conditions"]);
         let many: Vec<_> = (0..=MAX_CONDITIONS)
             .map(|_| json!({"field": "bookings", "op": "gt", "value": 1}))
@@ -493,7 +503,10 @@ mod tests {
         ]}))
         .validate("f")
         .unwrap_err();
-        assert_eq!(fields(e), vec!["f.conditions[0].value", "f.conditions[1].value"]);
+        assert_eq!(
+            fields(e),
+            vec!["f.conditions[0].value", "f.conditions[1].value"]
+        );
         assert!(
             input(json!({"conditions": [{"field": "lead_source", "op": "in", "value": ["web_form", "Referral"]}]}))
                 .validate("f")

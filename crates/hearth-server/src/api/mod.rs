@@ -9,6 +9,7 @@ pub mod leads;
 mod live;
 mod notes_tags;
 mod search;
+mod segments;
 
 use crate::AppState;
 use crate::error::Problem;
@@ -136,6 +137,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(comms::routes())
         .merge(billing::routes())
         .merge(search::routes())
+        .merge(segments::routes())
         .merge(live::routes())
         .split_for_parts();
     // After the merge: modifiers in #[openapi] run before the routes exist.

@@ -19,9 +19,9 @@ pub fn condition(filter: &Filter, now: DateTime<Utc>) -> Result<Cond, Invalid> {
         Match::Any => Cond::any(),
     };
     for (i, c) in filter.conditions.iter().enumerate() {
-        all = all.add(one(c, now).map_err(|why| {
-            Invalid::field(format!("filter.conditions[{i}].op"), why)
-        })?);
+        all = all.add(
+            one(c, now).map_err(|why| Invalid::field(format!("filter.conditions[{i}].op"), why))?,
+        );
     }
     Ok(all)
 }
@@ -46,9 +46,13 @@ fn one(c: &Condition, now: DateTime<Utc>) -> Result<Expr, String> {
                     JoinType::InnerJoin,
                     "tags",
                     "t",
-                    Expr::cust("t.id = ct.tag_id AND t.org_id = ct.org_id AND t.deleted_at IS NULL"),
+                    Expr::cust(
+                        "t.id = ct.tag_id AND t.org_id = ct.org_id AND t.deleted_at IS NULL",
+                    ),
                 )
-                .and_where(Expr::cust("ct.org_id = f.org_id AND ct.customer_id = f.customer_id"))
+                .and_where(Expr::cust(
+                    "ct.org_id = f.org_id AND ct.customer_id = f.customer_id",
+                ))
                 .and_where(Expr::cust("t.name_key").eq(name_key(&word(c)?)));
             match c.op {
                 Op::Has => Expr::exists(q),
@@ -75,11 +79,11 @@ fn one(c: &Condition, now: DateTime<Utc>) -> Result<Expr, String> {
         WarrantyExpiresInDays => {
             let until = today.checked_add_days(Days::new(number(c)? as u64));
             let until = Ord::min(until.unwrap_or(LAST_DATE), LAST_DATE);
-            equipment(
-                Expr::cust("e.warranty_expires_on")
-                    .gte(today)
-                    .and(compare(Expr::cust("e.warranty_expires_on"), c.op, until)?),
-            )
+            equipment(Expr::cust("e.warranty_expires_on").gte(today).and(compare(
+                Expr::cust("e.warranty_expires_on"),
+                c.op,
+                until,
+            )?))
         }
         LifetimeValueMinor => compare(Expr::cust("f.lifetime_minor"), c.op, number(c)?)?,
         Bookings => compare(Expr::cust("f.bookings"), c.op, number(c)?)?,
@@ -189,7 +193,9 @@ fn age<V: Into<Value>>(
         Op::Gt => col().lt(cutoff(n)),
         Op::Lte => col().gte(cutoff(n)),
         Op::Lt => col().gt(cutoff(n)),
-        Op::Eq => col().lte(cutoff(n)).and(col().gt(cutoff(n.saturating_add(1)))),
+        Op::Eq => col()
+            .lte(cutoff(n))
+            .and(col().gt(cutoff(n.saturating_add(1)))),
         op => return Err(format!("{} is not a comparison", op.as_str())),
     })
 }

@@ -46,11 +46,7 @@ pub async fn refresh(c: &mut Conn, org: OrgId, customer: CustomerId) -> Result<(
     .await?;
     c.execute(&Raw(
         concat!(facts_of_customers!(), " AND c.id = $3"),
-        vec![
-            org.0.into(),
-            currency.as_str().into(),
-            customer.0.into(),
-        ],
+        vec![org.0.into(), currency.as_str().into(), customer.0.into()],
     ))
     .await?;
     Ok(())

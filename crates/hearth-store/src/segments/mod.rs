@@ -229,12 +229,15 @@ pub async fn of_customer(
         .and_where(Expr::cust("f.org_id").eq(org.0))
         .and_where(Expr::cust("f.customer_id").eq(customer.0));
     for s in &segments {
-        q.expr(Expr::case(compile::condition(&s.filter, at)?, 1i64).finally(0i64));
+        q.expr(
+            Expr::case(compile::condition(&s.filter, at)?, Expr::cust("TRUE"))
+                .finally(Expr::cust("FALSE")),
+        );
     }
     let Some(flags) = c
         .query_opt(&q, |r| {
             (0..segments.len())
-                .map(|i| r.get::<i64>(i).map(|n| n == 1))
+                .map(|i| r.get::<bool>(i))
                 .collect::<Result<Vec<bool>>>()
         })
         .await?

@@ -14,4 +14,5 @@ mod jobs;
 mod leads;
 mod notes_tags;
 mod search;
+mod segments;
 mod validation;
