@@ -178,6 +178,11 @@ impl Field {
     fn is_date(self) -> bool {
         self == Field::CustomerSince
     }
+
+    /// Whether the value is a whole number (otherwise text or a date).
+    pub fn takes_number(self) -> bool {
+        (self.ops() == NUMBER_OPS || self.ops() == LAST_BOOKING_OPS) && !self.is_date()
+    }
 }
 
 /// A checked value: its shape matches the field and operator.
@@ -381,7 +386,7 @@ fn operand(field: Field, op: Op, v: &serde_json::Value) -> Result<Operand, Strin
                 .map(Operand::Date)
                 .map_err(|_| format!("“{s}” is not a date written YYYY-MM-DD"))
         }
-        _ if field.ops() == NUMBER_OPS || field.ops() == LAST_BOOKING_OPS => {
+        _ if field.takes_number() => {
             let n = v
                 .as_i64()
                 .or_else(|| v.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64))

@@ -12,6 +12,7 @@ mod dashboard;
 mod jobs;
 mod leads;
 mod notes_tags;
+mod segments;
 
 use crate::AppState;
 use crate::auth::Auth;
@@ -40,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .merge(leads::routes())
         .merge(comms::routes())
         .merge(billing::routes())
+        .merge(segments::routes())
 }
 
 /// What every staff page shows around its content.

@@ -633,3 +633,61 @@ async fn another_org_never_sees_segments_or_members() {
         assert_eq!(members(&app, &a, &key).await, [grace], "[{e}]");
     }
 }
+
+/// A signed-in staff member's GET of a page: status and HTML.
+async fn page(app: &TestApp, cookie: &str, path: &str) -> (StatusCode, String) {
+    let res = app
+        .http
+        .get(app.url(path))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .expect("page");
+    (res.status(), res.text().await.unwrap_or_default())
+}
+
+#[tokio::test]
+async fn pages_list_count_show_members_build_and_chip_the_card() {
+    for app in apps().await {
+        let e = app.engine;
+        let org = app.org("acme").await;
+        let grace = id(&app.grace(&org).await);
+        let res = app.login(&org.email, &org.password).await;
+        let cookie = session_cookie(&res).expect("session cookie");
+
+        let (status, html) = page(&app, &cookie, "/segments").await;
+        assert_eq!(status, StatusCode::OK, "[{e}]");
+        assert!(html.contains("id=\"segment-new\""), "[{e}]");
+        let new_row = html.split("id=\"segment-new\"").nth(1).unwrap();
+        let new_count = new_row.split("class=\"count\">").nth(1).unwrap();
+        assert!(new_count.starts_with("1<"), "[{e}] {new_count}");
+
+        let (status, html) = page(&app, &cookie, "/segments/new").await;
+        assert_eq!(status, StatusCode::OK, "[{e}]");
+        assert!(html.contains("Grace Hopper"), "[{e}] members listed");
+        assert!(html.contains("segment-count\">1<"), "[{e}]");
+
+        let (status, html) = page(&app, &cookie, "/segments/build").await;
+        assert_eq!(status, StatusCode::OK, "[{e}]");
+        assert!(
+            html.contains("data-number=\"true\">days since last booking"),
+            "[{e}]"
+        );
+        assert!(html.contains("/static/segments.js"), "[{e}]");
+        let (status, _) = page(&app, &cookie, "/segments/nope").await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "[{e}]");
+
+        let (status, html) = page(&app, &cookie, &format!("/customers/{grace}")).await;
+        assert_eq!(status, StatusCode::OK, "[{e}]");
+        let chips = html.split("id=\"segments\"").nth(1).expect("segments card");
+        assert!(chips.contains("href=\"/segments/new\">New</a>"), "[{e}]");
+        assert!(
+            !chips
+                .split("</section>")
+                .next()
+                .unwrap()
+                .contains("At Risk"),
+            "[{e}]"
+        );
+    }
+}
