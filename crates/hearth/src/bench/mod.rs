@@ -10,6 +10,7 @@
 //! load driver in benches/load reads to build its requests.
 
 mod names;
+pub mod segments;
 
 use anyhow::{Context, Result};
 use chrono::{Duration, Utc};
