@@ -199,6 +199,19 @@ pub async fn get(c: &mut Conn, org: OrgId, id: AddressId) -> Result<ServiceAddre
         .await
 }
 
+/// A live customer's primary address, if they have any address.
+pub async fn primary(c: &mut Conn, org: OrgId, customer: CustomerId) -> Result<Option<AddressId>> {
+    c.query_opt(
+        &Raw(
+            "SELECT id FROM addresses WHERE org_id = $1 AND customer_id = $2 \
+             AND deleted_at IS NULL AND is_primary",
+            vec![org.0.into(), customer.0.into()],
+        ),
+        |r| r.get(0),
+    )
+    .await
+}
+
 /// A customer's addresses: the primary first, then in the order added.
 /// `addresses_customer (org_id=? AND customer_id=?)` finds them; the sort
 /// by primary runs over one customer's few addresses.

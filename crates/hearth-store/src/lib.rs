@@ -26,6 +26,7 @@ pub mod jobs;
 pub mod leads;
 pub mod notes;
 pub mod orgs;
+pub mod overview;
 pub mod page;
 pub mod search;
 pub mod segments;

@@ -123,11 +123,14 @@ proptest! {
             paid_invoices_total_minor: paid_total,
             outstanding_minor: 0,
         };
-        let s = spending(since, today, &[facts]);
+        let s = spending(since, today, count, &[facts]);
         let usd = &s.per_currency[0];
         prop_assert_eq!(usd.total_spent_minor, paid_total + partial);
         if count > 0 {
             prop_assert!((i128::from(usd.average_per_paid_invoice_minor) * i128::from(count) - i128::from(paid_total)).abs() * 2 <= i128::from(count));
+        }
+        if count > 0 {
+            prop_assert!((i128::from(usd.average_per_booking_minor) * i128::from(count) - i128::from(usd.total_spent_minor)).abs() * 2 <= i128::from(count));
         }
         prop_assert!((i128::from(usd.average_per_month_minor) * i128::from(s.months) - i128::from(usd.total_spent_minor)).abs() * 2 <= i128::from(s.months));
     }

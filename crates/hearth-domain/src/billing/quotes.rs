@@ -5,6 +5,7 @@
 use super::lines::{Line, LineInput, Totals, totals, validate_lines};
 use super::money::Currency;
 use crate::customers::clean_text;
+use crate::jobs::LineItemInput;
 use crate::{CustomerId, Invalid, QuoteId};
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -61,6 +62,23 @@ pub struct Quote {
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl Quote {
+    /// The quote's lines as the line items of the job it becomes; tax is
+    /// charged on the invoice, not the job.
+    pub fn job_line_items(&self) -> Vec<LineItemInput> {
+        self.lines
+            .iter()
+            .map(|l| LineItemInput {
+                kind: Some("service".into()),
+                description: Some(l.description.clone()),
+                quantity: Some(l.quantity_thousandths as f64 / 1000.0),
+                unit_price_minor: Some(l.unit_price_minor),
+                currency: Some(self.currency.as_str().to_string()),
+            })
+            .collect()
+    }
 }
 
 /// A new quote (always a draft).

@@ -26,9 +26,12 @@ pub struct CurrencySpending {
     /// Sum of payments received.
     pub total_spent_minor: i64,
     pub paid_invoices: i64,
-    /// Average total of a paid invoice ("per booking" until jobs land),
-    /// rounded half-to-even; 0 without paid invoices.
+    /// Average total of a paid invoice, rounded half-to-even; 0 without
+    /// paid invoices.
     pub average_per_paid_invoice_minor: i64,
+    /// `total_spent_minor` over the completed bookings (jobs), rounded
+    /// half-to-even; 0 before the first completed job.
+    pub average_per_booking_minor: i64,
     /// `total_spent_minor / months`, rounded half-to-even.
     pub average_per_month_minor: i64,
     /// Still owed on open, partially paid and overdue invoices.
@@ -42,6 +45,8 @@ pub struct Spending {
     /// Calendar months from `customer_since` to today, both counted: a
     /// customer since March 30 has two months on April 1.
     pub months: i64,
+    /// Jobs completed for the customer, whatever their currency.
+    pub completed_jobs: i64,
     /// One entry per currency the customer was billed in, by code.
     pub per_currency: Vec<CurrencySpending>,
 }
@@ -64,7 +69,12 @@ fn average(sum: i64, count: i64) -> i64 {
     }
 }
 
-pub fn spending(customer_since: NaiveDate, today: NaiveDate, facts: &[SpendingFacts]) -> Spending {
+pub fn spending(
+    customer_since: NaiveDate,
+    today: NaiveDate,
+    completed_jobs: i64,
+    facts: &[SpendingFacts],
+) -> Spending {
     let months = months_between(customer_since, today);
     let mut per_currency: Vec<CurrencySpending> = facts
         .iter()
@@ -73,6 +83,7 @@ pub fn spending(customer_since: NaiveDate, today: NaiveDate, facts: &[SpendingFa
             total_spent_minor: f.payments_minor,
             paid_invoices: f.paid_invoices,
             average_per_paid_invoice_minor: average(f.paid_invoices_total_minor, f.paid_invoices),
+            average_per_booking_minor: average(f.payments_minor, completed_jobs),
             average_per_month_minor: average(f.payments_minor, months),
             outstanding_minor: f.outstanding_minor,
         })
@@ -81,6 +92,7 @@ pub fn spending(customer_since: NaiveDate, today: NaiveDate, facts: &[SpendingFa
     Spending {
         customer_since,
         months,
+        completed_jobs,
         per_currency,
     }
 }
@@ -110,12 +122,13 @@ mod tests {
             paid_invoices_total_minor: 20_001,
             outstanding_minor: 5_000,
         };
-        let s = spending(d(2026, 1, 10), d(2026, 4, 2), &[facts]);
+        let s = spending(d(2026, 1, 10), d(2026, 4, 2), 3, &[facts]);
         assert_eq!(s.months, 4);
         let usd = &s.per_currency[0];
         assert_eq!(usd.total_spent_minor, 25_001);
         assert_eq!(usd.average_per_paid_invoice_minor, 10_000); // 10000.5 → even
         assert_eq!(usd.average_per_month_minor, 6_250); // 6250.25
+        assert_eq!(usd.average_per_booking_minor, 8_334); // 8333.67
         assert_eq!(usd.outstanding_minor, 5_000);
     }
 
@@ -125,8 +138,9 @@ mod tests {
             currency: Currency::USD,
             ..Default::default()
         };
-        let s = spending(d(2026, 1, 1), d(2026, 1, 1), &[facts]);
+        let s = spending(d(2026, 1, 1), d(2026, 1, 1), 0, &[facts]);
         assert_eq!(s.per_currency[0].average_per_paid_invoice_minor, 0);
+        assert_eq!(s.per_currency[0].average_per_booking_minor, 0);
         assert_eq!(s.per_currency[0].average_per_month_minor, 0);
     }
 }

@@ -353,3 +353,110 @@ mod tests {
         }
     }
 }
+
+/// A job booked from work already agreed — an accepted quote or a won lead:
+/// when, where and by whom. What is done comes from the quote's lines or
+/// the lead's deal value.
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleInput {
+    /// One of the customer's service addresses; defaults to their primary
+    /// address.
+    pub address_id: Option<AddressId>,
+    /// Defaults to the quote's title, or the lead's name.
+    pub service_type: Option<String>,
+    /// hvac, plumbing, electrical, cleaning, appliance_repair or other.
+    pub industry: Option<String>,
+    /// Required.
+    pub scheduled_start: Option<DateTime<Utc>>,
+    /// Required, after the start and at most 31 days later.
+    pub scheduled_end: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub technician_ids: Vec<UserId>,
+}
+
+/// What the source of a scheduled job contributes.
+pub struct AgreedWork {
+    pub customer: CustomerId,
+    /// The customer's primary address, used when the schedule names none.
+    pub primary_address: Option<AddressId>,
+    pub service_type: String,
+    pub description: Option<String>,
+    pub currency: String,
+    pub line_items: Vec<LineItemInput>,
+}
+
+impl ScheduleInput {
+    /// The job to book: the schedule's choices over the source's defaults.
+    pub fn job(&self, work: AgreedWork) -> JobInput {
+        JobInput {
+            customer_id: Some(work.customer),
+            address_id: self.address_id.or(work.primary_address),
+            service_type: Some(
+                self.service_type
+                    .clone()
+                    .filter(|s| !s.trim().is_empty())
+                    .unwrap_or(work.service_type),
+            ),
+            industry: self.industry.clone(),
+            description: work.description,
+            scheduled_start: self.scheduled_start,
+            scheduled_end: self.scheduled_end,
+            technician_ids: self.technician_ids.clone(),
+            equipment_ids: vec![],
+            currency: Some(work.currency),
+            line_items: work.line_items,
+        }
+    }
+}
+
+#[cfg(test)]
+mod schedule_tests {
+    use super::*;
+
+    fn agreed() -> AgreedWork {
+        AgreedWork {
+            customer: CustomerId::new(),
+            primary_address: Some(AddressId::new()),
+            service_type: "Furnace replacement".into(),
+            description: None,
+            currency: "USD".into(),
+            line_items: vec![],
+        }
+    }
+
+    #[test]
+    fn the_schedule_overrides_the_sources_defaults() {
+        let work = agreed();
+        let primary = work.primary_address;
+        let mut s = ScheduleInput::default();
+        let job = s.job(agreed_with(primary));
+        assert_eq!(job.address_id, primary);
+        assert_eq!(job.service_type.as_deref(), Some("Furnace replacement"));
+        let chosen = AddressId::new();
+        s.address_id = Some(chosen);
+        s.service_type = Some("Install".into());
+        let job = s.job(work);
+        assert_eq!(job.address_id, Some(chosen));
+        assert_eq!(job.service_type.as_deref(), Some("Install"));
+    }
+
+    #[test]
+    fn a_blank_service_type_keeps_the_default() {
+        let s = ScheduleInput {
+            service_type: Some("  ".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            s.job(agreed()).service_type.as_deref(),
+            Some("Furnace replacement")
+        );
+    }
+
+    fn agreed_with(primary: Option<AddressId>) -> AgreedWork {
+        AgreedWork {
+            primary_address: primary,
+            ..agreed()
+        }
+    }
+}

@@ -4,6 +4,7 @@ use super::money::{DEFAULT_CURRENCY, parse_currency};
 use super::score::ScoreLine;
 use crate::contact::{Email, Phone};
 use crate::customers::clean_text;
+use crate::jobs::LineItemInput;
 use crate::wire::present;
 use crate::{CustomerId, Invalid, LeadId, PipelineId, StageId, UserId};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -119,6 +120,23 @@ pub struct Lead {
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl Lead {
+    /// The line items of the job a won lead becomes: its deal value as one
+    /// service line, or none when no value was agreed.
+    pub fn agreed_work(&self) -> Vec<LineItemInput> {
+        if self.fields.value_minor <= 0 {
+            return vec![];
+        }
+        vec![LineItemInput {
+            kind: Some("service".into()),
+            description: Some(format!("Agreed work for {}", self.display_name)),
+            quantity: Some(1.0),
+            unit_price_minor: Some(self.fields.value_minor),
+            currency: Some(self.fields.currency.clone()),
+        }]
+    }
 }
 
 /// A new lead as a client sends it.

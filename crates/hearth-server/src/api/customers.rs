@@ -11,6 +11,7 @@ use hearth_domain::CustomerId;
 use hearth_domain::auth::Action;
 use hearth_domain::customers::{Customer, CustomerInput, CustomerPatch};
 use hearth_store::history::{AuditEntry, Event};
+use hearth_store::overview::{self, Overview};
 use hearth_store::page::{self, Page};
 use hearth_store::{customers, history, work};
 use serde::Deserialize;
@@ -22,6 +23,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
         .routes(routes!(get_one, update, delete))
+        .routes(routes!(overview))
         .routes(routes!(restore))
         .routes(routes!(timeline))
         .routes(routes!(changes))
@@ -97,6 +99,24 @@ async fn get_one(
         s.store
             .read(work!(|c| customers::get(c, org, id, false)))
             .await?,
+    ))
+}
+
+/// The customer 360° in one round trip: profile, addresses with their
+/// equipment, contacts, open jobs, recent invoices with balances, current
+/// memberships, loyalty balance, open tickets, insights, spending and the
+/// latest timeline entries.
+#[utoipa::path(get, path = "/api/v1/customers/{id}/overview", tag = "customers", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Overview)))]
+async fn overview(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<CustomerId>,
+) -> ApiResult<Json<Overview>> {
+    auth.require(Action::ReadCustomers)?;
+    let org = auth.principal.org_id;
+    Ok(Json(
+        s.store.read(work!(|c| overview::get(c, org, id))).await?,
     ))
 }
 

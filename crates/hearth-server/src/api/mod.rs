@@ -127,6 +127,17 @@ pub(crate) fn created<T: serde::Serialize>(
     )
 }
 
+/// The answer to booking a job from agreed work: 201 and its Location when
+/// booked now, 200 when it had been booked before.
+pub(crate) fn booked(job: hearth_domain::jobs::Job, new: bool) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if new {
+        created(format!("/api/v1/jobs/{}", job.id), job).into_response()
+    } else {
+        Json(job).into_response()
+    }
+}
+
 pub fn router() -> axum::Router<AppState> {
     let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(customers::routes())

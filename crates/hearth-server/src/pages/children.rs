@@ -25,9 +25,7 @@ use hearth_domain::equipment::{Equipment, WARRANTY_WARNING_DAYS, WarrantyStatus,
 use hearth_domain::{CustomerId, Invalid, OrgId};
 use hearth_store::orgs::now;
 use hearth_store::page::MAX_LIMIT;
-use hearth_store::{
-    Conn, StoreError, addresses as address_store, customer_contacts, equipment as equipment_store,
-};
+use hearth_store::{Conn, StoreError, customer_contacts, overview};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -92,28 +90,26 @@ pub async fn load(
     customer: CustomerId,
 ) -> Result<CardChildren, StoreError> {
     let contacts = customer_contacts::list(c, org, customer, None, MAX_LIMIT).await?;
-    let places = address_store::list(c, org, customer, None, MAX_LIMIT).await?;
-    let units = equipment_store::for_customer(c, org, customer).await?;
+    let (places, more_places) = overview::addresses_with_equipment(c, org, customer).await?;
     let today = now().date_naive();
     let addresses = places
-        .items
         .into_iter()
-        .map(|a| AddressCard {
-            equipment: units
-                .iter()
-                .filter(|u| u.address_id == a.id)
+        .map(|p| AddressCard {
+            equipment: p
+                .equipment
+                .into_iter()
                 .map(|u| EquipmentRow {
-                    warranty: warranty_class(u, today),
-                    u: u.clone(),
+                    warranty: warranty_class(&u, today),
+                    u,
                 })
                 .collect(),
-            a,
+            a: p.address,
         })
         .collect();
     let blank = Posted::new();
     let none = Invalid::default();
     Ok(CardChildren {
-        truncated: contacts.next_cursor.is_some() || places.next_cursor.is_some(),
+        truncated: contacts.next_cursor.is_some() || more_places,
         contacts: contacts.items,
         addresses,
         new_contact: forms::inputs(forms::CONTACT, &blank, &none),

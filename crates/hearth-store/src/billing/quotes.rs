@@ -5,14 +5,15 @@ use super::{
 };
 use crate::orgs::now;
 use crate::page::{self, Page};
-use crate::{Conn, Raw, Result, Row, StoreError, parent};
+use crate::{Conn, Raw, Result, Row, StoreError, jobs, parent};
 use hearth_domain::billing::money::Money;
 use hearth_domain::billing::quotes::{
     Quote, QuoteFields, QuoteInput, QuotePatch, QuoteStatus, QuoteStatusInput, quote_after_view,
     quote_status_on, quote_transition,
 };
 use hearth_domain::history::{Actor, all_fields, diff};
-use hearth_domain::{CustomerId, OrgId, QuoteId};
+use hearth_domain::jobs::{AgreedWork, Job, ScheduleInput};
+use hearth_domain::{CustomerId, JobId, OrgId, QuoteId};
 
 macro_rules! select {
     ($rest:literal) => {
@@ -289,9 +290,70 @@ pub async fn set_status(
         &changes,
     )
     .await?;
-    // An accepted quote becomes a job once jobs exist (issue 5, jobs branch):
-    // create the job here, in this transaction, and store its id in `job_id`.
     get(c, org, id).await
+}
+
+/// Books the job an accepted quote becomes, with the quote's lines, and
+/// records it on the quote. Asking again returns the job already booked
+/// (`false`: nothing new was made).
+pub async fn book_job(
+    c: &mut Conn,
+    org: OrgId,
+    region: &str,
+    actor: &Actor,
+    id: QuoteId,
+    schedule: &ScheduleInput,
+) -> Result<(Job, bool)> {
+    let quote = get(c, org, id).await?;
+    if let Some(job) = quote.job_id {
+        return Ok((jobs::get(c, org, JobId(job)).await?, false));
+    }
+    if quote.status != QuoteStatus::Accepted {
+        return Err(StoreError::Refused(format!(
+            "only an accepted quote becomes a job; this one is {}",
+            quote.status
+        )));
+    }
+    let work = AgreedWork {
+        customer: quote.customer_id,
+        primary_address: None,
+        service_type: quote.title.clone().unwrap_or_else(|| "Quoted work".into()),
+        description: quote.notes.clone(),
+        currency: quote.currency.as_str().to_string(),
+        line_items: quote.job_line_items(),
+    };
+    let job = jobs::book_agreed(c, org, region, actor, schedule, work).await?;
+    // A concurrent booking of the same quote loses here and rolls back.
+    let n = c
+        .execute(&Raw(
+            "UPDATE quotes SET job_id = $1, version = version + 1, updated_at = $2 \
+             WHERE id = $3 AND org_id = $4 AND job_id IS NULL",
+            vec![job.id.0.into(), now().into(), id.0.into(), org.0.into()],
+        ))
+        .await?;
+    if n == 0 {
+        return Err(StoreError::Conflict {
+            current_version: quote.version,
+        });
+    }
+    let changes = diff(
+        &serde_json::json!({"job_id": null}),
+        &serde_json::json!({"job_id": job.id}),
+    );
+    let summary = format!("{} became job {}", label(&quote), job.fields.service_type);
+    record(
+        c,
+        org,
+        actor,
+        ("quote", id.0),
+        Some(quote.customer_id),
+        "quote",
+        "job_booked",
+        summary,
+        &changes,
+    )
+    .await?;
+    Ok((job, true))
 }
 
 /// Records that the customer opened the quote: counts the view, marks a

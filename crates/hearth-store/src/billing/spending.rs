@@ -2,9 +2,10 @@
 //! done by the domain.
 
 use super::{currency, today};
-use crate::{Conn, Raw, Result, customers};
+use crate::{Conn, Raw, Result, customers, jobs};
 use hearth_domain::billing::money::Currency;
 use hearth_domain::billing::spending::{Spending, SpendingFacts, spending};
+use hearth_domain::customers::Customer;
 use hearth_domain::{CustomerId, OrgId};
 
 fn facts_for(all: &mut Vec<SpendingFacts>, currency: Currency) -> &mut SpendingFacts {
@@ -25,6 +26,12 @@ fn facts_for(all: &mut Vec<SpendingFacts>, currency: Currency) -> &mut SpendingF
 /// `invoices_customer`).
 pub async fn get(c: &mut Conn, org: OrgId, id: CustomerId) -> Result<Spending> {
     let customer = customers::get(c, org, id, false).await?;
+    of(c, org, &customer).await
+}
+
+/// Spending of a customer already read in this unit of work.
+pub async fn of(c: &mut Conn, org: OrgId, customer: &Customer) -> Result<Spending> {
+    let id = customer.id;
     let payments = c
         .query(
             &Raw(
@@ -68,5 +75,11 @@ pub async fn get(c: &mut Conn, org: OrgId, id: CustomerId) -> Result<Spending> {
             f.outstanding_minor += balance;
         }
     }
-    Ok(spending(customer.fields.customer_since, today(), &all))
+    let completed_jobs = jobs::completed_count(c, org, id).await?;
+    Ok(spending(
+        customer.fields.customer_since,
+        today(),
+        completed_jobs,
+        &all,
+    ))
 }

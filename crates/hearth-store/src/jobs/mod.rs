@@ -12,7 +12,7 @@ pub use status::{set_status, status_history};
 pub use work::{
     NewPhoto, add_note, add_photo, check_work, get_photo, list_notes, list_photos, sign_off,
 };
-pub use write::{create, delete, update};
+pub use write::{book_agreed, create, delete, update};
 
 use crate::page::{self, Page};
 use crate::{Conn, Raw, Result, Row};
@@ -231,6 +231,8 @@ pub struct ListQuery {
     pub address: Option<AddressId>,
     pub technician: Option<UserId>,
     pub status: Option<JobStatus>,
+    /// Only jobs not yet completed or cancelled, however late.
+    pub open_only: bool,
     /// The customer card's grouping; `now` decides upcoming from past.
     pub group: Option<(JobGroup, DateTime<Utc>)>,
     /// Scheduled to start at or after this instant…
@@ -291,6 +293,9 @@ pub async fn list(c: &mut Conn, org: OrgId, query: &ListQuery) -> Result<Page<Jo
     if let Some(status) = query.status {
         q.and_where(Expr::col((Jobs::Table, Jobs::Status)).eq(status.as_str()));
     }
+    if query.open_only {
+        q.and_where(open_condition());
+    }
     if let Some((group, now)) = query.group {
         q.and_where(group_condition(group, now));
     }
@@ -328,12 +333,22 @@ pub async fn list(c: &mut Conn, org: OrgId, query: &ListQuery) -> Result<Page<Jo
 fn group_condition(group: JobGroup, now: DateTime<Utc>) -> Expr {
     let status = || Expr::col((Jobs::Table, Jobs::Status));
     let end = || Expr::col((Jobs::Table, Jobs::ScheduledEnd));
-    let open = || status().is_in(["scheduled", "en_route", "in_progress"]);
     match group {
         JobGroup::Cancelled => status().eq("cancelled"),
-        JobGroup::Upcoming => open().and(end().gte(now)),
-        JobGroup::Past => status().eq("completed").or(open().and(end().lt(now))),
+        JobGroup::Upcoming => open_condition().and(end().gte(now)),
+        JobGroup::Past => status()
+            .eq("completed")
+            .or(open_condition().and(end().lt(now))),
     }
+}
+
+/// Scheduled, en route or in progress: the statuses that are not final.
+fn open_condition() -> Expr {
+    let open = JobStatus::ALL
+        .into_iter()
+        .filter(|s| !s.is_final())
+        .map(JobStatus::as_str);
+    Expr::col((Jobs::Table, Jobs::Status)).is_in(open)
 }
 
 /// How many of a customer's jobs are completed, for the insights strip

@@ -7,13 +7,28 @@ use crate::history::{self, Change};
 use crate::orgs::now;
 use crate::{Conn, Raw, Result, StoreError, addresses, parent};
 use hearth_domain::history::{Actor, FieldChange, all_fields, diff};
-use hearth_domain::jobs::{Job, JobFields, JobInput, JobPatch, JobStatus, currency_for_region};
+use hearth_domain::jobs::{
+    AgreedWork, Job, JobFields, JobInput, JobPatch, JobStatus, ScheduleInput, currency_for_region,
+};
 use hearth_domain::{AddressId, CustomerId, EquipmentId, Invalid, JobId, OrgId, UserId};
 use sea_query::{Expr, ExprTrait, Query};
 use uuid::Uuid;
 
 fn audited(f: &JobFields) -> serde_json::Value {
     serde_json::to_value(f).unwrap_or_default()
+}
+
+/// Books the job that agreed work (an accepted quote, a won lead) becomes.
+pub async fn book_agreed(
+    c: &mut Conn,
+    org: OrgId,
+    region: &str,
+    actor: &Actor,
+    schedule: &ScheduleInput,
+    mut work: AgreedWork,
+) -> Result<Job> {
+    work.primary_address = addresses::primary(c, org, work.customer).await?;
+    create(c, org, region, actor, &schedule.job(work)).await
 }
 
 pub(super) async fn record(

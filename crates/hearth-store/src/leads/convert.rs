@@ -4,11 +4,13 @@
 use super::{Shown, board, lock_lead_pipelines, pipelines, record};
 use crate::history::{self, Change};
 use crate::orgs::now;
-use crate::{Conn, Raw, Result, StoreError, customers};
+use crate::{Conn, Raw, Result, StoreError, addresses, customers, jobs};
+use hearth_domain::addresses::AddressInput;
 use hearth_domain::customers::CustomerInput;
 use hearth_domain::history::{Actor, FieldChange};
+use hearth_domain::jobs::{AgreedWork, Job, ScheduleInput};
 use hearth_domain::leads::{Lead, StageKind};
-use hearth_domain::{CustomerId, LeadId, OrgId};
+use hearth_domain::{CustomerId, JobId, LeadId, OrgId};
 use serde_json::json;
 
 /// A live customer with the same phone or email, the longest-standing first.
@@ -86,6 +88,7 @@ pub async fn convert(
         },
     };
     copy_notes(c, org, actor, &lead, customer).await?;
+    carry_over(c, org, region, actor, &lead, customer).await?;
     if !on_won_stage {
         board::place(c, org, actor, &lead, &won, None, None).await?;
     }
@@ -118,6 +121,93 @@ pub async fn convert(
     )
     .await?;
     Ok(customer)
+}
+
+/// Converts the lead (as [`convert`]) and books its order: the job the won
+/// work becomes, recorded on the lead as `order_id`. Asking again returns
+/// the job already booked (`false`: nothing new was made).
+pub async fn order(
+    c: &mut Conn,
+    org: OrgId,
+    region: &str,
+    actor: &Actor,
+    id: LeadId,
+    schedule: &ScheduleInput,
+) -> Result<(Job, bool)> {
+    let customer = convert(c, org, region, actor, id).await?;
+    let lead = super::get_any(c, org, id).await?;
+    if let Some(job) = lead.order_id {
+        return Ok((jobs::get(c, org, JobId(job)).await?, false));
+    }
+    let work = AgreedWork {
+        customer,
+        primary_address: None,
+        service_type: "Service visit".into(),
+        description: lead.fields.notes.clone(),
+        currency: lead.fields.currency.clone(),
+        line_items: lead.agreed_work(),
+    };
+    let job = jobs::book_agreed(c, org, region, actor, schedule, work).await?;
+    // The conversion above locked the lead's pipelines, so a second order
+    // of the same lead waits and then finds `order_id` set.
+    c.execute(&Raw(
+        "UPDATE leads SET order_id = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND org_id = $4",
+        vec![job.id.0.into(), now().into(), id.0.into(), org.0.into()],
+    ))
+    .await?;
+    let fields = [FieldChange {
+        field: "order_id".into(),
+        before: json!(null),
+        after: json!(job.id),
+    }];
+    let summary = format!(
+        "Lead {} became job {}",
+        lead.display_name, job.fields.service_type
+    );
+    record(
+        c,
+        org,
+        actor,
+        id,
+        Shown::LeadAndCustomer(Some(customer)),
+        "ordered",
+        summary,
+        &fields,
+    )
+    .await?;
+    Ok((job, true))
+}
+
+/// What the lead gathered that the customer keeps with no re-entry: its
+/// communications, and its service address when the customer has none.
+async fn carry_over(
+    c: &mut Conn,
+    org: OrgId,
+    region: &str,
+    actor: &Actor,
+    lead: &Lead,
+    customer: CustomerId,
+) -> Result<()> {
+    c.execute(&Raw(
+        "UPDATE communications SET customer_id = $1 WHERE org_id = $2 AND lead_id = $3 AND customer_id IS NULL",
+        vec![customer.0.into(), org.0.into(), lead.id.0.into()],
+    ))
+    .await?;
+    let Some(typed) = &lead.fields.service_address else {
+        return Ok(());
+    };
+    if addresses::primary(c, org, customer).await?.is_some() {
+        return Ok(());
+    }
+    let input = AddressInput {
+        line1: Some(typed.clone()),
+        ..AddressInput::default()
+    };
+    match addresses::create(c, org, region, actor, customer, &input).await {
+        // Free text too long for an address line stays in the copied notes.
+        Ok(_) | Err(StoreError::Invalid(_)) => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 async fn new_customer(

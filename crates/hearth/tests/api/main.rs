@@ -13,6 +13,7 @@ mod isolation;
 mod jobs;
 mod leads;
 mod notes_tags;
+mod overview;
 mod search;
 mod segments;
 mod validation;

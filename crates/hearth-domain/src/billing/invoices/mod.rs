@@ -115,7 +115,7 @@ pub struct InvoiceInput {
     /// `draft` (default) or `open`.
     #[serde(default)]
     pub status: NewInvoiceStatus,
-    /// The job it bills (not checked until jobs exist).
+    /// The job it bills: one of the same customer's jobs.
     #[schema(value_type = Option<String>, format = Uuid)]
     pub job_id: Option<Uuid>,
 }

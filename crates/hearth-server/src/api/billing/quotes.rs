@@ -1,13 +1,14 @@
 use crate::AppState;
-use crate::api::created;
+use crate::api::{booked, created};
 use crate::auth::Auth;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use axum::Json;
 use axum::extract::State;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use hearth_domain::auth::Action;
 use hearth_domain::billing::quotes::{Quote, QuoteInput, QuotePatch, QuoteStatusInput};
+use hearth_domain::jobs::{Job, ScheduleInput};
 use hearth_domain::{CustomerId, QuoteId};
 use hearth_store::billing::quotes;
 use hearth_store::page::{self, Page};
@@ -21,6 +22,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list, create))
         .routes(routes!(get_one, update))
         .routes(routes!(set_status))
+        .routes(routes!(book_job))
         .routes(routes!(viewed))
 }
 
@@ -132,6 +134,29 @@ async fn set_status(
             )))
             .await?,
     ))
+}
+
+/// Book the job an accepted quote becomes: its lines become the job's line
+/// items; where and when come from the body (the address defaults to the
+/// customer's primary one). Asking again returns the job already booked.
+#[utoipa::path(post, path = "/api/v1/quotes/{id}/job", tag = "quotes", params(("id" = Uuid, Path)), request_body = ScheduleInput,
+    responses((status = 201, body = Job), (status = 200, body = Job, description = "Booked before"),
+        (status = 409, description = "The quote is not accepted")))]
+async fn book_job(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<QuoteId>,
+    ApiJson(input): ApiJson<ScheduleInput>,
+) -> ApiResult<Response> {
+    auth.require(Action::WriteCustomers)?;
+    let p = auth.principal;
+    let (job, new) = s
+        .store
+        .write(work!(|c| quotes::book_job(
+            c, p.org_id, &p.region, &p.actor, id, &input
+        )))
+        .await?;
+    Ok(booked(job, new))
 }
 
 /// Record that the customer opened the quote: counts the view, marks a sent

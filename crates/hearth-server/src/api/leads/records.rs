@@ -1,14 +1,16 @@
 use super::decode_cursor;
 use crate::AppState;
+use crate::api::booked;
 use crate::auth::Auth;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use hearth_domain::auth::Action;
+use hearth_domain::jobs::{Job, ScheduleInput};
 use hearth_domain::leads::score::{ScoringRules, SignalKind};
 use hearth_domain::leads::{Lead, LeadInput, LeadMove, LeadPatch, LeadSource};
 use hearth_domain::{CustomerId, LeadId, PipelineId, StageId, UserId};
@@ -29,6 +31,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_one, update, delete))
         .routes(routes!(move_lead))
         .routes(routes!(convert_lead))
+        .routes(routes!(order_lead))
         .routes(routes!(list_signals, add_signal))
         .routes(routes!(lead_timeline))
         .routes(routes!(changes))
@@ -198,6 +201,30 @@ async fn convert_lead(
         )))
         .await?;
     Ok(Json(Converted { customer_id }))
+}
+
+/// Convert a lead into a customer (as `/convert`) and book the job its won
+/// work becomes; the job's id is recorded on the lead as `order_id`. The
+/// deal value becomes the job's line item. Asking again returns the job
+/// already booked.
+#[utoipa::path(post, path = "/api/v1/leads/{id}/order", tag = "leads", params(("id" = Uuid, Path)), request_body = ScheduleInput,
+    responses((status = 201, body = Job), (status = 200, body = Job, description = "Booked before")))]
+async fn order_lead(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<LeadId>,
+    ApiJson(input): ApiJson<ScheduleInput>,
+) -> ApiResult<Response> {
+    auth.require(Action::WriteLeads)?;
+    auth.require(Action::WriteCustomers)?;
+    let p = auth.principal;
+    let (job, new) = s
+        .store
+        .write(work!(|c| convert::order(
+            c, p.org_id, &p.region, &p.actor, id, &input
+        )))
+        .await?;
+    Ok(booked(job, new))
 }
 
 #[derive(Deserialize, ToSchema)]

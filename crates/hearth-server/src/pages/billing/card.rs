@@ -55,6 +55,7 @@ pub struct MembershipRow {
 pub struct SpendingRow {
     pub total_spent: String,
     pub per_invoice: String,
+    pub per_booking: String,
     pub per_month: String,
     pub outstanding: String,
 }
@@ -148,6 +149,7 @@ pub async fn load_card(
             .map(|s| SpendingRow {
                 total_spent: money(s.total_spent_minor, s.currency),
                 per_invoice: money(s.average_per_paid_invoice_minor, s.currency),
+                per_booking: money(s.average_per_booking_minor, s.currency),
                 per_month: money(s.average_per_month_minor, s.currency),
                 outstanding: money(s.outstanding_minor, s.currency),
             })

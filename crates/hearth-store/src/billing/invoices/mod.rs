@@ -10,7 +10,7 @@ use hearth_domain::billing::invoices::{
 };
 use hearth_domain::billing::lines::Totals;
 use hearth_domain::history::{Actor, all_fields};
-use hearth_domain::{CustomerId, InvoiceId, OrgId};
+use hearth_domain::{CustomerId, Invalid, InvoiceId, JobId, OrgId};
 use sea_query::{Expr, ExprTrait, Order, Query};
 use serde_json::json;
 
@@ -187,7 +187,20 @@ pub async fn create(
 ) -> Result<Invoice> {
     lock_customer(c, org, input.customer_id).await?;
     let s = settings::get(c, org).await?;
-    let f = input.validate(today(), s.default_currency, s.invoice_due_days)?;
+    let mut errors = Invalid::default();
+    let f = input
+        .validate(today(), s.default_currency, s.invoice_due_days)
+        .map_err(|e| errors.0.extend(e.0))
+        .ok();
+    if let Some(job) = input.job_id
+        && !is_job_of(c, org, JobId(job), input.customer_id).await?
+    {
+        errors.push("job_id", "is not a job of this customer");
+    }
+    let f = match f {
+        Some(f) if errors.0.is_empty() => f,
+        _ => return Err(errors.into()),
+    };
     let t = f.totals();
     let draft = InvoiceState {
         status: InvoiceStatus::Draft,
@@ -247,6 +260,20 @@ pub async fn create(
         loyalty::earn_for_invoice(c, org, actor, &invoice).await?;
     }
     Ok(invoice)
+}
+
+/// Whether `job` is a live job of `customer` in this organisation.
+async fn is_job_of(c: &mut Conn, org: OrgId, job: JobId, customer: CustomerId) -> Result<bool> {
+    let owner = c
+        .query_opt(
+            &Raw(
+                "SELECT customer_id FROM jobs WHERE id = $1 AND org_id = $2 AND deleted_at IS NULL",
+                vec![job.0.into(), org.0.into()],
+            ),
+            |r| r.get::<CustomerId>(0),
+        )
+        .await?;
+    Ok(owner == Some(customer))
 }
 
 #[derive(Clone, Debug, Default)]

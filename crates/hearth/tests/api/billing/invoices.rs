@@ -428,3 +428,37 @@ async fn bad_invoices_name_every_field() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_invoice_bills_only_a_job_of_its_own_customer() {
+    for app in apps().await {
+        let e = app.engine;
+        let org = app.org("acme").await;
+        let other = app.org("other").await;
+        let s = crate::jobs::site(&app, &org, "acme").await;
+        let job = crate::jobs::book(&app, &org, crate::jobs::tune_up(&s)).await;
+        let theirs = crate::jobs::site(&app, &other, "other").await;
+        let their_job = crate::jobs::book(&app, &other, crate::jobs::tune_up(&theirs)).await;
+        let stranger = id(&app.customer(&org, json!({"first_name": "Sam"})).await);
+        let bill = |customer: &str, job: &Value| json!({"customer_id": customer, "job_id": job["id"], "lines": [line("Tune-up", 8_900)]});
+        for (customer, job, why) in [
+            (stranger.as_str(), &job, "another customer's job"),
+            (s.customer.as_str(), &their_job, "another org's job"),
+            (
+                s.customer.as_str(),
+                &json!({"id": "01900000-0000-7000-8000-000000000000"}),
+                "no such job",
+            ),
+        ] {
+            assert_eq!(
+                refused(&app, &org, "/api/v1/invoices", bill(customer, job)).await,
+                ["job_id"],
+                "[{e}] {why}"
+            );
+        }
+        let listed = ok(&app, &org, "/api/v1/invoices").await;
+        assert!(items(&listed).is_empty(), "[{e}] nothing was created");
+        let invoice = created(&app, &org, "/api/v1/invoices", bill(&s.customer, &job)).await;
+        assert_eq!(invoice["job_id"], job["id"], "[{e}]");
+    }
+}

@@ -148,3 +148,66 @@ async fn bad_quotes_name_their_fields() {
         assert!(timeline(&app, &org, &c, "quote").await.is_empty(), "[{e}]");
     }
 }
+
+#[tokio::test]
+async fn an_accepted_quote_becomes_one_job_with_its_lines() {
+    for app in apps().await {
+        let e = app.engine;
+        let org = app.org("acme").await;
+        let other = app.org("other").await;
+        let c = id(&app.grace(&org).await);
+        let address = created(
+            &app,
+            &org,
+            &format!("/api/v1/customers/{c}/addresses"),
+            json!({"line1": "12 Oak St"}),
+        )
+        .await;
+        let q = created(
+            &app,
+            &org,
+            "/api/v1/quotes",
+            json!({"customer_id": c, "title": "Water heater swap", "lines": [
+                line("50 gal heater", 89900),
+                {"description": "Install", "quantity_thousandths": 1500, "unit_price_minor": 9500}
+            ]}),
+        )
+        .await;
+        let path = format!("/api/v1/quotes/{}", id(&q));
+        let book = format!("{path}/job");
+        let when = json!({"scheduled_start": "2030-05-04T08:00:00Z", "scheduled_end": "2030-05-04T12:00:00Z"});
+        let res = app.post(&org, &book, when.clone()).await;
+        let problem = expect_status(res, StatusCode::CONFLICT, e).await;
+        assert!(
+            problem["detail"].as_str().unwrap().contains("accepted"),
+            "[{e}] a draft is not booked: {problem}"
+        );
+        let status = format!("{path}/status");
+        post_ok(&app, &org, &status, json!({"status": "sent"})).await;
+        post_ok(&app, &org, &status, json!({"status": "accepted"})).await;
+
+        let res = app.post(&other, &book, when.clone()).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "[{e}] other org");
+        let job = created(&app, &org, &book, when.clone()).await;
+        assert_eq!(job["customer_id"], c.as_str(), "[{e}]");
+        assert_eq!(
+            job["address_id"], address["id"],
+            "[{e}] the primary address"
+        );
+        assert_eq!(job["service_type"], "Water heater swap", "[{e}]");
+        assert_eq!(
+            job["totals"]["total_minor"],
+            89900 + 14250,
+            "[{e}] the quote's lines"
+        );
+        let again = post_ok(&app, &org, &book, when).await;
+        assert_eq!(again["id"], job["id"], "[{e}] booked once");
+        let q = ok(&app, &org, &path).await;
+        assert_eq!(q["job_id"], job["id"], "[{e}] the quote knows its job");
+        let quotes = timeline(&app, &org, &c, "quote").await;
+        assert!(
+            quotes.iter().any(|t| t.starts_with("quote.job_booked:")),
+            "[{e}] {quotes:?}"
+        );
+    }
+}

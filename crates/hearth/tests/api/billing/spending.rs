@@ -72,6 +72,11 @@ async fn spending_sums_payments_and_averages_per_invoice_and_month() {
             "[{e}] every payment counts"
         );
         assert_eq!(usd["paid_invoices"], 2, "[{e}]");
+        assert_eq!(s["completed_jobs"], 0, "[{e}]");
+        assert_eq!(
+            usd["average_per_booking_minor"], 0,
+            "[{e}] no completed booking yet"
+        );
         assert_eq!(
             usd["average_per_paid_invoice_minor"], 7_500,
             "[{e}] 7500.5 rounds to even"

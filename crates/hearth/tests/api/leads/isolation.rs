@@ -38,6 +38,13 @@ async fn another_org_gets_404_on_every_lead_and_pipeline_route() {
             (Method::POST, format!("{l}/convert"), Some(json!({}))),
             (
                 Method::POST,
+                format!("{l}/order"),
+                Some(
+                    json!({"scheduled_start": "2030-01-01T09:00:00Z", "scheduled_end": "2030-01-01T10:00:00Z"}),
+                ),
+            ),
+            (
+                Method::POST,
                 format!("{l}/signals"),
                 Some(json!({"kind": "chat"})),
             ),

@@ -553,3 +553,119 @@ async fn board_totals_follow_every_change() {
         );
     }
 }
+
+#[tokio::test]
+async fn ordering_a_lead_books_one_job_and_records_it_as_the_order() {
+    for app in apps().await {
+        let e = app.engine;
+        let org = app.org("acme").await;
+        let lead = new_lead(
+            &app,
+            &org,
+            json!({"first_name": "Omar", "phone": "512-555-0177", "service_address": "9 Birch Ln",
+                   "value_minor": 450000, "notes": "Replace the AC"}),
+        )
+        .await;
+        let path = format!("/api/v1/leads/{}/order", id(&lead));
+
+        // Bad schedules name every field and change nothing.
+        let problem = expect_status(
+            app.post(&org, &path, json!({"scheduled_end": "not a time"}))
+                .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            e,
+        )
+        .await;
+        assert_eq!(
+            problem_fields(&problem),
+            ["scheduled_end"],
+            "[{e}] {problem}"
+        );
+        let problem = expect_status(
+            app.post(&org, &path, json!({})).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            e,
+        )
+        .await;
+        assert_eq!(
+            problem_fields(&problem),
+            ["scheduled_start", "scheduled_end"],
+            "[{e}] {problem}"
+        );
+        let customers =
+            expect_status(app.get(&org, "/api/v1/customers").await, StatusCode::OK, e).await;
+        assert_eq!(
+            customers["items"].as_array().unwrap().len(),
+            0,
+            "[{e}] a refused order converts nothing"
+        );
+
+        let body = json!({"scheduled_start": "2030-03-02T09:00:00Z", "scheduled_end": "2030-03-02T12:00:00Z"});
+        let res = app.post(&org, &path, body.clone()).await;
+        let location = res
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_string());
+        let job = expect_status(res, StatusCode::CREATED, e).await;
+        assert_eq!(
+            location,
+            Some(format!("/api/v1/jobs/{}", id(&job))),
+            "[{e}]"
+        );
+        let again = expect_status(app.post(&org, &path, body).await, StatusCode::OK, e).await;
+        assert_eq!(
+            again["id"], job["id"],
+            "[{e}] ordering again books nothing new"
+        );
+
+        let l = expect_status(
+            app.get(&org, &format!("/api/v1/leads/{}", id(&lead))).await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
+        assert_eq!(l["order_id"], job["id"], "[{e}] the order is on the lead");
+        assert_eq!(l["customer_id"], job["customer_id"], "[{e}] converted too");
+        assert_eq!(
+            job["totals"]["total_minor"], 450000,
+            "[{e}] the deal value is the job's line"
+        );
+        let customer = job["customer_id"].as_str().unwrap();
+        let addresses = expect_status(
+            app.get(&org, &format!("/api/v1/customers/{customer}/addresses"))
+                .await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
+        assert_eq!(
+            addresses["items"][0]["line1"], "9 Birch Ln",
+            "[{e}] carried over"
+        );
+        assert_eq!(job["address_id"], addresses["items"][0]["id"], "[{e}]");
+
+        let jobs = expect_status(
+            app.get(&org, &format!("/api/v1/jobs?customer_id={customer}"))
+                .await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
+        assert_eq!(jobs["items"].as_array().unwrap().len(), 1, "[{e}] one job");
+        let tl = expect_status(
+            app.get(&org, &format!("/api/v1/leads/{}/timeline", id(&lead)))
+                .await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
+        assert!(
+            tl["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|t| t["action"] == "lead.ordered"),
+            "[{e}] {tl}"
+        );
+    }
+}
