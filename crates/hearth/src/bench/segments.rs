@@ -64,14 +64,34 @@ async fn add_jobs(
     for part in ids.chunks(PER_TRANSACTION) {
         let mut addresses = Query::insert();
         addresses.into_table("addresses").columns([
-            "id", "org_id", "customer_id", "line1", "city", "postal_code", "country",
-            "is_primary", "version", "created_at", "updated_at",
+            "id",
+            "org_id",
+            "customer_id",
+            "line1",
+            "city",
+            "postal_code",
+            "country",
+            "is_primary",
+            "version",
+            "created_at",
+            "updated_at",
         ]);
         let mut jobs = Query::insert();
         jobs.into_table("jobs").columns([
-            "id", "org_id", "customer_id", "address_id", "service_type", "industry",
-            "scheduled_start", "scheduled_end", "status", "currency", "total_minor",
-            "version", "created_at", "updated_at",
+            "id",
+            "org_id",
+            "customer_id",
+            "address_id",
+            "service_type",
+            "industry",
+            "scheduled_start",
+            "scheduled_end",
+            "status",
+            "currency",
+            "total_minor",
+            "version",
+            "created_at",
+            "updated_at",
         ]);
         let mut job_rows = 0;
         for customer in part {
@@ -137,7 +157,11 @@ pub async fn run(store: &Store, args: &Segments) -> Result<()> {
         .ok_or_else(|| anyhow::anyhow!("no organisation {}; run bench generate first", args.org))?
         .id;
     let ids = customer_ids(store, org).await?;
-    anyhow::ensure!(!ids.is_empty(), "organisation {} has no customers", args.org);
+    anyhow::ensure!(
+        !ids.is_empty(),
+        "organisation {} has no customers",
+        args.org
+    );
     let mut rng = StdRng::seed_from_u64(7);
     if args.jobs_per_customer > 0 {
         let started = Instant::now();

@@ -112,7 +112,7 @@ async fn built_in_segments_follow_each_write_at_once() {
         let ada = customer(&app, &org, "Ada", "Lovelace").await;
         assert_eq!(
             members(&app, &org, "new").await,
-            [ada.clone()],
+            vec![ada.clone()],
             "[{e}] new on creation"
         );
         assert_eq!(chips(&app, &org, &ada).await, ["new"], "[{e}]");
@@ -160,7 +160,7 @@ async fn built_in_segments_follow_each_write_at_once() {
         .await;
         assert_eq!(
             members(&app, &org, "recurring").await,
-            [bo.clone()],
+            vec![bo.clone()],
             "[{e}]"
         );
         let paused = app
@@ -205,7 +205,7 @@ async fn built_in_segments_follow_each_write_at_once() {
             json!({"amount_minor": 20000, "method": "card"}),
         )
         .await;
-        assert_eq!(members(&app, &org, "vip").await, [bo.clone()], "[{e}]");
+        assert_eq!(members(&app, &org, "vip").await, vec![bo.clone()], "[{e}]");
         // VIP by bookings once the threshold comes down to one.
         let settings = ok(&app, &org, "/api/v1/segments/settings").await;
         let patched = app
@@ -233,7 +233,7 @@ async fn built_in_segments_follow_each_write_at_once() {
         // A deleted customer leaves every segment; restored, comes back.
         let gone = app.delete(&org, &format!("/api/v1/customers/{ada}")).await;
         assert_eq!(gone.status(), StatusCode::NO_CONTENT, "[{e}]");
-        assert_eq!(members(&app, &org, "new").await, [bo.clone()], "[{e}]");
+        assert_eq!(members(&app, &org, "new").await, vec![bo.clone()], "[{e}]");
         assert_eq!(count(&app, &org, "one_time").await, 0, "[{e}]");
         let back = app
             .post(&org, &format!("/api/v1/customers/{ada}/restore"), json!({}))
