@@ -44,6 +44,9 @@ pub enum Action {
     ManageSettings,
     /// Message templates and outbound webhook subscriptions.
     ManageIntegrations,
+    /// Save, change and delete segments, change their thresholds, and
+    /// export a segment's customers.
+    ManageSegments,
 }
 
 impl Role {
@@ -84,6 +87,7 @@ impl Role {
             Action::VoidInvoices => !matches!(self, Role::Technician),
             Action::ManageSettings => matches!(self, Role::Owner | Role::Admin),
             Action::ManageIntegrations => matches!(self, Role::Owner | Role::Admin),
+            Action::ManageSegments => !matches!(self, Role::Technician),
         }
     }
 }

@@ -78,3 +78,4 @@ id_type!(
 id_type!(JobId, JobNoteId, JobPhotoId, StatusChangeId);
 id_type!(ReminderId);
 id_type!(OutboxId, TemplateId, WebhookId);
+id_type!(SegmentId);

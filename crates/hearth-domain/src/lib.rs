@@ -23,6 +23,7 @@ pub mod outbox;
 pub mod reminders;
 pub mod search;
 pub mod secret;
+pub mod segments;
 pub mod signature;
 pub mod support;
 pub mod tags;

@@ -95,6 +95,15 @@ pub fn app(store: Store, config: ServerConfig) -> Router {
             }),
         )
         .route(
+            "/static/segments.js",
+            get(|| {
+                asset(
+                    "text/javascript; charset=utf-8",
+                    include_str!("../static/segments.js"),
+                )
+            }),
+        )
+        .route(
             "/static/live.js",
             get(|| {
                 asset(

@@ -110,6 +110,8 @@ pub async fn insert_customers(c: &mut Conn, org: OrgId, rows: &[NewCustomer]) ->
             ]);
         }
         c.execute(&insert).await?;
+        crate::segments::facts::insert_new(c, org, part.iter().map(|r| (r.id, r.created_at)))
+            .await?;
     }
     let ids: Vec<CustomerId> = rows.iter().map(|r| r.id).collect();
     crate::search::reindex_customers(c, org, &ids).await

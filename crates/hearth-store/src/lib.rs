@@ -33,6 +33,7 @@ pub mod overview;
 pub mod page;
 pub mod reminders;
 pub mod search;
+pub mod segments;
 pub mod support;
 pub mod tags;
 pub mod tasks;

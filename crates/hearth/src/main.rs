@@ -214,6 +214,19 @@ enum BenchCommand {
         #[arg(long)]
         sample: Option<PathBuf>,
     },
+    /// Measure segment recompute, counts and incremental refresh on a
+    /// generated organisation.
+    Segments {
+        /// The organisation's slug.
+        #[arg(long, default_value = "bench-1")]
+        org: String,
+        /// Single-customer refreshes to time.
+        #[arg(long, default_value_t = 1000)]
+        changes: usize,
+        /// First give each customer an address and about this many bookings.
+        #[arg(long, default_value_t = 0)]
+        jobs_per_customer: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -446,6 +459,21 @@ async fn main() -> Result<()> {
                 seed,
             };
             bench::generate(&store, &args, &sample).await
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Segments {
+                    org,
+                    changes,
+                    jobs_per_customer,
+                },
+        } => {
+            let args = bench::segments::Segments {
+                org,
+                changes,
+                jobs_per_customer,
+            };
+            bench::segments::run(&store, &args).await
         }
         Command::Backup { file } => {
             store.backup_to(&file).await?;

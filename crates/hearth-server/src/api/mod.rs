@@ -12,6 +12,7 @@ mod notes_tags;
 pub(crate) mod outbound;
 mod reminders;
 mod search;
+mod segments;
 
 use crate::AppState;
 use crate::error::Problem;
@@ -151,6 +152,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(outbound::routes())
         .merge(billing::routes())
         .merge(search::routes())
+        .merge(segments::routes())
         .merge(live::routes())
         .merge(inbound::routes())
         .merge(reminders::routes())

@@ -89,6 +89,8 @@ struct ShowPage {
     jobs: hearth_store::jobs::CustomerJobs,
     comms: super::comms::CommsCard,
     billing: super::billing::BillingCard,
+    /// The segments the customer is in now.
+    segments: Vec<hearth_domain::segments::CustomerSegment>,
     /// The timeline filter in force, if any.
     kind: Option<String>,
     kinds: &'static [&'static str],
@@ -128,7 +130,7 @@ async fn show(
     let today = hearth_store::orgs::now().date_naive();
     let kind = params.kind.filter(|k| TIMELINE_KINDS.contains(&k.as_str()));
     let filter = kind.clone();
-    let (c, events, notes_tags, children, jobs, billing, comms) = s
+    let (c, events, notes_tags, children, jobs, billing, comms, segments) = s
         .store
         .read(work!(|c| async {
             let customer = customers::get(c, org, id, true).await?;
@@ -138,6 +140,7 @@ async fn show(
             let jobs = hearth_store::jobs::for_customer_card(c, org, id, now()).await?;
             let billing = super::billing::load_card(c, org, &customer).await?;
             let comms = super::comms::load_card(c, org, id, me, today).await?;
+            let segments = hearth_store::segments::of_customer(c, org, id).await?;
             Ok((
                 customer,
                 events.items,
@@ -146,6 +149,7 @@ async fn show(
                 jobs,
                 billing,
                 comms,
+                segments,
             ))
         }))
         .await
@@ -159,6 +163,7 @@ async fn show(
         jobs,
         billing,
         comms,
+        segments,
         kind,
         kinds: TIMELINE_KINDS,
     })

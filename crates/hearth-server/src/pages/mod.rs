@@ -13,6 +13,7 @@ mod hook_settings;
 mod jobs;
 mod leads;
 mod notes_tags;
+mod segments;
 
 use crate::AppState;
 use crate::auth::Auth;
@@ -49,6 +50,7 @@ pub fn router() -> Router<AppState> {
         .merge(leads::routes())
         .merge(comms::routes())
         .merge(billing::routes())
+        .merge(segments::routes())
 }
 
 /// What every staff page shows around its content.

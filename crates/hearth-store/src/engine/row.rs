@@ -193,3 +193,4 @@ id_col!(
 id_col!(JobId, JobNoteId, JobPhotoId, StatusChangeId);
 id_col!(ReminderId);
 id_col!(OutboxId, TemplateId, WebhookId);
+id_col!(SegmentId);

@@ -13,6 +13,7 @@
 
 mod leads;
 mod names;
+pub mod segments;
 mod services;
 
 use anyhow::{Context, Result};
@@ -253,7 +254,13 @@ pub async fn generate(store: &Store, args: &Generate, sample_path: &Path) -> Res
                 .write(work!(|c| async {
                     bulk::insert_customers(c, org, &customers).await?;
                     bulk::insert_events(c, org, &actor, &events).await?;
-                    work.write(c, org).await
+                    work.write(c, org).await?;
+                    // Bookings, payments and memberships written in bulk
+                    // bypass history, which keeps segment facts current.
+                    for customer in &customers {
+                        hearth_store::segments::facts::refresh(c, org, customer.id).await?;
+                    }
+                    Ok(())
                 }))
                 .await
                 .context("writing a batch of customers")?;

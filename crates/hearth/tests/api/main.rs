@@ -18,4 +18,5 @@ mod outbox;
 mod overview;
 mod reminders;
 mod search;
+mod segments;
 mod validation;
