@@ -37,10 +37,11 @@ struct Args {
     /// Unmeasured seconds before each scenario.
     #[arg(long, default_value_t = 2)]
     warmup: u64,
-    /// Scenarios, comma separated: caller_id, get_customer, timeline, search.
+    /// Scenarios, comma separated: caller_id, get_customer, overview,
+    /// timeline, search, board, stage_move.
     #[arg(
         long,
-        default_value = "caller_id,get_customer,timeline,search",
+        default_value = "caller_id,get_customer,overview,timeline,search",
         value_delimiter = ','
     )]
     scenarios: Vec<String>,
@@ -57,6 +58,22 @@ struct Args {
 struct Sample {
     keys: Vec<String>,
     customers: Vec<Customer>,
+    boards: Vec<Board>,
+}
+
+/// An org's default pipeline: its open stages and some open leads.
+struct Board {
+    org: usize,
+    pipeline_id: String,
+    open_stages: Vec<String>,
+    leads: Vec<String>,
+}
+
+/// One request of a scenario: `body` makes it a POST.
+struct Req {
+    path: String,
+    org: usize,
+    body: Option<Value>,
 }
 
 struct Customer {
@@ -91,7 +108,34 @@ fn load_sample(path: &PathBuf) -> Result<Sample> {
     if customers.is_empty() {
         bail!("the sample lists no customers");
     }
-    Ok(Sample { keys, customers })
+    let strings = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let boards = v["boards"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|b| Board {
+                    org: b["org"].as_u64().unwrap_or(0) as usize,
+                    pipeline_id: b["pipeline_id"].as_str().unwrap_or_default().to_string(),
+                    open_stages: strings(&b["open_stages"]),
+                    leads: strings(&b["leads"]),
+                })
+                .filter(|b| !b.open_stages.is_empty() && !b.leads.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(Sample {
+        keys,
+        customers,
+        boards,
+    })
 }
 
 fn is_loopback(base: &str) -> bool {
@@ -172,7 +216,23 @@ fn search_query(rng: &mut StdRng, c: &Customer) -> String {
 }
 
 /// The path and API key of one request of `scenario`.
-fn request(rng: &mut StdRng, sample: &Sample, scenario: &str) -> (String, usize) {
+const SCENARIOS: [&str; 7] = [
+    "caller_id",
+    "get_customer",
+    "overview",
+    "timeline",
+    "search",
+    "board",
+    "stage_move",
+];
+
+fn request(rng: &mut StdRng, sample: &Sample, scenario: &str) -> Req {
+    if let Some(board) = (!sample.boards.is_empty())
+        .then(|| &sample.boards[rng.random_range(0..sample.boards.len())])
+        .filter(|_| scenario == "board" || scenario == "stage_move")
+    {
+        return board_request(rng, board, scenario);
+    }
     let c = &sample.customers[rng.random_range(0..sample.customers.len())];
     let path = match scenario {
         "caller_id" => format!(
@@ -180,6 +240,7 @@ fn request(rng: &mut StdRng, sample: &Sample, scenario: &str) -> (String, usize)
             encode(&phone_form(rng, &c.phone))
         ),
         "get_customer" => format!("/api/v1/customers/{}", c.id),
+        "overview" => format!("/api/v1/customers/{}/overview", c.id),
         "timeline" => {
             if rng.random_bool(0.5) {
                 format!("/api/v1/customers/{}/timeline?limit=50", c.id)
@@ -195,7 +256,30 @@ fn request(rng: &mut StdRng, sample: &Sample, scenario: &str) -> (String, usize)
             encode(&search_query(rng, c))
         ),
     };
-    (path, c.org)
+    Req {
+        path,
+        org: c.org,
+        body: None,
+    }
+}
+
+/// The whole board of 50 cards per column with totals, or a card moved to
+/// the top of a random open column.
+fn board_request(rng: &mut StdRng, board: &Board, scenario: &str) -> Req {
+    if scenario == "board" {
+        return Req {
+            path: format!("/api/v1/pipelines/{}/board", board.pipeline_id),
+            org: board.org,
+            body: None,
+        };
+    }
+    let lead = &board.leads[rng.random_range(0..board.leads.len())];
+    let stage = &board.open_stages[rng.random_range(0..board.open_stages.len())];
+    Req {
+        path: format!("/api/v1/leads/{lead}/move"),
+        org: board.org,
+        body: Some(serde_json::json!({"stage_id": stage, "position": 0})),
+    }
 }
 
 struct Outcome {
@@ -269,16 +353,20 @@ async fn run(
             }
             continue;
         }
-        let (path, org) = request(&mut rng, sample, scenario);
-        let url = format!("{}{}", args.base, path);
-        let key = sample.keys.get(org).cloned().unwrap_or_default();
+        let req = request(&mut rng, sample, scenario);
+        let url = format!("{}{}", args.base, req.path);
+        let key = sample.keys.get(req.org).cloned().unwrap_or_default();
         let client = client.clone();
         let in_flight = in_flight.clone();
         in_flight.fetch_add(1, Ordering::Relaxed);
         tasks.spawn(async move {
             let sent = tokio::time::Instant::now();
             let lag_us = (sent - scheduled).as_micros() as u64;
-            let ok = match client.get(&url).bearer_auth(key).send().await {
+            let call = match &req.body {
+                Some(body) => client.post(&url).json(body),
+                None => client.get(&url),
+            };
+            let ok = match call.bearer_auth(key).send().await {
                 Ok(res) => {
                     let status = res.status();
                     res.bytes().await.is_ok() && status.is_success()
@@ -375,8 +463,11 @@ async fn main() -> Result<()> {
     println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for scenario in &args.scenarios {
         let scenario = scenario.trim();
-        if !["caller_id", "get_customer", "timeline", "search"].contains(&scenario) {
+        if !SCENARIOS.contains(&scenario) {
             bail!("unknown scenario {scenario:?}");
+        }
+        if (scenario == "board" || scenario == "stage_move") && sample.boards.is_empty() {
+            bail!("{scenario} needs leads: the sample lists no boards (bench generate --leads N)");
         }
         let line = run(&args, &client, &sample, scenario).await?;
         println!("{line}");

@@ -40,6 +40,13 @@ pub enum Action {
     ManageBilling,
     /// Void invoices.
     VoidInvoices,
+    /// Organisation settings: inbound hook keys, reminder thresholds.
+    ManageSettings,
+    /// Message templates and outbound webhook subscriptions.
+    ManageIntegrations,
+    /// Save, change and delete segments, change their thresholds, and
+    /// export a segment's customers.
+    ManageSegments,
 }
 
 impl Role {
@@ -78,6 +85,9 @@ impl Role {
             Action::ManagePipelines => matches!(self, Role::Owner | Role::Admin),
             Action::ManageBilling => matches!(self, Role::Owner | Role::Admin),
             Action::VoidInvoices => !matches!(self, Role::Technician),
+            Action::ManageSettings => matches!(self, Role::Owner | Role::Admin),
+            Action::ManageIntegrations => matches!(self, Role::Owner | Role::Admin),
+            Action::ManageSegments => !matches!(self, Role::Technician),
         }
     }
 }

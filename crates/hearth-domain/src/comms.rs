@@ -80,6 +80,12 @@ pub struct Communication {
     pub author: Actor,
     pub occurred_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
+    /// Sent email: when its recipient first opened it.
+    pub opened_at: Option<DateTime<Utc>>,
+    /// Sent email: when its recipient first followed a link in it.
+    pub clicked_at: Option<DateTime<Utc>>,
+    /// Status `failed`: why the last delivery attempt failed.
+    pub delivery_error: Option<String>,
 }
 
 /// A call as staff log it: `POST /api/v1/communications/calls`.

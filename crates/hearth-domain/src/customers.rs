@@ -254,15 +254,11 @@ impl CustomerFields {
 
     /// "Ann Smith", or the business name when there is no person's name.
     pub fn display_name(&self) -> String {
-        let person = [self.first_name.as_deref(), self.last_name.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ");
-        match (&self.business_name, person.is_empty()) {
-            (Some(b), true) => b.clone(),
-            _ => person,
-        }
+        display_name(
+            self.first_name.as_deref(),
+            self.last_name.as_deref(),
+            self.business_name.as_deref(),
+        )
     }
 
     /// Key for alphabetical lists: surname first, like a phone book.
@@ -277,6 +273,19 @@ impl CustomerFields {
         .collect::<Vec<_>>()
         .join(" ")
         .to_lowercase()
+    }
+}
+
+/// "First Last", or the business name for a business without a person.
+pub fn display_name(first: Option<&str>, last: Option<&str>, business: Option<&str>) -> String {
+    let person = [first, last]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    match (business, person.is_empty()) {
+        (Some(b), true) => b.to_string(),
+        _ => person,
     }
 }
 

@@ -77,3 +77,6 @@ id_type!(
 );
 id_type!(JobId, JobNoteId, JobPhotoId, StatusChangeId);
 id_type!(MergeId, ImportId);
+id_type!(ReminderId);
+id_type!(OutboxId, TemplateId, WebhookId);
+id_type!(SegmentId);

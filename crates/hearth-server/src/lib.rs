@@ -9,16 +9,18 @@ mod hooks;
 pub mod live;
 mod pages;
 pub mod payments;
+mod tracking;
 
 pub use auth::password::hash_blocking as hash_password;
+pub use hearth_domain::secret::Secret;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
+use hearth_store::Store;
 use hearth_store::files::Files;
-use hearth_store::{Raw, Store};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -45,26 +47,6 @@ pub struct PaymentsConfig {
     pub secret: Option<Secret>,
 }
 
-/// A configuration secret; `Debug` never shows it.
-#[derive(Clone, Default)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Secret {
-        Secret(value.into())
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("********")
-    }
-}
-
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
@@ -87,6 +69,7 @@ pub fn app(store: Store, config: ServerConfig) -> Router {
         .merge(pages::router())
         .merge(api::router())
         .merge(hooks::router())
+        .merge(tracking::router())
         .route("/healthz", get(health))
         .fallback(not_found)
         .route(
@@ -108,6 +91,15 @@ pub fn app(store: Store, config: ServerConfig) -> Router {
                 asset(
                     "text/javascript; charset=utf-8",
                     include_str!("../static/kanban.js"),
+                )
+            }),
+        )
+        .route(
+            "/static/segments.js",
+            get(|| {
+                asset(
+                    "text/javascript; charset=utf-8",
+                    include_str!("../static/segments.js"),
                 )
             }),
         )
@@ -178,23 +170,14 @@ async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
     }
 }
 
-/// Answers 200 only when the database answers.
+/// Answers 200 only when the database answers; `channels` shows each
+/// delivery and inbound channel's latest outcomes and queue, so "connected
+/// but nothing arrives" is visible from outside.
 async fn health(State(s): State<AppState>) -> impl IntoResponse {
-    let db = s
-        .store
-        .read(|c| {
-            Box::pin(async move {
-                c.query_one(&Raw("SELECT CAST(1 AS BIGINT)", vec![]), |r| {
-                    r.get::<i64>(0)
-                })
-                .await
-            })
-        })
-        .await;
-    match db {
-        Ok(_) => (
+    match api::outbound::health_detail(&s.store).await {
+        Ok(channels) => (
             StatusCode::OK,
-            axum::Json(serde_json::json!({"status": "ok", "database": "ok"})),
+            axum::Json(serde_json::json!({"status": "ok", "database": "ok", "channels": channels})),
         ),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");

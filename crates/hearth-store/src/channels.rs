@@ -58,7 +58,37 @@ pub async fn list(c: &mut Conn, org: OrgId) -> Result<Vec<ChannelHealth>> {
             health,
         )
         .await?;
-    Ok(Channel::ALL
+    Ok(complete(known))
+}
+
+/// Every channel's latest outcomes over all orgs, without error text.
+pub async fn latest_everywhere(c: &mut Conn) -> Result<Vec<ChannelHealth>> {
+    let known = c
+        .query(
+            &Raw(
+                "SELECT channel, MAX(last_success_at), MAX(last_failure_at) \
+                 FROM channel_health GROUP BY channel",
+                vec![],
+            ),
+            |r| {
+                let channel: String = r.get(0)?;
+                Ok(ChannelHealth {
+                    channel: Channel::parse(&channel)
+                        .ok_or_else(|| StoreError::Db(format!("unknown channel {channel:?}")))?,
+                    last_success_at: r.get(1)?,
+                    last_failure_at: r.get(2)?,
+                    last_error: None,
+                })
+            },
+        )
+        .await?;
+    Ok(complete(known))
+}
+
+/// One entry per channel in [`Channel::ALL`] order; one never used has
+/// neither a success nor a failure.
+fn complete(known: Vec<ChannelHealth>) -> Vec<ChannelHealth> {
+    Channel::ALL
         .into_iter()
         .map(|channel| {
             known
@@ -72,5 +102,5 @@ pub async fn list(c: &mut Conn, org: OrgId) -> Result<Vec<ChannelHealth>> {
                     last_error: None,
                 })
         })
-        .collect())
+        .collect()
 }

@@ -8,7 +8,7 @@ use crate::{Conn, Raw, Result, Row, StoreError, parent};
 use chrono::{DateTime, Utc};
 use hearth_domain::comms::{CallLog, Channel, CommStatus, Communication, Direction, summary};
 use hearth_domain::history::{Actor, ActorKind, FieldChange};
-use hearth_domain::{CommunicationId, CustomerId, OrgId};
+use hearth_domain::{CommunicationId, CustomerId, LeadId, OrgId};
 use sea_query::{Expr, ExprTrait, Order, Query};
 use uuid::Uuid;
 
@@ -31,9 +31,12 @@ enum Communications {
     AuthorName,
     OccurredAt,
     CreatedAt,
+    OpenedAt,
+    ClickedAt,
+    DeliveryError,
 }
 
-const COLUMNS: [Communications; 15] = [
+const COLUMNS: [Communications; 18] = [
     Communications::Id,
     Communications::CustomerId,
     Communications::LeadId,
@@ -49,6 +52,9 @@ const COLUMNS: [Communications; 15] = [
     Communications::AuthorName,
     Communications::OccurredAt,
     Communications::CreatedAt,
+    Communications::OpenedAt,
+    Communications::ClickedAt,
+    Communications::DeliveryError,
 ];
 
 fn word<T>(r: &Row, idx: usize, parse: fn(&str) -> Option<T>) -> Result<T> {
@@ -75,12 +81,17 @@ fn communication(r: &Row) -> Result<Communication> {
         },
         occurred_at: r.get(13)?,
         created_at: r.get(14)?,
+        opened_at: r.get(15)?,
+        clicked_at: r.get(16)?,
+        delivery_error: r.get(17)?,
     })
 }
 
-/// A communication about to be written.
+/// A communication about to be written: on a customer's log, a lead's, or
+/// both (a lead of a known customer).
 pub struct NewCommunication {
-    pub customer_id: CustomerId,
+    pub customer_id: Option<CustomerId>,
+    pub lead_id: Option<LeadId>,
     pub channel: Channel,
     pub direction: Direction,
     pub subject: Option<String>,
@@ -91,8 +102,8 @@ pub struct NewCommunication {
     pub occurred_at: Option<DateTime<Utc>>,
 }
 
-/// Writes a communication on a customer's log and timeline. The caller has
-/// checked the customer is a live one of this organisation.
+/// Writes a communication on the log and timeline of its customer and/or
+/// lead. The caller has checked they are live ones of this organisation.
 pub async fn insert(
     c: &mut Conn,
     org: OrgId,
@@ -102,13 +113,14 @@ pub async fn insert(
     let id = CommunicationId::new();
     let created = now();
     c.execute(&Raw(
-        "INSERT INTO communications (id, org_id, customer_id, channel, direction, subject, body, status, \
+        "INSERT INTO communications (id, org_id, customer_id, lead_id, channel, direction, subject, body, status, \
          duration_seconds, outcome, author_kind, author_id, author_name, occurred_at, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
         vec![
             id.0.into(),
             org.0.into(),
-            n.customer_id.0.into(),
+            n.customer_id.map(|c| c.0).into(),
+            n.lead_id.map(|l| l.0).into(),
             n.channel.as_str().into(),
             n.direction.as_str().into(),
             n.subject.clone().into(),
@@ -142,8 +154,8 @@ pub async fn insert(
     let change = Change {
         entity: "communication",
         entity_id: id.0,
-        customer_id: Some(n.customer_id),
-        lead_id: None,
+        customer_id: n.customer_id,
+        lead_id: n.lead_id,
         action: "created",
         kind: "communication",
         summary: summary(n.channel, n.direction, n.outcome.as_deref()),
@@ -172,7 +184,8 @@ pub async fn log_call(
         org,
         actor,
         NewCommunication {
-            customer_id: customer,
+            customer_id: Some(customer),
+            lead_id: None,
             channel: Channel::Call,
             direction: call.direction,
             subject: None,

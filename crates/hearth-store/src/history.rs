@@ -104,6 +104,11 @@ pub async fn record(c: &mut Conn, org: OrgId, actor: &Actor, change: Change<'_>)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         ),
     ];
+    if let Some(customer) = change.customer_id
+        && crate::segments::facts::MOVES_FACTS.contains(&change.entity)
+    {
+        crate::segments::facts::refresh(c, org, customer).await?;
+    }
     for (owner, sql) in timelines {
         let Some(owner) = owner else { continue };
         c.execute(&Raw(
@@ -124,7 +129,7 @@ pub async fn record(c: &mut Conn, org: OrgId, actor: &Actor, change: Change<'_>)
         ))
         .await?;
     }
-    Ok(())
+    crate::webhooks::emit(c, org, &change, at).await
 }
 
 #[derive(sea_query::Iden)]

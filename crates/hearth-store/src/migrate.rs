@@ -24,7 +24,20 @@ migrations! {
     7 => "0007_billing",
     8 => "0008_comms",
     9 => "0009_channels",
+    10 => "0010_outbox",
+    11 => "0011_inbound",
     12 => "0012_duplicates",
+    13 => "0013_segments",
+}
+
+/// Work a migration needs done in Rust after its SQL, in its transaction.
+async fn after(c: &mut crate::Conn, version: i64) -> Result<()> {
+    if version == 13 {
+        // Facts of the customers that exist already, by the same query
+        // that keeps them current.
+        crate::segments::facts::rebuild_all(c).await?;
+    }
+    Ok(())
 }
 
 /// Applies the migrations not yet applied; returns how many ran. Safe to
@@ -55,6 +68,7 @@ pub async fn migrate(store: &Store) -> Result<usize> {
                 let mut ran = 0;
                 for (version, sql) in all.iter().filter(|(v, _)| !applied.contains(v)) {
                     c.batch(sql).await?;
+                    after(c, *version).await?;
                     c.execute(&Raw(
                         "INSERT INTO schema_migrations (version) VALUES ($1)",
                         vec![(*version).into()],

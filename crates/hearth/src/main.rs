@@ -4,7 +4,7 @@ mod bench;
 mod demo;
 
 use anyhow::{Context, Result, bail};
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use hearth_domain::auth::Role;
 use hearth_store::files::Files;
 use hearth_store::{Store, auth, orgs, work};
@@ -58,6 +58,14 @@ enum Command {
         /// Shared HMAC-SHA256 key for requests to and webhooks from the payment provider.
         #[arg(long, env = "HEARTH_PAYMENTS_SECRET", hide_env_values = true)]
         payments_secret: Option<String>,
+        #[command(flatten)]
+        delivery: DeliveryArgs,
+    },
+    /// Run only the background worker (outbox delivery, housekeeping); any
+    /// number may run beside `serve` against one database.
+    Worker {
+        #[command(flatten)]
+        delivery: DeliveryArgs,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -90,6 +98,101 @@ enum Command {
     },
 }
 
+/// Where email and SMS go, and how deliveries are retried.
+#[derive(Args)]
+struct DeliveryArgs {
+    /// Base URL customers reach Hearth at, for email open and click
+    /// tracking (default: http:// and the bind address).
+    #[arg(long, env = "HEARTH_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// SMTP server for email; email stays queued (and channel health says
+    /// why) until it is set.
+    #[arg(long, env = "HEARTH_SMTP_HOST")]
+    smtp_host: Option<String>,
+    #[arg(long, env = "HEARTH_SMTP_PORT", default_value_t = 587)]
+    smtp_port: u16,
+    /// none, starttls or tls.
+    #[arg(long, env = "HEARTH_SMTP_TLS", default_value = "starttls")]
+    smtp_tls: hearth_worker::TlsMode,
+    #[arg(long, env = "HEARTH_SMTP_USER")]
+    smtp_user: Option<String>,
+    #[arg(long, env = "HEARTH_SMTP_PASSWORD", hide_env_values = true)]
+    smtp_password: Option<String>,
+    /// Sender, e.g. "Acme Heating <office@acme.example>".
+    #[arg(
+        long,
+        env = "HEARTH_SMTP_FROM",
+        default_value = "Hearth <hearth@localhost>"
+    )]
+    smtp_from: String,
+    /// SMS provider API base URL (Twilio-compatible), e.g. https://api.twilio.com.
+    #[arg(long, env = "HEARTH_SMS_URL")]
+    sms_url: Option<String>,
+    #[arg(long, env = "HEARTH_SMS_ACCOUNT_SID", default_value = "")]
+    sms_account_sid: String,
+    #[arg(
+        long,
+        env = "HEARTH_SMS_AUTH_TOKEN",
+        hide_env_values = true,
+        default_value = ""
+    )]
+    sms_auth_token: String,
+    /// Sending number, E.164.
+    #[arg(long, env = "HEARTH_SMS_FROM", default_value = "")]
+    sms_from: String,
+    /// Attempts per message before it is marked failed.
+    #[arg(long, env = "HEARTH_OUTBOX_ATTEMPTS", default_value_t = 8)]
+    outbox_attempts: i64,
+    /// Wait after the first failed attempt, in seconds; doubles each time (capped at 6 h).
+    #[arg(long, env = "HEARTH_OUTBOX_RETRY_SECS", default_value_t = 30.0)]
+    outbox_retry_secs: f64,
+    /// Seconds a worker holds a message it is delivering; a crashed
+    /// worker's messages are retried after this.
+    #[arg(long, env = "HEARTH_OUTBOX_LEASE_SECS", default_value_t = 120.0)]
+    outbox_lease_secs: f64,
+    /// Seconds between looks at an empty outbox.
+    #[arg(long, env = "HEARTH_OUTBOX_POLL_SECS", default_value_t = 1.0)]
+    outbox_poll_secs: f64,
+}
+
+impl DeliveryArgs {
+    fn config(self, default_public_url: &str) -> Result<hearth_worker::Config> {
+        let secs = |name: &str, v: f64| {
+            std::time::Duration::try_from_secs_f64(v)
+                .with_context(|| format!("{name} must be a non-negative number of seconds"))
+        };
+        let defaults = hearth_worker::Config::default();
+        Ok(hearth_worker::Config {
+            smtp: self.smtp_host.map(|host| hearth_worker::SmtpConfig {
+                host,
+                port: self.smtp_port,
+                tls: self.smtp_tls,
+                username: self.smtp_user,
+                password: self.smtp_password.map(hearth_server::Secret::new),
+                from: self.smtp_from,
+            }),
+            sms: self.sms_url.map(|base_url| hearth_worker::SmsConfig {
+                base_url,
+                account_sid: self.sms_account_sid,
+                auth_token: hearth_server::Secret::new(self.sms_auth_token),
+                from: self.sms_from,
+            }),
+            public_url: self
+                .public_url
+                .unwrap_or_else(|| default_public_url.to_string()),
+            retry: hearth_domain::outbox::RetryPolicy {
+                max_attempts: self.outbox_attempts.max(1),
+                base: secs("--outbox-retry-secs", self.outbox_retry_secs)?,
+                ..defaults.retry
+            },
+            lease: secs("--outbox-lease-secs", self.outbox_lease_secs)?,
+            poll: secs("--outbox-poll-secs", self.outbox_poll_secs)?
+                .max(std::time::Duration::from_millis(10)),
+            ..defaults
+        })
+    }
+}
+
 #[derive(Subcommand)]
 enum ImportCommand {
     /// Customers, with a service address and tags, from FILE (UTF-8 CSV
@@ -120,12 +223,32 @@ enum BenchCommand {
         /// Average timeline events per customer.
         #[arg(long, default_value_t = 5)]
         events_per_customer: usize,
+        /// Jobs per customer (each completed one also gets an invoice).
+        #[arg(long, default_value_t = 5)]
+        jobs_per_customer: usize,
+        /// Leads in all (default: one per five customers), on the default
+        /// pipeline of each org.
+        #[arg(long)]
+        leads: Option<usize>,
         #[arg(long, default_value_t = 42)]
         seed: u64,
         /// Where to write API keys and sample customers for benches/load
         /// (default: DATA_DIR/bench-sample.json).
         #[arg(long)]
         sample: Option<PathBuf>,
+    },
+    /// Measure segment recompute, counts and incremental refresh on a
+    /// generated organisation.
+    Segments {
+        /// The organisation's slug.
+        #[arg(long, default_value = "bench-1")]
+        org: String,
+        /// Single-customer refreshes to time.
+        #[arg(long, default_value_t = 1000)]
+        changes: usize,
+        /// First give each customer an address and about this many bookings.
+        #[arg(long, default_value_t = 0)]
+        jobs_per_customer: usize,
     },
 }
 
@@ -215,7 +338,9 @@ async fn main() -> Result<()> {
             secure_cookies,
             payments_url,
             payments_secret,
+            delivery,
         } => {
+            let worker = delivery.config(&format!("http://{bind}"))?;
             let files = Files::local(&cli.data_dir.join("attachments"))
                 .context("opening the attachments folder")?;
             let config = hearth_server::ServerConfig {
@@ -226,7 +351,13 @@ async fn main() -> Result<()> {
                     secret: payments_secret.map(hearth_server::Secret::new),
                 },
             };
-            serve(store, &bind, demo, config).await
+            serve(store, &bind, demo, config, worker).await
+        }
+        Command::Worker { delivery } => {
+            let config = delivery.config(&hearth_worker::Config::default().public_url)?;
+            tracing::info!(smtp = ?config.smtp, sms = ?config.sms, "worker running");
+            hearth_worker::run(store, config, shutdown_signal()).await;
+            Ok(())
         }
         Command::Migrate => {
             println!("database is up to date");
@@ -335,6 +466,8 @@ async fn main() -> Result<()> {
                     customers,
                     orgs,
                     events_per_customer,
+                    jobs_per_customer,
+                    leads,
                     seed,
                     sample,
                 },
@@ -344,6 +477,8 @@ async fn main() -> Result<()> {
                 customers,
                 orgs,
                 events_per_customer,
+                jobs_per_customer,
+                leads: leads.unwrap_or(customers / 5),
                 seed,
             };
             bench::generate(&store, &args, &sample).await
@@ -357,6 +492,22 @@ async fn main() -> Result<()> {
                     map,
                 },
         } => import_customers(&store, &file, &org, dry_run, &map).await,
+
+        Command::Bench {
+            command:
+                BenchCommand::Segments {
+                    org,
+                    changes,
+                    jobs_per_customer,
+                },
+        } => {
+            let args = bench::segments::Segments {
+                org,
+                changes,
+                jobs_per_customer,
+            };
+            bench::segments::run(&store, &args).await
+        }
         Command::Backup { file } => {
             store.backup_to(&file).await?;
             println!("backup written to {}", file.display());
@@ -539,6 +690,7 @@ async fn serve(
     bind: &str,
     demo: bool,
     config: hearth_server::ServerConfig,
+    worker_config: hearth_worker::Config,
 ) -> Result<()> {
     if demo {
         let login = demo::load(&store).await.context("loading demo data")?;
@@ -561,7 +713,7 @@ async fn serve(
         let store = store.clone();
         let mut stop = stop_rx.clone();
         tokio::spawn(async move {
-            hearth_worker::run(store, async move {
+            hearth_worker::run(store, worker_config, async move {
                 let _ = stop.changed().await;
             })
             .await

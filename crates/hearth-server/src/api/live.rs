@@ -9,6 +9,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::Stream;
+use hearth_domain::OrgId;
 use hearth_domain::auth::Action;
 use hearth_store::caller_id::{self, Caller};
 use hearth_store::work;
@@ -79,7 +80,8 @@ pub struct IncomingCall {
 }
 
 /// A call is ringing: look the caller up and show it on every open
-/// dashboard of the organisation. (Telephony webhooks will call this.)
+/// dashboard of the organisation. (The signed `/hooks/calls` hook does the
+/// same for a telephony provider's `ringing` event.)
 #[utoipa::path(post, path = "/api/v1/calls/incoming", tag = "live", request_body = IncomingCallInput,
     responses((status = 200, body = IncomingCall), (status = 401, body = Problem), (status = 422, body = Problem)))]
 async fn incoming_call(
@@ -88,15 +90,28 @@ async fn incoming_call(
     ApiJson(input): ApiJson<IncomingCallInput>,
 ) -> ApiResult<Json<IncomingCall>> {
     auth.require(Action::ReadCustomers)?;
-    let keys = super::search::caller_keys(&input.number, &auth.principal.region)?;
-    let org = auth.principal.org_id;
+    let p = auth.principal;
+    Ok(Json(
+        announce_call(&s, p.org_id, &p.region, input.number).await?,
+    ))
+}
+
+/// Looks the caller up and publishes the `incoming_call` card to the
+/// organisation's open pages.
+pub(crate) async fn announce_call(
+    s: &AppState,
+    org: OrgId,
+    region: &str,
+    number: String,
+) -> ApiResult<IncomingCall> {
+    let keys = super::search::caller_keys(&number, region)?;
     let lookup = keys.clone();
     let items = s
         .store
         .read(work!(|c| caller_id::lookup(c, org, &lookup)))
         .await?;
     let call = IncomingCall {
-        number: input.number,
+        number,
         e164: keys[0].clone(),
         items,
     };
@@ -107,5 +122,5 @@ async fn incoming_call(
             data: serde_json::to_value(&call).unwrap_or_default(),
         })
         .await?;
-    Ok(Json(call))
+    Ok(call)
 }

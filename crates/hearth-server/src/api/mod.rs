@@ -7,11 +7,15 @@ mod customers;
 mod duplicates;
 pub(crate) mod exports;
 mod imports;
+mod inbound;
 pub(crate) mod jobs;
 pub mod leads;
-mod live;
+pub(crate) mod live;
 mod notes_tags;
+pub(crate) mod outbound;
+mod reminders;
 mod search;
+mod segments;
 
 use crate::AppState;
 use crate::error::Problem;
@@ -151,9 +155,13 @@ pub fn router() -> axum::Router<AppState> {
         .merge(jobs::routes())
         .merge(leads::routes())
         .merge(comms::routes())
+        .merge(outbound::routes())
         .merge(billing::routes())
         .merge(search::routes())
+        .merge(segments::routes())
         .merge(live::routes())
+        .merge(inbound::routes())
+        .merge(reminders::routes())
         .split_for_parts();
     // After the merge: modifiers in #[openapi] run before the routes exist.
     ProblemResponses.modify(&mut doc);

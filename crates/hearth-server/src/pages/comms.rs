@@ -2,6 +2,7 @@
 //! engagement edit and "view changes" pages, and "my tasks".
 
 mod engagement_forms;
+mod messages;
 mod tasks;
 
 use super::error_page;
@@ -32,6 +33,8 @@ pub fn routes() -> Router<AppState> {
         .route("/engagements/{id}/edit", get(engagement_forms::edit_form))
         .route("/engagements/{id}/delete", post(engagement_forms::delete))
         .route("/engagements/{id}/history", get(engagement_forms::history))
+        .route("/customers/{id}/messages", post(messages::send))
+        .route("/settings/channels", get(messages::channels))
         .route("/tasks", get(tasks::list))
         .route("/tasks/{id}/complete", post(tasks::complete))
 }
@@ -55,6 +58,8 @@ pub struct CommsCard {
     pub more_engagements: bool,
     pub communications: Vec<Communication>,
     pub form: EngagementFormView,
+    /// Email and SMS quick actions.
+    pub compose: messages::ComposeView,
 }
 
 /// The engagement form: the values typed, what is wrong, and the choices.
@@ -143,10 +148,13 @@ pub async fn load_card(
         contacted_by: me.map(|u| u.to_string()).unwrap_or_default(),
         ..Default::default()
     };
+    let compose =
+        messages::ComposeView::new(customer, hearth_store::templates::list(c, org).await?);
     Ok(CommsCard {
         engagements,
         more_engagements: more,
         communications,
+        compose,
         form: EngagementFormView {
             action: format!("/customers/{customer}/engagements"),
             version: None,

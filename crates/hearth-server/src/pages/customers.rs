@@ -89,6 +89,8 @@ struct ShowPage {
     jobs: hearth_store::jobs::CustomerJobs,
     comms: super::comms::CommsCard,
     billing: super::billing::BillingCard,
+    /// The segments the customer is in now.
+    segments: Vec<hearth_domain::segments::CustomerSegment>,
     /// The timeline filter in force, if any.
     kind: Option<String>,
     kinds: &'static [&'static str],
@@ -137,7 +139,7 @@ async fn show(
         return Err(Redirect::permanent(&format!("/customers/{kept}")).into_response());
     }
     let filter = kind.clone();
-    let (c, events, notes_tags, children, jobs, billing, comms) = s
+    let (c, events, notes_tags, children, jobs, billing, comms, segments) = s
         .store
         .read(work!(|c| async {
             let customer = customers::get(c, org, id, true).await?;
@@ -147,6 +149,7 @@ async fn show(
             let jobs = hearth_store::jobs::for_customer_card(c, org, id, now()).await?;
             let billing = super::billing::load_card(c, org, &customer).await?;
             let comms = super::comms::load_card(c, org, id, me, today).await?;
+            let segments = hearth_store::segments::of_customer(c, org, id).await?;
             Ok((
                 customer,
                 events.items,
@@ -155,6 +158,7 @@ async fn show(
                 jobs,
                 billing,
                 comms,
+                segments,
             ))
         }))
         .await
@@ -168,6 +172,7 @@ async fn show(
         jobs,
         billing,
         comms,
+        segments,
         kind,
         kinds: TIMELINE_KINDS,
     })

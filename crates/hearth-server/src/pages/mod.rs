@@ -9,9 +9,11 @@ mod children;
 mod comms;
 mod customers;
 mod dashboard;
+mod hook_settings;
 mod jobs;
 mod leads;
 mod notes_tags;
+mod segments;
 
 use crate::AppState;
 use crate::auth::Auth;
@@ -33,6 +35,14 @@ pub fn router() -> Router<AppState> {
             get(crate::auth::login::page).post(crate::auth::login::submit),
         )
         .route("/logout", post(crate::auth::login::logout))
+        .route("/reminders/{id}/dismiss", post(dashboard::dismiss_reminder))
+        .route("/settings/inbound", get(hook_settings::show))
+        .route("/settings/inbound/secret", post(hook_settings::rotate))
+        .route(
+            "/settings/inbound/whatsapp",
+            post(hook_settings::set_whatsapp),
+        )
+        .route("/settings/reminders", post(hook_settings::set_days))
         .merge(customers::routes())
         .merge(notes_tags::routes())
         .merge(children::routes())
@@ -40,6 +50,7 @@ pub fn router() -> Router<AppState> {
         .merge(leads::routes())
         .merge(comms::routes())
         .merge(billing::routes())
+        .merge(segments::routes())
 }
 
 /// What every staff page shows around its content.

@@ -11,7 +11,7 @@
 
 mod hosted;
 mod manual;
-pub mod signature;
+pub use hearth_domain::signature;
 
 pub use hosted::HostedCheckout;
 pub use manual::Manual;

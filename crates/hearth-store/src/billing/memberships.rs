@@ -152,6 +152,26 @@ pub async fn list(
     Ok(page::finish(rows, limit, |m| m.id.0))
 }
 
+/// Active memberships renewing between `from` and `until` (both included),
+/// soonest first. The renewal date is computed from the start and the
+/// periods paid, so the org's active memberships are read and filtered.
+pub async fn renewing(
+    c: &mut Conn,
+    org: OrgId,
+    from: chrono::NaiveDate,
+    until: chrono::NaiveDate,
+) -> Result<Vec<Membership>> {
+    let sql = select!("WHERE m.org_id = $1 AND m.status = 'active' ORDER BY m.id");
+    let mut due: Vec<Membership> = c
+        .query(&Raw(sql, vec![org.0.into()]), membership)
+        .await?
+        .into_iter()
+        .filter(|m| (from..=until).contains(&m.renews_on))
+        .collect();
+    due.sort_by_key(|m| (m.renews_on, m.id));
+    Ok(due)
+}
+
 /// Pauses, resumes, cancels or renews (one more interval paid) a
 /// membership.
 pub async fn act(

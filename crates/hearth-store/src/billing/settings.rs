@@ -74,6 +74,10 @@ pub async fn update(
             current_version: current.version,
         });
     }
+    if next.default_currency != current.default_currency {
+        // Lifetime value is counted in the default currency.
+        crate::segments::facts::rebuild(c, org).await?;
+    }
     let summary = "Billing settings changed".to_string();
     record(
         c,

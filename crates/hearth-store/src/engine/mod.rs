@@ -114,6 +114,22 @@ impl Store {
         }
     }
 
+    /// Refreshes the planner's statistics. Without them SQLite weighs two
+    /// equally long index prefixes alike, and a customer's completed-job
+    /// count walked every completed job of the org (`jobs_status`) instead
+    /// of the customer's few (`jobs_customer`): 1 s instead of 50 µs at
+    /// 100k customers. `full` analyses everything (after a bulk load);
+    /// otherwise SQLite re-analyses only tables that changed a lot, and
+    /// PostgreSQL leaves it to autovacuum.
+    pub async fn optimize(&self, full: bool) -> Result<()> {
+        let sql = match (self.engine(), full) {
+            (_, true) => "ANALYZE",
+            (Engine::Sqlite, false) => "PRAGMA optimize",
+            (Engine::Postgres, false) => return Ok(()),
+        };
+        self.write(|c| Box::pin(c.batch(sql))).await
+    }
+
     /// Writes a consistent copy of a SQLite database while it serves.
     pub async fn backup_to(&self, target: &Path) -> Result<()> {
         match &*self.backend {

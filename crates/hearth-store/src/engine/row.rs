@@ -192,3 +192,6 @@ id_col!(
 );
 id_col!(JobId, JobNoteId, JobPhotoId, StatusChangeId);
 id_col!(MergeId, ImportId);
+id_col!(ReminderId);
+id_col!(OutboxId, TemplateId, WebhookId);
+id_col!(SegmentId);

@@ -134,5 +134,8 @@ fn open_connection(path: &Path, sync_full: bool) -> Result<Connection> {
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     conn.pragma_update(None, "cache_size", -32_000)?;
     conn.set_prepared_statement_cache_capacity(256);
+    // A long-lived connection analyses what needs it when it opens (SQLite's
+    // advice); the worker runs `PRAGMA optimize` as the data grows.
+    conn.execute_batch("PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002;")?;
     Ok(conn)
 }

@@ -1,13 +1,12 @@
 //! Web forms that capture leads from the business's own site.
 
-use super::convert::find_customer;
-use super::{Shown, audit, edit, pipelines, record, records, signals};
+use super::capture::{Captured, Contact, capture};
+use super::{audit, edit, pipelines};
 use crate::auth::new_token;
 use crate::orgs::now;
-use crate::{Conn, Raw, Result, Row};
+use crate::{Conn, Raw, Result, Row, StoreError};
 use chrono::Duration;
-use hearth_domain::history::{Actor, FieldChange, all_fields};
-use hearth_domain::leads::LeadFields;
+use hearth_domain::history::{Actor, FieldChange};
 use hearth_domain::leads::form::{LeadForm, LeadFormInput, Submission, parse_submission};
 use hearth_domain::leads::score::SignalKind;
 use hearth_domain::{Invalid, LeadFormId, LeadId, OrgId};
@@ -215,97 +214,19 @@ pub async fn submit(
         Err(invalid) => return Ok(Outcome::Invalid(invalid)),
     };
     let actor = Actor::system(&format!("Web form {}", form.name));
-    if let Some(lead) = open_lead_with(c, org, &fields).await? {
-        attach(c, org, &actor, form, lead, &fields).await?;
-        return Ok(Outcome::Attached(lead));
-    }
-    let customer = find_customer(c, org, fields.phone.as_deref(), fields.email.as_deref()).await?;
-    let pipeline = pipelines::get(c, org, form.pipeline_id).await?;
-    let Some(stage) = pipeline.entry_stage() else {
-        return Ok(Outcome::Invalid(Invalid::field(
-            "form",
-            "this form's pipeline has no open stage",
-        )));
+    let via = format!("web form {}", form.name);
+    let contact = Contact {
+        fields: &fields,
+        signal: SignalKind::FormSubmission,
+        via: &via,
+        message: fields.notes.as_deref(),
+        pipeline: Some(form.pipeline_id),
     };
-    let id = edit::insert(c, org, &fields, stage, customer).await?;
-    let summary = format!(
-        "Lead {} captured by web form {}",
-        fields.display_name(),
-        form.name
-    );
-    let changes = all_fields(&serde_json::to_value(&fields).unwrap_or_default(), true);
-    record(
-        c,
-        org,
-        &actor,
-        id,
-        Shown::LeadAndCustomer(customer),
-        "created",
-        summary,
-        &changes,
-    )
-    .await?;
-    signals::add(c, org, id, SignalKind::FormSubmission, now).await?;
-    Ok(Outcome::Created(id))
-}
-
-/// The newest open lead with the same phone or email.
-async fn open_lead_with(c: &mut Conn, org: OrgId, f: &LeadFields) -> Result<Option<LeadId>> {
-    if f.phone.is_none() && f.email.is_none() {
-        return Ok(None);
+    match capture(c, org, &actor, &contact).await {
+        Ok(Captured::Created { lead, .. }) => Ok(Outcome::Created(lead)),
+        Ok(Captured::Attached { lead, .. }) => Ok(Outcome::Attached(lead)),
+        // Refused before anything was written; the rate-limit hit stays.
+        Err(StoreError::Invalid(invalid)) => Ok(Outcome::Invalid(invalid)),
+        Err(e) => Err(e),
     }
-    c.query_opt(
-        &Raw(
-            "SELECT l.id FROM leads l JOIN pipeline_stages s ON s.id = l.stage_id \
-             WHERE l.org_id = $1 AND l.deleted_at IS NULL AND s.kind = 'open' \
-             AND (l.phone = $2 OR l.email = $3) ORDER BY l.created_at DESC, l.id DESC LIMIT 1",
-            vec![org.0.into(), f.phone.clone().into(), f.email.clone().into()],
-        ),
-        |r| r.get::<LeadId>(0),
-    )
-    .await
-}
-
-/// A repeat submission: a signal and a timeline entry on the existing lead.
-async fn attach(
-    c: &mut Conn,
-    org: OrgId,
-    actor: &Actor,
-    form: &LeadForm,
-    lead: LeadId,
-    f: &LeadFields,
-) -> Result<()> {
-    let existing = records::get(c, org, lead).await?;
-    let scored = signals::add(c, org, lead, SignalKind::FormSubmission, now()).await?;
-    let submitted = json!({
-        "name": f.display_name(),
-        "phone": f.phone,
-        "email": f.email,
-        "service_address": f.service_address,
-        "message": f.notes,
-    });
-    let fields = [FieldChange {
-        field: "form_submission".into(),
-        before: json!(null),
-        after: submitted,
-    }];
-    let mut summary = format!(
-        "Submitted web form {} again (score {})",
-        form.name, scored.score
-    );
-    if let Some(message) = &f.notes {
-        let excerpt: String = message.chars().take(300).collect();
-        summary.push_str(&format!(": {excerpt}"));
-    }
-    record(
-        c,
-        org,
-        actor,
-        lead,
-        Shown::LeadAndCustomer(existing.customer_id),
-        "form_submission",
-        summary,
-        &fields,
-    )
-    .await
 }

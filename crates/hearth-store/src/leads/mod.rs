@@ -7,6 +7,7 @@
 //! already serialises writers, so the locks are no-ops there.
 
 pub mod board;
+pub mod capture;
 pub mod convert;
 mod edit;
 pub mod forms;

@@ -2,14 +2,19 @@
 //! synthetic business for measuring Hearth (DESIGN.md §6): people and
 //! businesses with names skewed like real ones (many Smiths, few Kowalskis),
 //! phones typed in several formats and normalised as a person's input
-//! would be, emails, ~2 % near-duplicates with a typo, and timeline events.
+//! would be, emails, ~2 % near-duplicates with a typo, timeline events, and
+//! each customer's addresses, equipment, jobs, invoices and membership
+//! (`services`).
 //!
 //! Speed over ceremony: batched multi-row inserts, thousands of customers
 //! per transaction, and no per-row audit log (hearth_store::bulk says why).
 //! It writes a sample file (API keys and a few thousand customers) that the
 //! load driver in benches/load reads to build its requests.
 
+mod leads;
 mod names;
+pub mod segments;
+mod services;
 
 use anyhow::{Context, Result};
 use chrono::{Duration, Utc};
@@ -17,7 +22,7 @@ use hearth_domain::auth::Role;
 use hearth_domain::contact::Phone;
 use hearth_domain::customers::{ContactMethod, CustomerFields};
 use hearth_domain::history::Actor;
-use hearth_domain::{CustomerId, OrgId};
+use hearth_domain::{CustomerId, OrgId, PlanId};
 use hearth_store::bulk::{self, NewCustomer, NewEvent};
 use hearth_store::{Engine, Store, auth, orgs, work};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -25,6 +30,7 @@ use names::{ACTIVITY, AREA_CODES, DOMAINS, FIRST, LAST, PLACES, TRADES};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
+use services::Services;
 use std::path::Path;
 
 /// Customers written per transaction.
@@ -36,11 +42,14 @@ pub struct Generate {
     pub customers: usize,
     pub orgs: usize,
     pub events_per_customer: usize,
+    pub jobs_per_customer: usize,
+    /// Leads in all, shared by the orgs.
+    pub leads: usize,
     pub seed: u64,
 }
 
 /// An index skewed towards the front of a list, like real name frequencies.
-fn skewed(rng: &mut StdRng, len: usize) -> usize {
+pub(crate) fn skewed(rng: &mut StdRng, len: usize) -> usize {
     let u: f64 = rng.random();
     ((u * u * u) * len as f64) as usize % len
 }
@@ -128,18 +137,21 @@ fn near_duplicate(rng: &mut StdRng, of: &CustomerFields) -> CustomerFields {
     dup
 }
 
-async fn bench_org(store: &Store, slug: String) -> Result<(OrgId, String)> {
-    let (org, key) = store
+/// The organisation, a fresh admin API key, and the membership plan its
+/// generated members join.
+async fn bench_org(store: &Store, slug: String) -> Result<(OrgId, String, PlanId)> {
+    let made = store
         .write(work!(|c| async {
             let org = match orgs::by_slug(c, &slug).await? {
                 Some(org) => org,
                 None => orgs::create(c, &slug, &format!("Bench {slug}"), "US").await?,
             };
             let (_, key) = auth::create_api_key(c, org.id, "bench", Role::Admin).await?;
-            Ok((org.id, key))
+            let plan = bulk::insert_plan(c, org.id, "Comfort Club", 1_900).await?;
+            Ok((org.id, key, plan))
         }))
         .await?;
-    Ok((org, key))
+    Ok(made)
 }
 
 pub async fn generate(store: &Store, args: &Generate, sample_path: &Path) -> Result<()> {
@@ -162,13 +174,15 @@ pub async fn generate(store: &Store, args: &Generate, sample_path: &Path) -> Res
     }
     let started = std::time::Instant::now();
     let mut org_entries = Vec::new();
+    let mut boards = Vec::new();
     let mut sample = Vec::new();
     let sample_every = (args.customers / SAMPLE).max(1);
     let mut written = 0usize;
     let mut events_written = 0usize;
+    let mut services_written = [0usize; 5];
     for o in 0..orgs_count {
         let slug = format!("bench-{}", o + 1);
-        let (org, key) = bench_org(store, slug.clone()).await?;
+        let (org, key, plan) = bench_org(store, slug.clone()).await?;
         org_entries.push(json!({"slug": slug, "org_id": org, "key": key}));
         let share = args.customers / orgs_count + usize::from(o < args.customers % orgs_count);
         let mut recent: Vec<CustomerFields> = Vec::new();
@@ -177,6 +191,7 @@ pub async fn generate(store: &Store, args: &Generate, sample_path: &Path) -> Res
             let n = PER_TRANSACTION.min(share - done);
             let mut customers = Vec::with_capacity(n);
             let mut events = Vec::with_capacity(n * args.events_per_customer);
+            let mut work = Services::default();
             for _ in 0..n {
                 let fields = match recent.len() {
                     len if len > 0 && rng.random_bool(0.02) => {
@@ -201,6 +216,7 @@ pub async fn generate(store: &Store, args: &Generate, sample_path: &Path) -> Res
                     summary: format!("Customer {} created", fields.display_name()),
                     at: created_at,
                 });
+                work.add(&mut rng, id, created_at, args.jobs_per_customer, plan);
                 let span = (Utc::now() - created_at).num_minutes().max(2);
                 let more = rng.random_range(0..args.events_per_customer.max(1) * 2);
                 for _ in 0..more {
@@ -230,26 +246,49 @@ pub async fn generate(store: &Store, args: &Generate, sample_path: &Path) -> Res
                 written += 1;
             }
             events_written += events.len();
+            for (total, n) in services_written.iter_mut().zip(work.counts()) {
+                *total += n;
+            }
             let actor = actor.clone();
             store
                 .write(work!(|c| async {
                     bulk::insert_customers(c, org, &customers).await?;
-                    bulk::insert_events(c, org, &actor, &events).await
+                    bulk::insert_events(c, org, &actor, &events).await?;
+                    work.write(c, org).await?;
+                    // Bookings, payments and memberships written in bulk
+                    // bypass history, which keeps segment facts current.
+                    for customer in &customers {
+                        hearth_store::segments::facts::refresh(c, org, customer.id).await?;
+                    }
+                    Ok(())
                 }))
                 .await
                 .context("writing a batch of customers")?;
             done += n;
             bar.inc(n as u64);
         }
+        let leads = args.leads / orgs_count + usize::from(o < args.leads % orgs_count);
+        boards.push(leads::generate(store, &mut rng, org, o, leads).await?);
     }
     bar.finish();
+    store
+        .optimize(true)
+        .await
+        .context("analysing the generated data")?;
     let secs = started.elapsed().as_secs_f64();
+    let [addresses, equipment, jobs, invoices, memberships] = services_written;
     println!(
-        "generated {written} customers and {events_written} timeline events in {} orgs in {secs:.1} s ({:.0} customers/s)",
-        orgs_count,
+        "generated {written} customers, {events_written} timeline events, {addresses} addresses, \
+         {equipment} units of equipment, {jobs} jobs, {invoices} invoices and {memberships} \
+         memberships in {orgs_count} orgs in {secs:.1} s ({:.0} customers/s)",
         written as f64 / secs
     );
-    let file = json!({"orgs": org_entries, "customers": sample});
+    println!(
+        "and {} leads in {:.1} s in all",
+        args.leads,
+        started.elapsed().as_secs_f64()
+    );
+    let file = json!({"orgs": org_entries, "customers": sample, "boards": boards});
     std::fs::write(sample_path, serde_json::to_vec_pretty(&file)?)
         .with_context(|| format!("writing {}", sample_path.display()))?;
     println!(

@@ -12,6 +12,9 @@ pub struct TestApp {
     pub store: Store,
     /// Where this server keeps attachments (a folder of its own).
     pub files: tempfile::TempDir,
+    /// `hearth` CLI arguments that open this app's database, for child
+    /// processes (`hearth worker`).
+    pub db_args: Vec<String>,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -49,7 +52,8 @@ impl TestApp {
     async fn sqlite(config: hearth_server::ServerConfig) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = Store::open_sqlite(&dir.path().join("hearth.db"), false).expect("open sqlite");
-        TestApp::start("sqlite", store, Some(dir), config).await
+        let db_args = vec!["--data-dir".into(), dir.path().display().to_string()];
+        TestApp::start("sqlite", store, Some(dir), db_args, config).await
     }
 
     /// A private schema per test on the shared server, so runs never collide.
@@ -68,13 +72,15 @@ impl TestApp {
         let store = Store::connect_postgres(&scoped, 4)
             .await
             .expect("connect to test schema");
-        TestApp::start("postgres", store, None, config).await
+        let db_args = vec!["--database-url".into(), scoped];
+        TestApp::start("postgres", store, None, db_args, config).await
     }
 
     async fn start(
         engine: &'static str,
         store: Store,
         dir: Option<tempfile::TempDir>,
+        db_args: Vec<String>,
         config: hearth_server::ServerConfig,
     ) -> TestApp {
         hearth_store::migrate(&store).await.expect("migrate");
@@ -98,6 +104,7 @@ impl TestApp {
                 .expect("client"),
             store,
             files,
+            db_args,
             _dir: dir,
         }
     }
@@ -232,4 +239,135 @@ pub fn session_cookie(res: &Response) -> Option<String> {
         .find(|v| v.starts_with("hearth_session=") && !v.starts_with("hearth_session=;"))
         .and_then(|v| v.split(';').next())
         .map(str::to_string)
+}
+
+/// A signed-in owner using the pages: session cookie and CSRF token.
+pub struct Staff<'a> {
+    app: &'a TestApp,
+    pub cookie: String,
+    pub csrf: String,
+}
+
+impl Staff<'_> {
+    pub async fn sign_in<'a>(app: &'a TestApp, org: &TestOrg) -> Staff<'a> {
+        let res = app.login(&org.email, &org.password).await;
+        let cookie = session_cookie(&res).expect("session cookie");
+        let mut staff = Staff {
+            app,
+            cookie,
+            csrf: String::new(),
+        };
+        let (_, html) = staff.page("/invoices").await;
+        staff.csrf = html
+            .split("name=\"_csrf\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("csrf token")
+            .to_string();
+        staff
+    }
+
+    pub async fn page(&self, path: &str) -> (StatusCode, String) {
+        let res = self
+            .app
+            .http
+            .get(self.app.url(path))
+            .header("cookie", &self.cookie)
+            .send()
+            .await
+            .unwrap();
+        (res.status(), res.text().await.unwrap())
+    }
+
+    /// Posts a form with the CSRF token; returns status, Location and body.
+    pub async fn submit(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> (StatusCode, String, String) {
+        let mut form = vec![("_csrf", self.csrf.as_str())];
+        form.extend_from_slice(fields);
+        let res = self
+            .app
+            .http
+            .post(self.app.url(path))
+            .header("cookie", &self.cookie)
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        let location = res
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        (status, location, res.text().await.unwrap())
+    }
+}
+
+/// A signed-in browser: the session cookie and its CSRF token.
+pub struct Browser<'a> {
+    pub app: &'a TestApp,
+    pub cookie: String,
+    pub csrf: String,
+}
+
+impl<'a> Browser<'a> {
+    pub async fn sign_in(app: &'a TestApp, org: &TestOrg) -> Browser<'a> {
+        let res = app.login(&org.email, &org.password).await;
+        let cookie = session_cookie(&res).expect("signed in");
+        let mut b = Browser {
+            app,
+            cookie,
+            csrf: String::new(),
+        };
+        let html = b.page("/pipeline", StatusCode::OK).await;
+        b.csrf = html
+            .split("name=\"_csrf\" value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string();
+        b
+    }
+
+    pub async fn page(&self, path: &str, status: StatusCode) -> String {
+        let res = self
+            .app
+            .http
+            .get(self.app.url(path))
+            .header("cookie", &self.cookie)
+            .send()
+            .await
+            .unwrap();
+        let got = res.status();
+        let body = res.text().await.unwrap();
+        assert_eq!(got, status, "[{}] GET {path}: {body}", self.app.engine);
+        body
+    }
+
+    /// Posts a form; returns the status, redirect target and body.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String, String) {
+        let mut form: Vec<(&str, &str)> = vec![("_csrf", &self.csrf)];
+        form.extend_from_slice(fields);
+        let res = self
+            .app
+            .http
+            .post(self.app.url(path))
+            .header("cookie", &self.cookie)
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        let location = res
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        (status, location, res.text().await.unwrap())
+    }
 }

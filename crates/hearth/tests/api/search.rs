@@ -309,7 +309,11 @@ async fn caller_id_matches_any_format_within_the_org() {
 }
 
 /// Reads an SSE stream until an event with `name` arrives; its data as JSON.
-async fn next_event(res: &mut reqwest::Response, buf: &mut String, name: &str) -> Option<Value> {
+pub(crate) async fn next_event(
+    res: &mut reqwest::Response,
+    buf: &mut String,
+    name: &str,
+) -> Option<Value> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
     loop {
         while let Some(end) = buf.find("\n\n") {

@@ -24,8 +24,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct PageParams {
     /// `next_cursor` of the previous page.
-    cursor: Option<String>,
+    pub cursor: Option<String>,
     /// 1–200, default 50.
     #[param(minimum = 1, maximum = 200)]
-    limit: Option<u64>,
+    pub limit: Option<u64>,
 }

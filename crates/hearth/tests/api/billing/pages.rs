@@ -3,66 +3,6 @@
 
 use super::*;
 
-struct Staff<'a> {
-    app: &'a TestApp,
-    cookie: String,
-    csrf: String,
-}
-
-impl Staff<'_> {
-    async fn sign_in<'a>(app: &'a TestApp, org: &TestOrg) -> Staff<'a> {
-        let res = app.login(&org.email, &org.password).await;
-        let cookie = session_cookie(&res).expect("session cookie");
-        let mut staff = Staff {
-            app,
-            cookie,
-            csrf: String::new(),
-        };
-        let (_, html) = staff.page("/invoices").await;
-        staff.csrf = html
-            .split("name=\"_csrf\" value=\"")
-            .nth(1)
-            .and_then(|rest| rest.split('"').next())
-            .expect("csrf token")
-            .to_string();
-        staff
-    }
-
-    async fn page(&self, path: &str) -> (StatusCode, String) {
-        let res = self
-            .app
-            .http
-            .get(self.app.url(path))
-            .header("cookie", &self.cookie)
-            .send()
-            .await
-            .unwrap();
-        (res.status(), res.text().await.unwrap())
-    }
-
-    /// Posts a form with the CSRF token; returns status, Location and body.
-    async fn submit(&self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String, String) {
-        let mut form = vec![("_csrf", self.csrf.as_str())];
-        form.extend_from_slice(fields);
-        let res = self
-            .app
-            .http
-            .post(self.app.url(path))
-            .header("cookie", &self.cookie)
-            .form(&form)
-            .send()
-            .await
-            .unwrap();
-        let status = res.status();
-        let location = res
-            .headers()
-            .get("location")
-            .map(|v| v.to_str().unwrap().to_string())
-            .unwrap_or_default();
-        (status, location, res.text().await.unwrap())
-    }
-}
-
 #[tokio::test]
 async fn staff_bill_enrol_and_support_a_customer_from_the_pages() {
     for app in apps().await {

@@ -1,4 +1,5 @@
-//! Request signing between Hearth and its payment provider, both ways:
+//! Request signing between Hearth and the systems it talks to (the payment
+//! provider both ways, outbound webhook subscribers):
 //! header `Hearth-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256>` over
 //! `"<t>.<raw body>"` with the shared secret. The timestamp bounds replays
 //! to [`TOLERANCE_SECS`]; a replay inside that window finds the payment

@@ -1,0 +1,118 @@
+//! `customer_facts`: what segment filters need of a customer's jobs,
+//! payments and memberships, one row per live customer. [`refresh`] is
+//! called by `history::record` for every change to a customer, job,
+//! payment or membership, inside that change's transaction, so the facts
+//! (and every segment count) are right the moment it commits. Facts hold
+//! instants, never ages, so the passing of time changes no row.
+
+use crate::billing::settings;
+use crate::{Conn, Raw, Result};
+use chrono::{DateTime, Utc};
+use hearth_domain::{CustomerId, OrgId};
+use sea_query::{Expr, Query};
+
+/// Entities whose changes move a customer's facts.
+pub(crate) const MOVES_FACTS: &[&str] = &["customer", "job", "payment", "membership"];
+
+/// The facts of the organisation's live customers (`$1`), payments counted
+/// in its default currency (`$2`). The best membership wins: active over
+/// paused over cancelled; none at all is `none`.
+macro_rules! facts_of_customers {
+    () => {
+        "INSERT INTO customer_facts \
+         (org_id, customer_id, created_at, bookings, last_booking_at, lifetime_minor, membership) \
+         SELECT c.org_id, c.id, c.created_at, \
+         (SELECT COUNT(*) FROM jobs j WHERE j.org_id = c.org_id AND j.customer_id = c.id \
+          AND j.deleted_at IS NULL AND j.status <> 'cancelled'), \
+         (SELECT MAX(j.scheduled_start) FROM jobs j WHERE j.org_id = c.org_id AND j.customer_id = c.id \
+          AND j.deleted_at IS NULL AND j.status <> 'cancelled'), \
+         COALESCE((SELECT CAST(SUM(p.amount_minor) AS BIGINT) FROM payments p \
+          WHERE p.org_id = c.org_id AND p.customer_id = c.id AND p.currency = $2), 0), \
+         COALESCE((SELECT CASE MIN(CASE m.status WHEN 'active' THEN 1 WHEN 'paused' THEN 2 ELSE 3 END) \
+          WHEN 1 THEN 'active' WHEN 2 THEN 'paused' WHEN 3 THEN 'cancelled' END \
+          FROM memberships m WHERE m.org_id = c.org_id AND m.customer_id = c.id), 'none') \
+         FROM customers c WHERE c.org_id = $1 AND c.deleted_at IS NULL"
+    };
+}
+
+/// Rewrites one customer's facts; a deleted customer has none, so it
+/// leaves every segment (and comes back on restore).
+pub async fn refresh(c: &mut Conn, org: OrgId, customer: CustomerId) -> Result<()> {
+    let currency = settings::get(c, org).await?.default_currency;
+    c.execute(&Raw(
+        "DELETE FROM customer_facts WHERE org_id = $1 AND customer_id = $2",
+        vec![org.0.into(), customer.0.into()],
+    ))
+    .await?;
+    c.execute(&Raw(
+        concat!(facts_of_customers!(), " AND c.id = $3"),
+        vec![org.0.into(), currency.as_str().into(), customer.0.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Rewrites the facts of every customer of the organisation: after the
+/// migration that adds them, and when its default currency changes.
+/// Returns how many customers have facts.
+pub async fn rebuild(c: &mut Conn, org: OrgId) -> Result<u64> {
+    let currency = settings::get(c, org).await?.default_currency;
+    c.execute(&Raw(
+        "DELETE FROM customer_facts WHERE org_id = $1",
+        vec![org.0.into()],
+    ))
+    .await?;
+    c.execute(&Raw(
+        facts_of_customers!(),
+        vec![org.0.into(), currency.as_str().into()],
+    ))
+    .await
+}
+
+/// [`rebuild`] for every organisation.
+pub async fn rebuild_all(c: &mut Conn) -> Result<u64> {
+    let orgs = c
+        .query(&Raw("SELECT id FROM orgs", vec![]), |r| r.get::<OrgId>(0))
+        .await?;
+    let mut n = 0;
+    for org in orgs {
+        n += rebuild(c, org).await?;
+    }
+    Ok(n)
+}
+
+/// Facts of customers just bulk-loaded (no jobs, payments or memberships
+/// yet), one statement per call.
+pub async fn insert_new(
+    c: &mut Conn,
+    org: OrgId,
+    customers: impl IntoIterator<Item = (CustomerId, DateTime<Utc>)>,
+) -> Result<()> {
+    let mut insert = Query::insert();
+    insert.into_table("customer_facts").columns([
+        "org_id",
+        "customer_id",
+        "created_at",
+        "bookings",
+        "last_booking_at",
+        "lifetime_minor",
+        "membership",
+    ]);
+    let mut any = false;
+    for (id, created_at) in customers {
+        any = true;
+        insert.values_panic([
+            Expr::val(org.0),
+            Expr::val(id.0),
+            Expr::val(created_at),
+            Expr::val(0i64),
+            Expr::val(Option::<DateTime<Utc>>::None),
+            Expr::val(0i64),
+            Expr::val("none"),
+        ]);
+    }
+    if any {
+        c.execute(&insert).await?;
+    }
+    Ok(())
+}
