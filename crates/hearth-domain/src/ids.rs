@@ -76,6 +76,7 @@ id_type!(
     TicketMessageId,
 );
 id_type!(JobId, JobNoteId, JobPhotoId, StatusChangeId);
+id_type!(MergeId, ImportId);
 id_type!(ReminderId);
 id_type!(OutboxId, TemplateId, WebhookId);
 id_type!(SegmentId);

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use hearth_domain::customers::CustomerFields;
 use hearth_domain::history::Actor;
 use hearth_domain::{AddressId, EquipmentId, InvoiceId, JobId, MembershipId, PaymentId, PlanId};
-use hearth_domain::{CustomerId, EventId, OrgId};
+use hearth_domain::{CustomerId, EventId, ImportId, OrgId};
 use sea_query::{Alias, Query, SimpleExpr};
 
 #[derive(sea_query::Iden)]
@@ -32,6 +32,7 @@ enum Customers {
     Version,
     CreatedAt,
     UpdatedAt,
+    ImportId,
 }
 
 #[derive(sea_query::Iden)]
@@ -72,6 +73,20 @@ pub struct NewEvent {
 /// Inserts already-validated customers of one organisation and indexes
 /// them for search.
 pub async fn insert_customers(c: &mut Conn, org: OrgId, rows: &[NewCustomer]) -> Result<()> {
+    insert_customer_rows(c, org, None, rows).await?;
+    let ids: Vec<CustomerId> = rows.iter().map(|r| r.id).collect();
+    crate::search::reindex_customers(c, org, &ids).await
+}
+
+/// The customer rows alone, marked with the import that brought them (so
+/// it can be reverted); the caller indexes them for search once their
+/// addresses are in too.
+pub async fn insert_customer_rows(
+    c: &mut Conn,
+    org: OrgId,
+    import: Option<ImportId>,
+    rows: &[NewCustomer],
+) -> Result<()> {
     for part in rows.chunks(ROWS) {
         let mut insert = Query::insert();
         insert.into_table(Customers::Table).columns([
@@ -89,6 +104,7 @@ pub async fn insert_customers(c: &mut Conn, org: OrgId, rows: &[NewCustomer]) ->
             Customers::Version,
             Customers::CreatedAt,
             Customers::UpdatedAt,
+            Customers::ImportId,
         ]);
         for r in part {
             let f = &r.fields;
@@ -107,14 +123,14 @@ pub async fn insert_customers(c: &mut Conn, org: OrgId, rows: &[NewCustomer]) ->
                 1i64.into(),
                 r.created_at.into(),
                 r.created_at.into(),
+                import.map(|i| i.0).into(),
             ]);
         }
         c.execute(&insert).await?;
         crate::segments::facts::insert_new(c, org, part.iter().map(|r| (r.id, r.created_at)))
             .await?;
     }
-    let ids: Vec<CustomerId> = rows.iter().map(|r| r.id).collect();
-    crate::search::reindex_customers(c, org, &ids).await
+    Ok(())
 }
 
 /// Appends timeline entries of one organisation.

@@ -23,6 +23,27 @@ pub struct Caller {
 /// or a business line); more is noise on a call card.
 const MAX_CALLERS: i64 = 20;
 
+fn caller(r: &crate::Row) -> Result<Caller> {
+    let fields = CustomerFields {
+        first_name: r.get(1)?,
+        last_name: r.get(2)?,
+        business_name: r.get(3)?,
+        email: None,
+        phone: r.get(4)?,
+        // Not read here; display_name() does not use them.
+        preferred_contact_method: ContactMethod::default(),
+        customer_since: chrono::NaiveDate::MIN,
+    };
+    Ok(Caller {
+        customer_id: r.get(0)?,
+        display_name: fields.display_name(),
+        business_name: fields.business_name,
+        phone: fields.phone,
+        tags: Vec::new(),
+        call_status: None,
+    })
+}
+
 /// The organisation's live customers whose stored phone is one of `keys`
 /// (E.164 forms from hearth_domain::search::caller_keys, at most three):
 /// one statement, one probe of `customers_org_phone` per key.
@@ -37,40 +58,47 @@ pub async fn lookup(c: &mut Conn, org: OrgId, keys: &[String]) -> Result<Vec<Cal
     // instead of probing the phone index. The few rows are sorted below.
     let sql = "SELECT id, first_name, last_name, business_name, phone FROM customers \
                WHERE org_id = $1 AND phone IN ($2, $3, $4) AND deleted_at IS NULL LIMIT $5";
-    let mut callers = c
-        .query(
-            &Raw(
-                sql,
-                vec![
-                    org.0.into(),
-                    key(0).into(),
-                    key(1).into(),
-                    key(2).into(),
-                    MAX_CALLERS.into(),
-                ],
-            ),
-            |r| {
-                let fields = CustomerFields {
-                    first_name: r.get(1)?,
-                    last_name: r.get(2)?,
-                    business_name: r.get(3)?,
-                    email: None,
-                    phone: r.get(4)?,
-                    // Not read here; display_name() does not use them.
-                    preferred_contact_method: ContactMethod::default(),
-                    customer_since: chrono::NaiveDate::MIN,
-                };
-                Ok(Caller {
-                    customer_id: r.get(0)?,
-                    display_name: fields.display_name(),
-                    business_name: fields.business_name,
-                    phone: fields.phone,
-                    tags: Vec::new(),
-                    call_status: None,
-                })
-            },
-        )
-        .await?;
+    let params = vec![
+        org.0.into(),
+        key(0).into(),
+        key(1).into(),
+        key(2).into(),
+        MAX_CALLERS.into(),
+    ];
+    let mut callers = c.query(&Raw(sql, params.clone()), caller).await?;
+    if callers.is_empty() {
+        // The number of a customer merged away reaches the customer it was
+        // merged into (only probed when no live customer has it).
+        let merged = c
+            .query(
+                &Raw(
+                    "SELECT id FROM customers WHERE org_id = $1 AND phone IN ($2, $3, $4) \
+                     AND merged_into IS NOT NULL LIMIT $5",
+                    params,
+                ),
+                |r| r.get::<CustomerId>(0),
+            )
+            .await?;
+        for id in merged {
+            let Some(kept) = crate::customers::merged_target(c, org, id).await? else {
+                continue;
+            };
+            if callers.iter().any(|k| k.customer_id == kept) {
+                continue;
+            }
+            callers.extend(
+                c.query_opt(
+                    &Raw(
+                        "SELECT id, first_name, last_name, business_name, phone FROM customers \
+                         WHERE id = $1 AND org_id = $2",
+                        vec![kept.0.into(), org.0.into()],
+                    ),
+                    caller,
+                )
+                .await?,
+            );
+        }
+    }
     // A number usually belongs to one customer: two indexed probes each for
     // the card's tags and last call status, in the same unit of work.
     for caller in &mut callers {

@@ -94,7 +94,7 @@ pub(crate) fn search_text(f: &CustomerFields) -> String {
     .to_lowercase()
 }
 
-fn audited(f: &CustomerFields) -> serde_json::Value {
+pub(crate) fn audited(f: &CustomerFields) -> serde_json::Value {
     serde_json::to_value(f).unwrap_or_default()
 }
 
@@ -143,7 +143,7 @@ pub async fn create(
     get(c, org, id, false).await
 }
 
-async fn record(
+pub(crate) async fn record(
     c: &mut Conn,
     org: OrgId,
     actor: &Actor,
@@ -274,29 +274,7 @@ pub async fn update(
     if changes.is_empty() {
         return Ok(current);
     }
-    let n = c
-        .execute(&Raw(
-            "UPDATE customers SET first_name = $1, last_name = $2, business_name = $3, email = $4, phone = $5, \
-             preferred_contact_method = $6, customer_since = $7, sort_name = $8, search_text = $9, \
-             version = version + 1, updated_at = $10 \
-             WHERE id = $11 AND org_id = $12 AND version = $13 AND deleted_at IS NULL",
-            vec![
-                fields.first_name.clone().into(),
-                fields.last_name.clone().into(),
-                fields.business_name.clone().into(),
-                fields.email.clone().into(),
-                fields.phone.clone().into(),
-                fields.preferred_contact_method.as_str().into(),
-                fields.customer_since.into(),
-                fields.sort_name().into(),
-                search_text(&fields).into(),
-                now().into(),
-                id.0.into(),
-                org.0.into(),
-                patch.version.into(),
-            ],
-        ))
-        .await?;
+    let n = write_fields(c, org, id, &fields, Some(patch.version)).await?;
     if n == 0 {
         return Err(StoreError::Conflict {
             current_version: current.version,
@@ -307,6 +285,71 @@ pub async fn update(
     let summary = format!("Changed {}", names.join(", ").replace('_', " "));
     record(c, org, actor, id, "updated", summary, &changes).await?;
     get(c, org, id, false).await
+}
+
+/// Stores a customer's validated fields and bumps its version; with
+/// `version`, only if that is still the stored one. Returns rows changed
+/// (0: stale or gone). Shared by edits and merges.
+pub(crate) async fn write_fields(
+    c: &mut Conn,
+    org: OrgId,
+    id: CustomerId,
+    fields: &CustomerFields,
+    version: Option<i64>,
+) -> Result<u64> {
+    let sql = if version.is_some() {
+        "UPDATE customers SET first_name = $1, last_name = $2, business_name = $3, email = $4, phone = $5, \
+         preferred_contact_method = $6, customer_since = $7, sort_name = $8, search_text = $9, \
+         version = version + 1, updated_at = $10 \
+         WHERE id = $11 AND org_id = $12 AND deleted_at IS NULL AND version = $13"
+    } else {
+        "UPDATE customers SET first_name = $1, last_name = $2, business_name = $3, email = $4, phone = $5, \
+         preferred_contact_method = $6, customer_since = $7, sort_name = $8, search_text = $9, \
+         version = version + 1, updated_at = $10 \
+         WHERE id = $11 AND org_id = $12 AND deleted_at IS NULL"
+    };
+    let mut values: Vec<sea_query::Value> = vec![
+        fields.first_name.clone().into(),
+        fields.last_name.clone().into(),
+        fields.business_name.clone().into(),
+        fields.email.clone().into(),
+        fields.phone.clone().into(),
+        fields.preferred_contact_method.as_str().into(),
+        fields.customer_since.into(),
+        fields.sort_name().into(),
+        search_text(fields).into(),
+        now().into(),
+        id.0.into(),
+        org.0.into(),
+    ];
+    if let Some(v) = version {
+        values.push(v.into());
+    }
+    c.execute(&Raw(sql, values)).await
+}
+
+/// Where a customer merged away now lives: follows `merged_into` (a kept
+/// record may itself have been merged since) to a live customer.
+pub async fn merged_target(c: &mut Conn, org: OrgId, id: CustomerId) -> Result<Option<CustomerId>> {
+    let mut at = id;
+    // A chain longer than this would need that many merges of merges.
+    for _ in 0..16 {
+        let next = c
+            .query_opt(
+                &Raw(
+                    "SELECT merged_into, deleted_at IS NULL FROM customers WHERE id = $1 AND org_id = $2",
+                    vec![at.0.into(), org.0.into()],
+                ),
+                |r| Ok((r.get::<Option<CustomerId>>(0)?, r.get::<bool>(1)?)),
+            )
+            .await?;
+        match next {
+            Some((Some(into), _)) => at = into,
+            Some((None, true)) if at != id => return Ok(Some(at)),
+            _ => return Ok(None),
+        }
+    }
+    Ok(None)
 }
 
 /// Moves a customer to the bin; [`restore`] brings it back.
@@ -330,6 +373,11 @@ async fn set_deleted(
     if current.deleted_at.is_some() == deleted {
         // Already in the requested state: repeating the request is harmless.
         return Ok(());
+    }
+    if !deleted && merged_target(c, org, id).await?.is_some() {
+        return Err(StoreError::Refused(
+            "this customer was merged into another; undo the merge to bring it back".into(),
+        ));
     }
     let now = now();
     c.execute(&Raw(

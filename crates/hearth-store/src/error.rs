@@ -22,6 +22,9 @@ pub enum StoreError {
     Refused(String),
     #[error("{0}")]
     Unsupported(&'static str),
+    /// A CSV import found problems; it wrote nothing. The report lists them.
+    #[error("the file has {} problems; nothing was imported", .0.problems.len())]
+    ImportProblems(Box<crate::imports::Report>),
     #[error("the database pool is closed")]
     Closed,
     #[error("io: {0}")]

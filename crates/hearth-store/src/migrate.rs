@@ -26,6 +26,7 @@ migrations! {
     9 => "0009_channels",
     10 => "0010_outbox",
     11 => "0011_inbound",
+    12 => "0012_duplicates",
     13 => "0013_segments",
 }
 

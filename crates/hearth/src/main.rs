@@ -86,6 +86,11 @@ enum Command {
     },
     /// Write a consistent copy of the SQLite database to FILE while it serves.
     Backup { file: PathBuf },
+    /// Import records from a CSV file.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
     /// Benchmark data (see benches/README.md).
     Bench {
         #[command(subcommand)]
@@ -186,6 +191,24 @@ impl DeliveryArgs {
             ..defaults
         })
     }
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Customers, with a service address and tags, from FILE (UTF-8 CSV
+    /// with a header line). All rows or none; customers whose phone or
+    /// email exists already are skipped. Streams files of any size.
+    Customers {
+        file: PathBuf,
+        #[arg(long)]
+        org: String,
+        /// Check the whole file and report; import nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// A column named differently from its field: `--map Surname=last_name`.
+        #[arg(long = "map", value_name = "COLUMN=FIELD")]
+        map: Vec<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -460,6 +483,16 @@ async fn main() -> Result<()> {
             };
             bench::generate(&store, &args, &sample).await
         }
+        Command::Import {
+            command:
+                ImportCommand::Customers {
+                    file,
+                    org,
+                    dry_run,
+                    map,
+                },
+        } => import_customers(&store, &file, &org, dry_run, &map).await,
+
         Command::Bench {
             command:
                 BenchCommand::Segments {
@@ -480,6 +513,127 @@ async fn main() -> Result<()> {
             println!("backup written to {}", file.display());
             Ok(())
         }
+    }
+}
+
+/// `hearth import customers`: one transaction, a progress bar by bytes.
+async fn import_customers(
+    store: &Store,
+    file: &std::path::Path,
+    slug: &str,
+    dry_run: bool,
+    map: &[String],
+) -> Result<()> {
+    use hearth_store::imports::Report;
+    let mut mapping = std::collections::BTreeMap::new();
+    for pair in map {
+        let (column, field) = pair
+            .split_once('=')
+            .ok_or_else(|| anyhow::anyhow!("--map {pair:?}: write it as COLUMN=FIELD"))?;
+        mapping.insert(column.to_string(), field.to_string());
+    }
+    let size = std::fs::metadata(file)?.len();
+    let reader = std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(file)?);
+    let bar = indicatif::ProgressBar::new(size);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {elapsed_precise} [{bar:40}] {binary_bytes}/{binary_total_bytes} ({binary_bytes_per_sec}, eta {eta})",
+        )?
+        .progress_chars("=> "),
+    );
+    let shown = bar.clone();
+    let started = std::time::Instant::now();
+    let slug = slug.to_string();
+    let actor = hearth_domain::history::Actor::system("hearth import");
+    let outcome = if dry_run {
+        store
+            .read(work!(|c| import_work(
+                c, &slug, None, mapping, reader, shown
+            )))
+            .await
+    } else {
+        store
+            .write(work!(|c| import_work(
+                c,
+                &slug,
+                Some(&actor),
+                mapping,
+                reader,
+                shown
+            )))
+            .await
+    };
+    bar.finish_and_clear();
+    let print = |r: &Report| {
+        for p in &r.problems {
+            eprintln!("line {}: {}: {}", p.line, p.field, p.message);
+        }
+        for s in &r.skipped {
+            eprintln!(
+                "line {}: skipped, an existing customer has this {}",
+                s.line, s.field
+            );
+        }
+    };
+    match outcome {
+        Ok((import, report)) => {
+            print(&report);
+            let seconds = started.elapsed().as_secs_f64();
+            let rate = report.rows as f64 / seconds.max(1e-9);
+            if !report.problems.is_empty() {
+                anyhow::bail!(
+                    "{} problems; nothing would be imported",
+                    report.problems.len()
+                );
+            }
+            match import {
+                Some(i) => println!(
+                    "imported {} customers ({} skipped) in {seconds:.1} s, {rate:.0} rows/s; import id {} (revert: POST /api/v1/imports/{}/revert)",
+                    i.rows_imported, i.rows_skipped, i.id, i.id
+                ),
+                None => println!(
+                    "dry run: {} rows, {} importable, {} skipped, no problems ({rate:.0} rows/s)",
+                    report.rows,
+                    report.importable,
+                    report.skipped.len()
+                ),
+            }
+            Ok(())
+        }
+        Err(hearth_store::StoreError::ImportProblems(report)) => {
+            print(&report);
+            anyhow::bail!("{} problems; nothing was imported", report.problems.len())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Checks (`actor` none: the dry run) or imports a file for an organisation.
+async fn import_work(
+    c: &mut hearth_store::Conn,
+    slug: &str,
+    actor: Option<&hearth_domain::history::Actor>,
+    mapping: std::collections::BTreeMap<String, String>,
+    reader: impl std::io::Read + Send,
+    bar: indicatif::ProgressBar,
+) -> hearth_store::Result<(
+    Option<hearth_store::imports::Import>,
+    hearth_store::imports::Report,
+)> {
+    use hearth_store::imports::{self, Options};
+    let progress = move |bytes: u64| bar.set_position(bytes);
+    let org = find_org(c, slug).await?;
+    let options = Options {
+        mapping,
+        region: org.default_region.clone(),
+    };
+    match actor {
+        None => imports::check(c, org.id, reader, &options, &progress)
+            .await
+            .map(|r| (None, r)),
+        Some(actor) => imports::run(c, org.id, actor, reader, &options, &progress)
+            .await
+            .map(|(i, r)| (Some(i), r)),
     }
 }
 

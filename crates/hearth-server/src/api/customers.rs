@@ -5,17 +5,18 @@ use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use hearth_domain::CustomerId;
 use hearth_domain::auth::Action;
 use hearth_domain::customers::{Customer, CustomerInput, CustomerPatch};
+use hearth_store::duplicates::{self, Candidate, Checked};
 use hearth_store::history::{AuditEntry, Event};
 use hearth_store::overview::{self, Overview};
 use hearth_store::page::{self, Page};
-use hearth_store::{customers, history, work};
-use serde::Deserialize;
-use utoipa::IntoParams;
+use hearth_store::{StoreError, customers, history, work};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
@@ -65,41 +66,107 @@ async fn list(
     ))
 }
 
-/// Create a customer.
-#[utoipa::path(post, path = "/api/v1/customers", tag = "customers", request_body = CustomerInput,
-    responses((status = 201, body = Customer)))]
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct CreateParams {
+    /// `true` creates the customer even when the organisation blocks
+    /// look-alikes of existing customers.
+    allow_duplicate: Option<bool>,
+}
+
+/// A new customer and the existing customers it looks like.
+#[derive(Serialize, ToSchema)]
+pub struct Created {
+    #[serde(flatten)]
+    customer: Customer,
+    /// Existing customers this one looks like, best first (a warning).
+    duplicates: Vec<Candidate>,
+}
+
+/// Create a customer. Existing look-alikes (same phone or email, similar
+/// name) are listed in `duplicates`; if the organisation blocks duplicates
+/// the answer is 409 listing them, unless `?allow_duplicate=true`.
+#[utoipa::path(post, path = "/api/v1/customers", tag = "customers", params(CreateParams), request_body = CustomerInput,
+    responses((status = 201, body = Created), (status = 409, description = "Looks like existing customers (`duplicates`) and the organisation blocks duplicates")))]
 async fn create(
     State(s): State<AppState>,
     auth: Auth,
+    ApiQuery(q): ApiQuery<CreateParams>,
     ApiJson(input): ApiJson<CustomerInput>,
-) -> ApiResult<impl IntoResponse> {
+) -> ApiResult<Response> {
     auth.require(Action::WriteCustomers)?;
     let p = auth.principal;
-    let customer = s
+    let allow = q.allow_duplicate.unwrap_or(false);
+    let checked = s
         .store
-        .write(work!(|c| customers::create(
-            c, p.org_id, &p.region, &p.actor, &input
+        .write(work!(|c| duplicates::create_customer(
+            c, p.org_id, &p.region, &p.actor, &input, allow
         )))
         .await?;
-    let location = format!("/api/v1/customers/{}", customer.id);
-    Ok(crate::api::created(location, customer))
+    match checked {
+        Checked::Created(customer, duplicates) => {
+            let location = format!("/api/v1/customers/{}", customer.id);
+            Ok(crate::api::created(
+                location,
+                Created {
+                    customer: *customer,
+                    duplicates,
+                },
+            )
+            .into_response())
+        }
+        Checked::Blocked(duplicates) => {
+            let error = AppError::Refused(
+                "this looks like an existing customer; merge with it, or send allow_duplicate=true"
+                    .into(),
+            );
+            let mut problem = serde_json::to_value(error.problem()).unwrap_or_default();
+            problem["duplicates"] = serde_json::to_value(&duplicates).unwrap_or_default();
+            let mut response = (error.status(), Json(problem)).into_response();
+            response.headers_mut().insert(
+                axum::http::header::CONTENT_TYPE,
+                axum::http::HeaderValue::from_static("application/problem+json"),
+            );
+            Ok(response)
+        }
+    }
 }
 
-/// Read a customer.
+/// Read a customer. A customer merged into another answers 308 with the
+/// kept customer's address.
 #[utoipa::path(get, path = "/api/v1/customers/{id}", tag = "customers", params(("id" = Uuid, Path)),
-    responses((status = 200, body = Customer)))]
+    responses((status = 200, body = Customer), (status = 308, description = "Merged into the customer at `Location`")))]
 async fn get_one(
     State(s): State<AppState>,
     auth: Auth,
     ApiPath(id): ApiPath<CustomerId>,
-) -> ApiResult<Json<Customer>> {
+) -> ApiResult<Response> {
     auth.require(Action::ReadCustomers)?;
     let org = auth.principal.org_id;
-    Ok(Json(
-        s.store
-            .read(work!(|c| customers::get(c, org, id, false)))
-            .await?,
-    ))
+    let found = s
+        .store
+        .read(work!(|c| async {
+            match customers::get(c, org, id, false).await {
+                Ok(customer) => Ok(Ok(customer)),
+                Err(StoreError::NotFound) => match customers::merged_target(c, org, id).await? {
+                    Some(kept) => Ok(Err(kept)),
+                    None => Err(StoreError::NotFound),
+                },
+                Err(e) => Err(e),
+            }
+        }))
+        .await?;
+    Ok(match found {
+        Ok(customer) => Json(customer).into_response(),
+        Err(kept) => (
+            StatusCode::PERMANENT_REDIRECT,
+            [(
+                axum::http::header::LOCATION,
+                format!("/api/v1/customers/{kept}"),
+            )],
+        )
+            .into_response(),
+    })
 }
 
 /// The customer 360° in one round trip: profile, addresses with their

@@ -4,6 +4,9 @@ mod billing;
 mod children;
 mod comms;
 mod customers;
+mod duplicates;
+pub(crate) mod exports;
+mod imports;
 mod inbound;
 pub(crate) mod jobs;
 pub mod leads;
@@ -144,6 +147,9 @@ pub(crate) fn booked(job: hearth_domain::jobs::Job, new: bool) -> axum::response
 pub fn router() -> axum::Router<AppState> {
     let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(customers::routes())
+        .merge(duplicates::routes())
+        .merge(exports::routes())
+        .merge(imports::routes())
         .merge(notes_tags::routes())
         .merge(children::routes())
         .merge(jobs::routes())

@@ -129,6 +129,15 @@ async fn show(
     let me = super::comms::me(&auth);
     let today = hearth_store::orgs::now().date_naive();
     let kind = params.kind.filter(|k| TIMELINE_KINDS.contains(&k.as_str()));
+    // The old link of a customer merged away opens the kept customer.
+    let kept = s
+        .store
+        .read(work!(|c| customers::merged_target(c, org, id)))
+        .await
+        .map_err(page_err)?;
+    if let Some(kept) = kept {
+        return Err(Redirect::permanent(&format!("/customers/{kept}")).into_response());
+    }
     let filter = kind.clone();
     let (c, events, notes_tags, children, jobs, billing, comms, segments) = s
         .store

@@ -191,6 +191,7 @@ id_col!(
     TicketMessageId
 );
 id_col!(JobId, JobNoteId, JobPhotoId, StatusChangeId);
+id_col!(MergeId, ImportId);
 id_col!(ReminderId);
 id_col!(OutboxId, TemplateId, WebhookId);
 id_col!(SegmentId);

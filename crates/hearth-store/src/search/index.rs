@@ -16,6 +16,8 @@ use std::collections::{BTreeMap, BTreeSet};
 /// findable (field codes: hearth_domain::search::Field::code). Whoever
 /// changes the rows it reads calls [`reindex_customer`] in the same
 /// transaction: customers, and the history hooks of addresses and equipment.
+/// A customer merged into another lends it its phone and email (the last
+/// two branches), so looking up the old number finds the kept record.
 /// The address and equipment branches probe `addresses_customer` by
 /// (org_id, customer_id), so they keep the organisation in the index key.
 ///
@@ -40,7 +42,13 @@ UNION ALL SELECT a.customer_id, 'q', e.serial_number \
  FROM addresses a JOIN equipment e ON e.org_id = a.org_id AND e.address_id = a.id \
  WHERE a.org_id = $1 AND a.customer_id IN ({ids}) AND a.deleted_at IS NULL \
  AND e.deleted_at IS NULL AND e.serial_number IS NOT NULL \
- AND EXISTS (SELECT 1 FROM customers cu WHERE cu.id = a.customer_id AND cu.deleted_at IS NULL)";
+ AND EXISTS (SELECT 1 FROM customers cu WHERE cu.id = a.customer_id AND cu.deleted_at IS NULL) \
+UNION ALL SELECT m.merged_into, 'p', m.phone FROM customers m \
+ WHERE m.org_id = $1 AND m.merged_into IN ({ids}) AND m.phone IS NOT NULL \
+ AND EXISTS (SELECT 1 FROM customers cu WHERE cu.id = m.merged_into AND cu.deleted_at IS NULL) \
+UNION ALL SELECT m.merged_into, 'e', m.email FROM customers m \
+ WHERE m.org_id = $1 AND m.merged_into IN ({ids}) AND m.email IS NOT NULL \
+ AND EXISTS (SELECT 1 FROM customers cu WHERE cu.id = m.merged_into AND cu.deleted_at IS NULL)";
 
 async fn load_sources(
     c: &mut Conn,

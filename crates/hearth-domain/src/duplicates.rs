@@ -1,0 +1,256 @@
+//! Duplicate customers: how alike two records are, and why.
+//!
+//! The store finds a few candidates by index probes (same phone, same
+//! email, search hits on the name or first address); these rules decide
+//! which of them are duplicates and rank them, so the reasons shown to a
+//! person are the ones that produced the score.
+
+use crate::CustomerId;
+use crate::search::{edit_distance, words};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// What duplicate detection compares of one customer.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Profile {
+    pub id: CustomerId,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub business_name: Option<String>,
+    /// Lower-cased (as stored).
+    pub email: Option<String>,
+    /// E.164 (as stored).
+    pub phone: Option<String>,
+    /// Service addresses as `line1 postal_code`.
+    pub addresses: Vec<String>,
+}
+
+/// One reason two customers look like the same one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Reason {
+    /// The same phone number (E.164, so every written form agrees).
+    SamePhone { phone: String },
+    /// The same email address (case-insensitive).
+    SameEmail { email: String },
+    /// Names within a few typos of each other; `similarity` in percent.
+    SimilarName { similarity: u32 },
+    /// The same service address (street line and postal code).
+    SameAddress { address: String },
+}
+
+impl Reason {
+    fn points(&self) -> u32 {
+        match self {
+            Reason::SamePhone { .. } => 50,
+            Reason::SameEmail { .. } => 50,
+            // 85 % similar → 20 points, identical → 40.
+            Reason::SimilarName { similarity } => similarity.saturating_sub(70) * 4 / 3,
+            Reason::SameAddress { .. } => 30,
+        }
+    }
+}
+
+/// A customer that may be a duplicate of another, with the evidence.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Likeness {
+    /// 0–100; [`THRESHOLD`] and above is shown as a duplicate.
+    pub score: u32,
+    pub reasons: Vec<Reason>,
+}
+
+/// Scores at or above this are duplicates. A same phone or email alone
+/// qualifies; a similar name needs a second piece of evidence (an address)
+/// unless it is near-identical.
+pub const THRESHOLD: u32 = 40;
+/// Names less similar than this (percent) are not evidence at all.
+pub const NAME_FLOOR: u32 = 85;
+
+/// The folded words of a person's or business's name, sorted so that
+/// "Hopper Grace" and "Grace Hopper" compare equal.
+fn name_key(p: &Profile) -> Option<String> {
+    let mut w: Vec<String> = [p.first_name.as_deref(), p.last_name.as_deref()]
+        .into_iter()
+        .flatten()
+        .flat_map(words)
+        .collect();
+    if w.is_empty() {
+        w = p.business_name.as_deref().map(words).unwrap_or_default();
+    }
+    if w.is_empty() {
+        return None;
+    }
+    w.sort();
+    Some(w.join(" "))
+}
+
+/// How alike two names are, in percent: 100 minus the edit distance
+/// relative to the longer name (typos, swapped letters, a dropped letter).
+pub fn name_similarity(a: &str, b: &str) -> u32 {
+    let longest = a.chars().count().max(b.chars().count());
+    if longest == 0 {
+        return 0;
+    }
+    let distance = edit_distance(a, b).min(longest);
+    (100 * (longest - distance) / longest) as u32
+}
+
+fn address_key(a: &str) -> String {
+    words(a).join(" ")
+}
+
+/// Whether `other` is a duplicate of `this`, and why; `None` below
+/// [`THRESHOLD`] or when they are the same record.
+pub fn compare(this: &Profile, other: &Profile) -> Option<Likeness> {
+    if this.id == other.id {
+        return None;
+    }
+    let mut reasons = Vec::new();
+    if let (Some(a), Some(b)) = (&this.phone, &other.phone)
+        && a == b
+    {
+        reasons.push(Reason::SamePhone { phone: a.clone() });
+    }
+    if let (Some(a), Some(b)) = (&this.email, &other.email)
+        && a.eq_ignore_ascii_case(b)
+    {
+        reasons.push(Reason::SameEmail { email: a.clone() });
+    }
+    if let (Some(a), Some(b)) = (name_key(this), name_key(other)) {
+        let similarity = name_similarity(&a, &b);
+        if similarity >= NAME_FLOOR {
+            reasons.push(Reason::SimilarName { similarity });
+        }
+    }
+    if let Some(address) = this.addresses.iter().find(|a| {
+        let key = address_key(a);
+        !key.is_empty() && other.addresses.iter().any(|b| address_key(b) == key)
+    }) {
+        reasons.push(Reason::SameAddress {
+            address: address.clone(),
+        });
+    }
+    let score = reasons.iter().map(Reason::points).sum::<u32>().min(100);
+    (score >= THRESHOLD).then_some(Likeness { score, reasons })
+}
+
+/// `others` that are duplicates of `this`, best first (ties by id, so the
+/// order is stable), at most `limit`.
+pub fn rank(this: &Profile, others: &[Profile], limit: usize) -> Vec<(CustomerId, Likeness)> {
+    let mut found: Vec<(CustomerId, Likeness)> = others
+        .iter()
+        .filter_map(|o| compare(this, o).map(|l| (o.id, l)))
+        .collect();
+    found.sort_by(|(a, x), (b, y)| y.score.cmp(&x.score).then(a.cmp(b)));
+    found.dedup_by(|(a, _), (b, _)| a == b);
+    found.truncate(limit);
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn person(first: &str, last: &str) -> Profile {
+        Profile {
+            id: CustomerId::new(),
+            first_name: Some(first.into()),
+            last_name: Some(last.into()),
+            ..Profile::default()
+        }
+    }
+
+    #[test]
+    fn same_phone_alone_is_a_duplicate() {
+        let mut a = person("Grace", "Hopper");
+        let mut b = person("Amazing", "Grace");
+        a.phone = Some("+15125550188".into());
+        b.phone = Some("+15125550188".into());
+        let l = compare(&a, &b).unwrap();
+        assert_eq!(
+            l.reasons,
+            vec![Reason::SamePhone {
+                phone: "+15125550188".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn email_matches_ignoring_case() {
+        let mut a = person("Ann", "Lee");
+        let mut b = person("Bob", "Stone");
+        a.email = Some("ann@x.example".into());
+        b.email = Some("ANN@x.example".into());
+        assert!(compare(&a, &b).is_some());
+    }
+
+    #[test]
+    fn a_typo_in_the_name_is_similar_and_swapped_order_is_identical() {
+        assert!(name_similarity("grace hopper", "grace hoper") >= 90);
+        let a = person("Grace", "Hopper");
+        let b = person("Hopper", "Grace");
+        let l = compare(&a, &b).unwrap();
+        assert_eq!(l.reasons, vec![Reason::SimilarName { similarity: 100 }]);
+    }
+
+    #[test]
+    fn a_similar_name_needs_more_evidence_unless_near_identical() {
+        // 10 letters, one typo: 90 % → 26 points, below the threshold.
+        let a = person("Jon", "Smithson");
+        let b = person("Jan", "Smithson");
+        assert!(compare(&a, &b).is_none());
+        let mut a = a;
+        let mut b = b;
+        a.addresses = vec!["12 Oak St 78701".into()];
+        b.addresses = vec!["12 oak st. 78701".into()];
+        let l = compare(&a, &b).unwrap();
+        assert!(matches!(l.reasons[1], Reason::SameAddress { .. }));
+    }
+
+    #[test]
+    fn different_people_are_not_duplicates() {
+        assert!(compare(&person("Grace", "Hopper"), &person("Alan", "Turing")).is_none());
+    }
+
+    #[test]
+    fn a_record_is_not_its_own_duplicate() {
+        let a = person("Grace", "Hopper");
+        assert!(compare(&a, &a.clone()).is_none());
+    }
+
+    #[test]
+    fn ranking_puts_the_strongest_evidence_first() {
+        let mut me = person("Grace", "Hopper");
+        me.phone = Some("+15125550188".into());
+        me.email = Some("g@x.example".into());
+        let mut by_phone = person("G", "Hopper");
+        by_phone.phone = me.phone.clone();
+        let mut by_both = person("Grace", "Hopper");
+        by_both.phone = me.phone.clone();
+        by_both.email = me.email.clone();
+        let ranked = rank(&me, &[by_phone.clone(), by_both.clone()], 10);
+        assert_eq!(ranked[0].0, by_both.id);
+        assert_eq!(ranked[1].0, by_phone.id);
+        assert_eq!(ranked[0].1.score, 100);
+    }
+
+    proptest! {
+        #[test]
+        fn similarity_is_symmetric_and_bounded(a in "[a-z ]{0,20}", b in "[a-z ]{0,20}") {
+            let s = name_similarity(&a, &b);
+            prop_assert!(s <= 100);
+            prop_assert_eq!(s, name_similarity(&b, &a));
+            if !a.is_empty() {
+                prop_assert_eq!(name_similarity(&a, &a), 100);
+            }
+        }
+
+        #[test]
+        fn comparison_is_symmetric_in_score(f1 in "[a-z]{1,8}", l1 in "[a-z]{1,8}", f2 in "[a-z]{1,8}", l2 in "[a-z]{1,8}") {
+            let a = person(&f1, &l1);
+            let b = person(&f2, &l2);
+            prop_assert_eq!(compare(&a, &b).map(|l| l.score), compare(&b, &a).map(|l| l.score));
+        }
+    }
+}

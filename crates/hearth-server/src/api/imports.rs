@@ -1,0 +1,165 @@
+//! CSV import of customers: dry run, run (all or nothing), revert.
+
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::{ApiResult, AppError};
+use crate::extract::{ApiPath, ApiQuery};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use hearth_domain::ImportId;
+use hearth_domain::auth::Action;
+use hearth_store::imports::{self, Import, Options, Report};
+use hearth_store::{StoreError, work};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+/// An uploaded CSV file at most (the CLI, `hearth import customers`,
+/// streams files of any size from disk).
+pub const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    let (schemas, paths, method_router) = routes!(upload);
+    OpenApiRouter::new()
+        .routes((
+            schemas,
+            paths,
+            method_router.layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        ))
+        .routes(routes!(get_one))
+        .routes(routes!(revert))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct UploadParams {
+    /// `true`: check the whole file and report, import nothing.
+    dry_run: Option<bool>,
+    /// JSON object, column name → field, for columns not named like the
+    /// fields (`{"Surname": "last_name"}`).
+    mapping: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Imported {
+    import: Import,
+    report: Report,
+}
+
+/// Import customers from a CSV body (`text/csv`, UTF-8, a header line).
+/// Columns: first_name, last_name, business_name, email, phone,
+/// preferred_contact_method, customer_since, address_line1, address_line2,
+/// city, region, postal_code, tags (`;`-separated, existing tags). With
+/// `dry_run=true` the answer is the report; otherwise 201 and the import,
+/// or 422 with every problem (`problems: [{line, field, message}]`) and
+/// nothing imported. Customers whose phone or email exists are skipped.
+#[utoipa::path(post, path = "/api/v1/imports", tag = "imports", params(UploadParams),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = Report, description = "Dry run"), (status = 201, body = Imported)))]
+async fn upload(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiQuery(p): ApiQuery<UploadParams>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    auth.require(Action::WriteCustomers)?;
+    let principal = auth.principal;
+    let mapping: BTreeMap<String, String> = match p.mapping.as_deref() {
+        None => BTreeMap::new(),
+        Some(m) => serde_json::from_str(m).map_err(|_| {
+            hearth_domain::Invalid::field("mapping", "must be a JSON object of column name → field")
+        })?,
+    };
+    let options = Options {
+        mapping,
+        region: principal.region.clone(),
+    };
+    let org = principal.org_id;
+    if p.dry_run.unwrap_or(false) {
+        let report = s
+            .store
+            .read(work!(|c| imports::check(
+                c,
+                org,
+                &body[..],
+                &options,
+                &|_: u64| {}
+            )))
+            .await?;
+        return Ok(Json(report).into_response());
+    }
+    let actor = principal.actor.clone();
+    let done = s
+        .store
+        .write(work!(|c| imports::run(
+            c,
+            org,
+            &actor,
+            &body[..],
+            &options,
+            &|_: u64| {}
+        )))
+        .await;
+    match done {
+        Ok((import, report)) => Ok(crate::api::created(
+            format!("/api/v1/imports/{}", import.id),
+            Imported { import, report },
+        )
+        .into_response()),
+        Err(StoreError::ImportProblems(report)) => {
+            let error = AppError::Invalid(hearth_domain::Invalid::field(
+                "file",
+                format!(
+                    "has {} problems; nothing was imported",
+                    report.problems.len()
+                ),
+            ));
+            let mut problem = serde_json::to_value(error.problem()).unwrap_or_default();
+            problem["problems"] = serde_json::to_value(&report.problems).unwrap_or_default();
+            let mut response = (StatusCode::UNPROCESSABLE_ENTITY, Json(problem)).into_response();
+            response.headers_mut().insert(
+                axum::http::header::CONTENT_TYPE,
+                axum::http::HeaderValue::from_static("application/problem+json"),
+            );
+            Ok(response)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A finished import.
+#[utoipa::path(get, path = "/api/v1/imports/{id}", tag = "imports",
+    params(("id" = String, Path)), responses((status = 200, body = Import)))]
+async fn get_one(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<ImportId>,
+) -> ApiResult<Json<Import>> {
+    auth.require(Action::ReadCustomers)?;
+    let org = auth.principal.org_id;
+    Ok(Json(
+        s.store.read(work!(|c| imports::get(c, org, id))).await?,
+    ))
+}
+
+/// Revert an import: every customer it created goes to the bin. 409 when
+/// already reverted.
+#[utoipa::path(post, path = "/api/v1/imports/{id}/revert", tag = "imports",
+    params(("id" = String, Path)), responses((status = 200, body = Import)))]
+async fn revert(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<ImportId>,
+) -> ApiResult<Json<Import>> {
+    auth.require(Action::DeleteCustomers)?;
+    let p = auth.principal;
+    Ok(Json(
+        s.store
+            .write(work!(|c| imports::revert(c, p.org_id, &p.actor, id)))
+            .await?,
+    ))
+}
