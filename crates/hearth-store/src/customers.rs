@@ -226,14 +226,7 @@ pub async fn list(c: &mut Conn, org: OrgId, query: &ListQuery) -> Result<Page<Cu
             Some(digits) => digits,
             None => word,
         };
-        let escaped = needle
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        q.and_where(
-            Expr::col(Customers::SearchText)
-                .like(sea_query::LikeExpr::new(format!("%{escaped}%")).escape('\\')),
-        );
+        q.and_where(Expr::col(Customers::SearchText).like(crate::like::contains(&needle)));
     }
     if let Some(cursor) = &query.cursor {
         let (name, id): (String, uuid::Uuid) = page::decode(cursor).ok_or_else(|| {

@@ -3,6 +3,7 @@
 
 mod engine;
 mod error;
+mod like;
 mod migrate;
 mod parent;
 

@@ -190,14 +190,7 @@ pub(crate) fn filter(q: &mut sea_query::SelectStatement, org: OrgId, query: &Lis
     {
         let word = word.to_lowercase();
         let needle = hearth_domain::contact::phone_digits(&word).unwrap_or(word);
-        let escaped = needle
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        q.and_where(
-            Expr::col(Leads::SearchText)
-                .like(sea_query::LikeExpr::new(format!("%{escaped}%")).escape('\\')),
-        );
+        q.and_where(Expr::col(Leads::SearchText).like(crate::like::contains(&needle)));
     }
 }
 

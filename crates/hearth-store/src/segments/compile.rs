@@ -205,10 +205,7 @@ fn like(col: &str, pattern: String) -> Expr {
 }
 
 fn escaped(s: &str) -> String {
-    s.to_lowercase()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
+    crate::like::escape(&s.to_lowercase())
 }
 
 /// Free text on the customer, ignoring case; `neq` and `absent` include

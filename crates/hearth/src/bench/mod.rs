@@ -12,7 +12,7 @@
 //! load driver in benches/load reads to build its requests.
 
 mod leads;
-mod names;
+pub(crate) mod names;
 pub mod segments;
 mod services;
 

@@ -2,7 +2,7 @@
 //! (in rough order of frequency, which `skewed` exploits), business names,
 //! area codes, mail domains and timeline activity.
 
-pub(super) const FIRST: &[&str] = &[
+pub(crate) const FIRST: &[&str] = &[
     "James",
     "Mary",
     "Robert",
@@ -212,7 +212,7 @@ pub(super) const FIRST: &[&str] = &[
     "Mateo",
 ];
 
-pub(super) const LAST: &[&str] = &[
+pub(crate) const LAST: &[&str] = &[
     "Smith",
     "Johnson",
     "Williams",
@@ -610,7 +610,7 @@ pub(super) const LAST: &[&str] = &[
     "Kowalski",
 ];
 
-pub(super) const PLACES: &[&str] = &[
+pub(crate) const PLACES: &[&str] = &[
     "Lakeside",
     "Barton Creek",
     "Hill Country",
@@ -632,7 +632,7 @@ pub(super) const PLACES: &[&str] = &[
     "Copper",
     "Silver Lake",
 ];
-pub(super) const TRADES: &[&str] = &[
+pub(crate) const TRADES: &[&str] = &[
     "Dental",
     "Apartments",
     "Bakery",
@@ -654,12 +654,12 @@ pub(super) const TRADES: &[&str] = &[
     "Florist",
     "Salon",
 ];
-pub(super) const AREA_CODES: &[&str] = &[
+pub(crate) const AREA_CODES: &[&str] = &[
     "512", "737", "210", "214", "713", "830", "469", "281", "832", "972", "817", "915", "303",
     "720", "602", "480", "415", "650", "206", "503", "312", "773", "617", "212", "646", "305",
     "404", "615", "704", "919",
 ];
-pub(super) const DOMAINS: &[&str] = &[
+pub(crate) const DOMAINS: &[&str] = &[
     "gmail.com",
     "outlook.com",
     "yahoo.com",
@@ -669,7 +669,7 @@ pub(super) const DOMAINS: &[&str] = &[
     "comcast.net",
     "att.net",
 ];
-pub(super) const ACTIVITY: &[(&str, &str, &str)] = &[
+pub(crate) const ACTIVITY: &[(&str, &str, &str)] = &[
     ("communication", "communication.call", "Inbound call"),
     ("communication", "communication.sms", "Text message sent"),
     ("communication", "communication.email", "Email sent"),
