@@ -16,19 +16,6 @@ mod quotes;
 mod spending;
 mod tickets;
 
-pub async fn created(app: &TestApp, org: &TestOrg, path: &str, body: Value) -> Value {
-    expect_status(
-        app.post(org, path, body).await,
-        StatusCode::CREATED,
-        app.engine,
-    )
-    .await
-}
-
-pub async fn ok(app: &TestApp, org: &TestOrg, path: &str) -> Value {
-    expect_status(app.get(org, path).await, StatusCode::OK, app.engine).await
-}
-
 pub async fn post_ok(app: &TestApp, org: &TestOrg, path: &str, body: Value) -> Value {
     expect_status(app.post(org, path, body).await, StatusCode::OK, app.engine).await
 }
@@ -42,10 +29,6 @@ pub async fn refused(app: &TestApp, org: &TestOrg, path: &str, body: Value) -> V
     )
     .await;
     problem_fields(&problem)
-}
-
-pub fn id(v: &Value) -> String {
-    v["id"].as_str().expect("an id").to_string()
 }
 
 pub fn items(page: &Value) -> Vec<Value> {

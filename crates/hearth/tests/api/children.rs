@@ -6,19 +6,6 @@ use chrono::{Days, Utc};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-async fn created(app: &TestApp, org: &TestOrg, path: &str, body: Value) -> Value {
-    expect_status(
-        app.post(org, path, body).await,
-        StatusCode::CREATED,
-        app.engine,
-    )
-    .await
-}
-
-async fn ok(app: &TestApp, org: &TestOrg, path: &str) -> Value {
-    expect_status(app.get(org, path).await, StatusCode::OK, app.engine).await
-}
-
 fn id(v: &Value) -> &str {
     v["id"].as_str().expect("an id")
 }

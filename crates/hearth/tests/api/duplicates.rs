@@ -1,7 +1,6 @@
 //! Duplicate detection: per customer, for the organisation, and on create.
 
-use crate::billing::{created, id};
-use crate::helpers::{apps, expect_status};
+use crate::helpers::{apps, created, expect_status, id};
 use reqwest::StatusCode;
 use serde_json::json;
 

@@ -219,6 +219,26 @@ pub async fn expect_status(res: Response, status: StatusCode, engine: &str) -> V
 }
 
 /// The field names a problem+json lists.
+/// POSTs `body` and expects 201; returns the created record.
+pub async fn created(app: &TestApp, org: &TestOrg, path: &str, body: Value) -> Value {
+    expect_status(
+        app.post(org, path, body).await,
+        StatusCode::CREATED,
+        app.engine,
+    )
+    .await
+}
+
+/// GETs `path` and expects 200.
+pub async fn ok(app: &TestApp, org: &TestOrg, path: &str) -> Value {
+    expect_status(app.get(org, path).await, StatusCode::OK, app.engine).await
+}
+
+/// A record's `id`.
+pub fn id(v: &Value) -> String {
+    v["id"].as_str().expect("an id").to_string()
+}
+
 pub fn problem_fields(problem: &Value) -> Vec<String> {
     problem["errors"]
         .as_array()
@@ -243,13 +263,13 @@ pub fn session_cookie(res: &Response) -> Option<String> {
 
 /// A signed-in owner using the pages: session cookie and CSRF token.
 pub struct Staff<'a> {
-    app: &'a TestApp,
+    pub app: &'a TestApp,
     pub cookie: String,
     pub csrf: String,
 }
 
-impl Staff<'_> {
-    pub async fn sign_in<'a>(app: &'a TestApp, org: &TestOrg) -> Staff<'a> {
+impl<'a> Staff<'a> {
+    pub async fn sign_in(app: &'a TestApp, org: &TestOrg) -> Staff<'a> {
         let res = app.login(&org.email, &org.password).await;
         let cookie = session_cookie(&res).expect("session cookie");
         let mut staff = Staff {
@@ -257,7 +277,7 @@ impl Staff<'_> {
             cookie,
             csrf: String::new(),
         };
-        let (_, html) = staff.page("/invoices").await;
+        let html = staff.page("/customers", StatusCode::OK).await;
         staff.csrf = html
             .split("name=\"_csrf\" value=\"")
             .nth(1)
@@ -267,7 +287,8 @@ impl Staff<'_> {
         staff
     }
 
-    pub async fn page(&self, path: &str) -> (StatusCode, String) {
+    /// GETs a page; returns its status and body.
+    pub async fn get(&self, path: &str) -> (StatusCode, String) {
         let res = self
             .app
             .http
@@ -279,12 +300,15 @@ impl Staff<'_> {
         (res.status(), res.text().await.unwrap())
     }
 
+    /// GETs a page that must answer `status`; returns its body.
+    pub async fn page(&self, path: &str, status: StatusCode) -> String {
+        let (got, body) = self.get(path).await;
+        assert_eq!(got, status, "[{}] GET {path}: {body}", self.app.engine);
+        body
+    }
+
     /// Posts a form with the CSRF token; returns status, Location and body.
-    pub async fn submit(
-        &self,
-        path: &str,
-        fields: &[(&str, &str)],
-    ) -> (StatusCode, String, String) {
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String, String) {
         let mut form = vec![("_csrf", self.csrf.as_str())];
         form.extend_from_slice(fields);
         let res = self
@@ -301,72 +325,6 @@ impl Staff<'_> {
             .headers()
             .get("location")
             .map(|v| v.to_str().unwrap().to_string())
-            .unwrap_or_default();
-        (status, location, res.text().await.unwrap())
-    }
-}
-
-/// A signed-in browser: the session cookie and its CSRF token.
-pub struct Browser<'a> {
-    pub app: &'a TestApp,
-    pub cookie: String,
-    pub csrf: String,
-}
-
-impl<'a> Browser<'a> {
-    pub async fn sign_in(app: &'a TestApp, org: &TestOrg) -> Browser<'a> {
-        let res = app.login(&org.email, &org.password).await;
-        let cookie = session_cookie(&res).expect("signed in");
-        let mut b = Browser {
-            app,
-            cookie,
-            csrf: String::new(),
-        };
-        let html = b.page("/pipeline", StatusCode::OK).await;
-        b.csrf = html
-            .split("name=\"_csrf\" value=\"")
-            .nth(1)
-            .unwrap()
-            .split('"')
-            .next()
-            .unwrap()
-            .to_string();
-        b
-    }
-
-    pub async fn page(&self, path: &str, status: StatusCode) -> String {
-        let res = self
-            .app
-            .http
-            .get(self.app.url(path))
-            .header("cookie", &self.cookie)
-            .send()
-            .await
-            .unwrap();
-        let got = res.status();
-        let body = res.text().await.unwrap();
-        assert_eq!(got, status, "[{}] GET {path}: {body}", self.app.engine);
-        body
-    }
-
-    /// Posts a form; returns the status, redirect target and body.
-    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String, String) {
-        let mut form: Vec<(&str, &str)> = vec![("_csrf", &self.csrf)];
-        form.extend_from_slice(fields);
-        let res = self
-            .app
-            .http
-            .post(self.app.url(path))
-            .header("cookie", &self.cookie)
-            .form(&form)
-            .send()
-            .await
-            .unwrap();
-        let status = res.status();
-        let location = res
-            .headers()
-            .get("location")
-            .map(|l| l.to_str().unwrap().to_string())
             .unwrap_or_default();
         (status, location, res.text().await.unwrap())
     }

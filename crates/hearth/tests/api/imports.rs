@@ -1,7 +1,6 @@
 //! CSV import of customers: dry run, all-or-nothing run, revert.
 
-use crate::billing::created;
-use crate::helpers::{TestApp, TestOrg, apps, expect_status};
+use crate::helpers::{TestApp, TestOrg, apps, created, expect_status};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

@@ -2,7 +2,7 @@
 //! API deliveries, threaded onto customers and leads, over HTTP on both
 //! engines. Signatures are computed here from the documented scheme.
 
-use crate::billing::{id, items, ok};
+use crate::billing::items;
 use crate::helpers::*;
 use crate::search::next_event;
 use hearth_domain::auth::Role;
@@ -649,7 +649,7 @@ async fn the_settings_page_shows_the_secret_once_then_masked() {
     for app in apps().await {
         let e = app.engine;
         let org = app.org("acme").await;
-        let b = Browser::sign_in(&app, &org).await;
+        let b = Staff::sign_in(&app, &org).await;
         let html = b.page("/settings/inbound", StatusCode::OK).await;
         assert!(html.contains("No secret yet"), "[{e}]");
         let (status, _, made) = b.post("/settings/inbound/secret", &[]).await;

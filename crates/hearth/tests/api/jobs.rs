@@ -12,23 +12,6 @@ use hearth_store::{auth, orgs, work as unit};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-pub(crate) async fn created(app: &TestApp, org: &TestOrg, path: &str, body: Value) -> Value {
-    expect_status(
-        app.post(org, path, body).await,
-        StatusCode::CREATED,
-        app.engine,
-    )
-    .await
-}
-
-pub(crate) async fn ok(app: &TestApp, org: &TestOrg, path: &str) -> Value {
-    expect_status(app.get(org, path).await, StatusCode::OK, app.engine).await
-}
-
-pub(crate) fn id(v: &Value) -> String {
-    v["id"].as_str().expect("an id").to_string()
-}
-
 pub(crate) fn items(page: &Value) -> &Vec<Value> {
     page["items"].as_array().expect("a page")
 }

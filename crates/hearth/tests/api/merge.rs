@@ -1,7 +1,7 @@
 //! Merging two customers and undoing it: nothing of either is lost.
 
-use crate::billing::{created, id, line};
-use crate::helpers::{TestApp, TestOrg, apps, expect_status, problem_fields};
+use crate::billing::line;
+use crate::helpers::{TestApp, TestOrg, apps, created, expect_status, id, problem_fields};
 use crate::jobs::{book, site, tune_up};
 use hearth_store::{Raw, work};
 use reqwest::StatusCode;

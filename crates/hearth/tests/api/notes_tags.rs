@@ -885,71 +885,6 @@ async fn the_new_routes_are_documented() {
     }
 }
 
-/// A signed-in member of staff using the pages.
-struct Staff<'a> {
-    app: &'a TestApp,
-    cookie: String,
-    csrf: String,
-}
-
-impl Staff<'_> {
-    async fn page(&self, path: &str) -> (StatusCode, String) {
-        let res = self
-            .app
-            .http
-            .get(self.app.url(path))
-            .header("cookie", &self.cookie)
-            .send()
-            .await
-            .unwrap();
-        (res.status(), res.text().await.unwrap())
-    }
-
-    /// Posts a form with the CSRF token; returns status, Location and body.
-    async fn submit(&self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String, String) {
-        let mut form = vec![("_csrf", self.csrf.as_str())];
-        form.extend_from_slice(fields);
-        let res = self
-            .app
-            .http
-            .post(self.app.url(path))
-            .header("cookie", &self.cookie)
-            .form(&form)
-            .send()
-            .await
-            .unwrap();
-        let status = res.status();
-        let location = res
-            .headers()
-            .get("location")
-            .map(|v| v.to_str().unwrap().to_string())
-            .unwrap_or_default();
-        (status, location, res.text().await.unwrap())
-    }
-}
-
-async fn sign_in<'a>(app: &'a TestApp, org: &TestOrg) -> Staff<'a> {
-    let res = app.login(&org.email, &org.password).await;
-    let cookie = session_cookie(&res).expect("session cookie");
-    let html = app
-        .http
-        .get(app.url("/customers"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = html
-        .split("name=\"_csrf\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("csrf token")
-        .to_string();
-    Staff { app, cookie, csrf }
-}
-
 #[tokio::test]
 async fn staff_use_notes_tags_and_call_status_on_the_customer_card() {
     for app in apps().await {
@@ -957,10 +892,10 @@ async fn staff_use_notes_tags_and_call_status_on_the_customer_card() {
         let org = app.org("acme").await;
         let c = id(&app.grace(&org).await);
         app.tag(&org, "VIP", "#b91c1c").await;
-        let staff = sign_in(&app, &org).await;
+        let staff = Staff::sign_in(&app, &org).await;
         let card = format!("/customers/{c}");
 
-        let (status, html) = staff.page(&card).await;
+        let (status, html) = staff.get(&card).await;
         assert_eq!(status, StatusCode::OK, "[{e}]");
         for text in [
             "Customer insights",
@@ -978,7 +913,7 @@ async fn staff_use_notes_tags_and_call_status_on_the_customer_card() {
 
         let back = format!("/customers/{c}#notes");
         let (status, location, _) = staff
-            .submit(
+            .post(
                 &format!("{card}/notes"),
                 &[
                     ("body", "Gate code 1234\r\nKey under the mat"),
@@ -992,21 +927,21 @@ async fn staff_use_notes_tags_and_call_status_on_the_customer_card() {
             "[{e}]"
         );
         let (status, _, html) = staff
-            .submit(&format!("{card}/notes"), &[("body", "  ")])
+            .post(&format!("{card}/notes"), &[("body", "  ")])
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{e}]");
         assert!(html.contains("The note is empty"), "[{e}] {html}");
 
         let (status, _, _) = staff
-            .submit(&format!("{card}/tags"), &[("name", "VIP")])
+            .post(&format!("{card}/tags"), &[("name", "VIP")])
             .await;
         assert_eq!(status, StatusCode::SEE_OTHER, "[{e}]");
         let (status, _, _) = staff
-            .submit(&format!("{card}/call-status"), &[("status", "spoke")])
+            .post(&format!("{card}/call-status"), &[("status", "spoke")])
             .await;
         assert_eq!(status, StatusCode::SEE_OTHER, "[{e}]");
 
-        let (_, html) = staff.page(&card).await;
+        let (_, html) = staff.get(&card).await;
         assert!(html.contains("Gate code 1234\nKey under the mat"), "[{e}]");
         assert!(html.contains("aria-label=\"Remove tag VIP\""), "[{e}]");
         assert!(
@@ -1026,14 +961,14 @@ async fn staff_use_notes_tags_and_call_status_on_the_customer_card() {
         let n = id(&note);
 
         let (status, _, _) = staff
-            .submit(
+            .post(
                 &format!("/notes/{n}/pin"),
                 &[("version", "1"), ("pinned", "false")],
             )
             .await;
         assert_eq!(status, StatusCode::SEE_OTHER, "[{e}]");
         let (status, location, _) = staff
-            .submit(
+            .post(
                 &format!("/notes/{n}"),
                 &[("version", "2"), ("body", "Gate code 9876")],
             )
@@ -1041,7 +976,7 @@ async fn staff_use_notes_tags_and_call_status_on_the_customer_card() {
         assert_eq!(status, StatusCode::SEE_OTHER, "[{e}]");
         assert_eq!(location, format!("/customers/{c}#note-{n}"));
         let (status, _, html) = staff
-            .submit(
+            .post(
                 &format!("/notes/{n}"),
                 &[("version", "2"), ("body", "Gate code 0000")],
             )
@@ -1056,11 +991,11 @@ async fn staff_use_notes_tags_and_call_status_on_the_customer_card() {
         let now = app.ok(&org, &format!("/api/v1/notes/{n}")).await;
         assert_eq!(now["body"], "Gate code 9876", "[{e}]");
         assert_eq!(now["pinned"], false);
-        let (status, html) = staff.page(&format!("/notes/{n}/edit")).await;
+        let (status, html) = staff.get(&format!("/notes/{n}/edit")).await;
         assert_eq!(status, StatusCode::OK, "[{e}]");
         assert!(html.contains("Gate code 9876"));
 
-        let (status, _, _) = staff.submit(&format!("/notes/{n}/delete"), &[]).await;
+        let (status, _, _) = staff.post(&format!("/notes/{n}/delete"), &[]).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "[{e}]");
         expect_status(
             app.get(&org, &format!("/api/v1/notes/{n}")).await,
@@ -1069,7 +1004,7 @@ async fn staff_use_notes_tags_and_call_status_on_the_customer_card() {
         )
         .await;
         let (status, _, _) = staff
-            .submit(&format!("{card}/tags/remove"), &[("name", "VIP")])
+            .post(&format!("{card}/tags/remove"), &[("name", "VIP")])
             .await;
         assert_eq!(status, StatusCode::SEE_OTHER, "[{e}]");
         assert!(items(&app.ok(&org, &format!("/api/v1/customers/{c}/tags")).await).is_empty());
@@ -1094,13 +1029,13 @@ async fn staff_manage_tags_in_settings() {
     for app in apps().await {
         let e = app.engine;
         let org = app.org("acme").await;
-        let staff = sign_in(&app, &org).await;
-        let (status, html) = staff.page("/settings/tags").await;
+        let staff = Staff::sign_in(&app, &org).await;
+        let (status, html) = staff.get("/settings/tags").await;
         assert_eq!(status, StatusCode::OK, "[{e}]");
         assert!(html.contains("No tags yet."));
 
         let (status, location, _) = staff
-            .submit(
+            .post(
                 "/settings/tags",
                 &[("name", "Supplier"), ("colour", "#1D4ED8")],
             )
@@ -1110,7 +1045,7 @@ async fn staff_manage_tags_in_settings() {
             (StatusCode::SEE_OTHER, "/settings/tags")
         );
         let (status, _, html) = staff
-            .submit(
+            .post(
                 "/settings/tags",
                 &[("name", "supplier"), ("colour", "#000000")],
             )
@@ -1128,7 +1063,7 @@ async fn staff_manage_tags_in_settings() {
             json!({"name": "Supplier"}),
         )
         .await;
-        let (_, html) = staff.page("/settings/tags").await;
+        let (_, html) = staff.get("/settings/tags").await;
         assert!(html.contains("value=\"Supplier\""), "[{e}]");
         assert!(
             html.contains("It comes off 1 customer(s)."),
@@ -1136,7 +1071,7 @@ async fn staff_manage_tags_in_settings() {
         );
 
         let (status, _, _) = staff
-            .submit(
+            .post(
                 &format!("/settings/tags/{t}"),
                 &[
                     ("version", "1"),
@@ -1152,7 +1087,7 @@ async fn staff_manage_tags_in_settings() {
             (Some("Trade supplier"), Some("#15803d"))
         );
         let (status, _, html) = staff
-            .submit(
+            .post(
                 &format!("/settings/tags/{t}"),
                 &[("version", "1"), ("name", "Old"), ("colour", "#15803d")],
             )
@@ -1160,9 +1095,7 @@ async fn staff_manage_tags_in_settings() {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{e}] stale");
         assert!(html.contains("someone else changed this tag"), "[{e}]");
 
-        let (status, _, _) = staff
-            .submit(&format!("/settings/tags/{t}/delete"), &[])
-            .await;
+        let (status, _, _) = staff.post(&format!("/settings/tags/{t}/delete"), &[]).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "[{e}]");
         assert!(
             items(&app.ok(&org, "/api/v1/tags").await).is_empty(),

@@ -2,7 +2,7 @@
 
 use crate::billing::{line, open_invoice, post_ok};
 use crate::helpers::*;
-use crate::jobs::{at, book, created, id, move_to, ok, site, tune_up};
+use crate::jobs::{at, book, move_to, site, tune_up};
 use reqwest::StatusCode;
 use serde_json::json;
 

@@ -1,7 +1,7 @@
 //! Automated reminders (issue 6): the worker's pass raises one reminder per
 //! event however often it runs; staff list and dismiss them.
 
-use crate::billing::{created, id, items, ok, today_plus};
+use crate::billing::{items, today_plus};
 use crate::helpers::*;
 use hearth_store::{Raw, work};
 use reqwest::StatusCode;
@@ -208,7 +208,7 @@ async fn staff_see_and_dismiss_reminders_on_the_dashboard() {
         let org = app.org("acme").await;
         reminded_things(&app, &org, 10, 5).await;
         hearth_worker::remind(&app.store).await.unwrap();
-        let b = Browser::sign_in(&app, &org).await;
+        let b = Staff::sign_in(&app, &org).await;
         let html = b.page("/", StatusCode::OK).await;
         assert!(
             html.contains("Follow-up due: Call Grace back about the quote"),

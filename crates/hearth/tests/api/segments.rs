@@ -3,7 +3,7 @@
 //! and CSV export; bad filters named; other organisations see nothing.
 
 use crate::helpers::*;
-use crate::jobs::{at, book, created, id, items, move_to, ok};
+use crate::jobs::{at, book, items, move_to};
 use hearth_store::{Raw, work};
 use reqwest::StatusCode;
 use serde_json::{Value, json};

@@ -11,7 +11,7 @@ async fn staff_bill_enrol_and_support_a_customer_from_the_pages() {
         let c = id(&app.grace(&org).await);
         let staff = Staff::sign_in(&app, &org).await;
         let card = format!("/customers/{c}");
-        let (status, html) = staff.page(&card).await;
+        let (status, html) = staff.get(&card).await;
         assert_eq!(status, StatusCode::OK, "[{e}]");
         for section in [
             "id=\"quotes\"",
@@ -24,10 +24,10 @@ async fn staff_bill_enrol_and_support_a_customer_from_the_pages() {
         }
 
         // A new invoice from the form: 1.5 h at 95.00 with 8.25 % tax.
-        let (status, _) = staff.page(&format!("/invoices/new?customer_id={c}")).await;
+        let (status, _) = staff.get(&format!("/invoices/new?customer_id={c}")).await;
         assert_eq!(status, StatusCode::OK, "[{e}]");
         let (status, _, body) = staff
-            .submit(
+            .post(
                 "/invoices",
                 &[
                     ("customer_id", &c),
@@ -43,7 +43,7 @@ async fn staff_bill_enrol_and_support_a_customer_from_the_pages() {
             "[{e}] the bad amount is named"
         );
         let (status, location, _) = staff
-            .submit(
+            .post(
                 "/invoices",
                 &[
                     ("customer_id", &c),
@@ -57,14 +57,14 @@ async fn staff_bill_enrol_and_support_a_customer_from_the_pages() {
             )
             .await;
         assert_eq!(status, StatusCode::SEE_OTHER, "[{e}]");
-        let (_, html) = staff.page(&location).await;
+        let (_, html) = staff.get(&location).await;
         assert!(html.contains("INV-000001"), "[{e}]");
         assert!(html.contains("154.26 USD"), "[{e}] 142.50 + 11.76 tax");
         let invoice = location.trim_start_matches("/invoices/").to_string();
 
         // Record a partial payment from the card.
         let (status, location, _) = staff
-            .submit(
+            .post(
                 &format!("/invoices/{invoice}/payments"),
                 &[
                     ("amount", "54.26"),
@@ -78,16 +78,16 @@ async fn staff_bill_enrol_and_support_a_customer_from_the_pages() {
             (StatusCode::SEE_OTHER, format!("{card}#invoices").as_str()),
             "[{e}]"
         );
-        let (_, html) = staff.page(&card).await;
+        let (_, html) = staff.get(&card).await;
         assert!(html.contains("partially paid"), "[{e}]");
         assert!(html.contains("100.00 USD"), "[{e}] the balance");
-        let (_, list) = staff.page("/invoices?status=partially_paid").await;
+        let (_, list) = staff.get("/invoices?status=partially_paid").await;
         assert!(
             list.contains("INV-000001") && list.contains("Grace Hopper"),
             "[{e}]"
         );
         let (status, _, _) = staff
-            .submit(
+            .post(
                 &format!("/invoices/{invoice}/payments"),
                 &[("amount", "100.01"), ("method", "cash")],
             )
@@ -100,7 +100,7 @@ async fn staff_bill_enrol_and_support_a_customer_from_the_pages() {
 
         // Membership plans, enrolment and pausing.
         let (status, location, _) = staff
-            .submit(
+            .post(
                 "/settings/membership-plans",
                 &[
                     ("name", "Comfort Club"),
@@ -116,14 +116,14 @@ async fn staff_bill_enrol_and_support_a_customer_from_the_pages() {
             (StatusCode::SEE_OTHER, "/settings/membership-plans"),
             "[{e}]"
         );
-        let (_, html) = staff.page("/settings/membership-plans").await;
+        let (_, html) = staff.get("/settings/membership-plans").await;
         assert!(
             html.contains("Comfort Club") && html.contains("19.00 USD"),
             "[{e}]"
         );
         let plan = items(&ok(&app, &org, "/api/v1/membership-plans").await)[0].clone();
         let (status, _, _) = staff
-            .submit(
+            .post(
                 &format!("/customers/{c}/memberships"),
                 &[("plan_id", &id(&plan))],
             )
@@ -132,10 +132,10 @@ async fn staff_bill_enrol_and_support_a_customer_from_the_pages() {
         let m = items(&ok(&app, &org, &format!("/api/v1/memberships?customer_id={c}")).await)[0]
             .clone();
         let (status, _, _) = staff
-            .submit(&format!("/memberships/{}/pause", id(&m)), &[])
+            .post(&format!("/memberships/{}/pause", id(&m)), &[])
             .await;
         assert_eq!(status, StatusCode::SEE_OTHER, "[{e}]");
-        let (_, html) = staff.page(&card).await;
+        let (_, html) = staff.get(&card).await;
         assert!(
             html.contains("Comfort Club") && html.contains(">paused<"),
             "[{e}]"
@@ -147,7 +147,7 @@ async fn staff_bill_enrol_and_support_a_customer_from_the_pages() {
 
         // A quote, sent from its page.
         let (status, location, _) = staff
-            .submit(
+            .post(
                 "/quotes",
                 &[
                     ("customer_id", &c),
@@ -161,20 +161,20 @@ async fn staff_bill_enrol_and_support_a_customer_from_the_pages() {
         assert_eq!(status, StatusCode::SEE_OTHER, "[{e}]");
         let quote = location.trim_start_matches("/quotes/").to_string();
         let (status, _, _) = staff
-            .submit(&format!("/quotes/{quote}/status"), &[("status", "sent")])
+            .post(&format!("/quotes/{quote}/status"), &[("status", "sent")])
             .await;
         assert_eq!(status, StatusCode::SEE_OTHER, "[{e}]");
-        let (_, html) = staff.page(&location).await;
+        let (_, html) = staff.get(&location).await;
         assert!(
             html.contains("New heater") && html.contains(">sent<") && html.contains("899.00 USD"),
             "[{e}]"
         );
 
         // A support ticket and a reply.
-        let (status, _) = staff.page(&format!("/tickets/new?customer_id={c}")).await;
+        let (status, _) = staff.get(&format!("/tickets/new?customer_id={c}")).await;
         assert_eq!(status, StatusCode::OK, "[{e}]");
         let (status, location, _) = staff
-            .submit(
+            .post(
                 "/tickets",
                 &[
                     ("customer_id", &c),
@@ -187,20 +187,20 @@ async fn staff_bill_enrol_and_support_a_customer_from_the_pages() {
             .await;
         assert_eq!(status, StatusCode::SEE_OTHER, "[{e}]");
         let (status, _, _) = staff
-            .submit(
+            .post(
                 &format!("{location}/messages"),
                 &[("body", "Try new batteries"), ("author", "staff")],
             )
             .await;
         assert_eq!(status, StatusCode::SEE_OTHER, "[{e}]");
-        let (_, html) = staff.page(&location).await;
+        let (_, html) = staff.get(&location).await;
         assert!(
             html.contains("Screen went dark") && html.contains("Try new batteries"),
             "[{e}]"
         );
-        let (_, html) = staff.page("/tickets").await;
+        let (_, html) = staff.get("/tickets").await;
         assert!(html.contains("Thermostat blank"), "[{e}]");
-        let (_, html) = staff.page(&card).await;
+        let (_, html) = staff.get(&card).await;
         assert!(
             html.contains("Thermostat blank"),
             "[{e}] open tickets show on the card"

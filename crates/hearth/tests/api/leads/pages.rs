@@ -32,7 +32,7 @@ async fn the_board_shows_columns_and_moves_cards_without_script() {
             )
             .await;
         }
-        let b = Browser::sign_in(&app, &org).await;
+        let b = Staff::sign_in(&app, &org).await;
         let html = b.page("/pipeline", StatusCode::OK).await;
         for text in [
             "New",
@@ -159,7 +159,7 @@ async fn a_lead_is_captured_edited_and_converted_from_its_page() {
     for app in apps().await {
         let e = app.engine;
         let org = app.org("acme").await;
-        let b = Browser::sign_in(&app, &org).await;
+        let b = Staff::sign_in(&app, &org).await;
         let new = b.page("/leads/new", StatusCode::OK).await;
         assert!(new.contains("name=\"service_address\""), "[{e}]");
         let (status, _, page) = b
@@ -257,7 +257,7 @@ async fn settings_and_report_pages_work() {
     for app in apps().await {
         let e = app.engine;
         let org = app.org("acme").await;
-        let b = Browser::sign_in(&app, &org).await;
+        let b = Staff::sign_in(&app, &org).await;
         let page = b.page("/settings/pipelines", StatusCode::OK).await;
         assert!(
             page.contains("Follow-up") && page.contains("Lead scoring"),
@@ -375,7 +375,7 @@ async fn another_orgs_lead_pages_are_not_found() {
         let b_org = app.org("org-b").await;
         let theirs = new_lead(&app, &b_org, json!({"first_name": "Theirs"})).await;
         let pb = default_pipeline(&app, &b_org).await;
-        let b = Browser::sign_in(&app, &a).await;
+        let b = Staff::sign_in(&app, &a).await;
         b.page(&format!("/leads/{}", id(&theirs)), StatusCode::NOT_FOUND)
             .await;
         b.page(&format!("/pipeline/{}", id(&pb)), StatusCode::NOT_FOUND)

@@ -9,13 +9,13 @@ async fn staff_send_from_the_card_and_see_the_status_and_channels() {
         let grace = app.grace(&org).await["id"].as_str().unwrap().to_string();
         let staff = Staff::sign_in(&app, &org).await;
         let card = format!("/customers/{grace}");
-        let (status, html) = staff.page(&card).await;
+        let (status, html) = staff.get(&card).await;
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains("Send email or SMS"), "[{}]", app.engine);
 
         let action = format!("/customers/{grace}/messages");
         let (status, location, _) = staff
-            .submit(
+            .post(
                 &action,
                 &[
                     ("channel", "sms"),
@@ -27,12 +27,12 @@ async fn staff_send_from_the_card_and_see_the_status_and_channels() {
             .await;
         assert_eq!(status, StatusCode::SEE_OTHER, "[{}]", app.engine);
         assert_eq!(location, format!("/customers/{grace}#communications"));
-        let (_, html) = staff.page(&card).await;
+        let (_, html) = staff.get(&card).await;
         assert!(html.contains("On our way, Grace"), "[{}]", app.engine);
         assert!(html.contains("status-queued"), "[{}]", app.engine);
 
         let (status, _, html) = staff
-            .submit(
+            .post(
                 &action,
                 &[("channel", "email"), ("subject", ""), ("body", "Hello")],
             )
@@ -41,7 +41,7 @@ async fn staff_send_from_the_card_and_see_the_status_and_channels() {
         assert!(html.contains("is required for email"), "{html}");
         assert!(html.contains(">Hello</textarea>"), "what was typed stays");
 
-        let (status, html) = staff.page("/settings/channels").await;
+        let (status, html) = staff.get("/settings/channels").await;
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains("SMS provider") && html.contains("Inbound SMS hook"));
     }
