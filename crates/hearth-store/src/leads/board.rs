@@ -1,12 +1,15 @@
 //! The Kanban board: columns of cards, and moving a card.
 //!
-//! Positions are dense per stage (0, 1, 2, …). A move closes the gap the
-//! card leaves and opens one where it lands, in one transaction, after
-//! locking the lead and then its pipelines (see the module above), so two
-//! concurrent moves apply one after the other and never interleave.
+//! A card's place in its column is a sparse sort key (`leads.position`):
+//! a moved card takes a key between its new neighbours', so a move writes
+//! one row, not the column below it. Only when a gap is used up is the
+//! column respaced. The API's `position` is the 0-based place, counted
+//! (see `records::select`). Moves run after locking the lead and then its
+//! pipelines (see the module above), so two concurrent moves apply one
+//! after the other and never interleave.
 
 use super::edit::{check_lost_reason, not_found_as};
-use super::records::{self, COLUMNS, Leads, ListQuery};
+use super::records::{self, Leads, ListQuery};
 use super::{Shown, lock_lead_pipelines, pipelines, record, stages};
 use crate::orgs::now;
 use crate::{Conn, Raw, Result};
@@ -89,14 +92,18 @@ pub async fn board(
     };
     let mut columns = Vec::with_capacity(pipeline.stages.len());
     for stage in &pipeline.stages {
-        let mut q = Query::select();
-        q.columns(COLUMNS)
-            .from(Leads::Table)
-            .and_where(Expr::col(Leads::StageId).eq(stage.id.0))
+        // Unfiltered, a card's place is its index in the column.
+        let mut q = records::select(!unfiltered);
+        q.and_where(Expr::col(Leads::StageId).eq(stage.id.0))
             .order_by(Leads::Position, Order::Asc)
             .limit(per_column);
         records::filter(&mut q, org, &filters);
-        let cards = c.query(&q, records::lead).await?;
+        let mut cards = c.query(&q, records::lead).await?;
+        if unfiltered {
+            for (place, card) in (0..).zip(cards.iter_mut()) {
+                card.position = place;
+            }
+        }
         let mut column = BoardColumn {
             stage: stage.clone(),
             count: 0,
@@ -190,12 +197,12 @@ pub(crate) async fn place(
         if to == lead.position && reason == lead.fields.lost_reason {
             return Ok(());
         }
-        shift_within(c, org, target, lead.position, to).await?;
+        let key = key_at(c, org, target, Some(lead.id), to).await?;
         c.execute(&Raw(
             "UPDATE leads SET position = $1, lost_reason = $2, version = version + 1, updated_at = $3 \
              WHERE id = $4 AND org_id = $5",
             vec![
-                to.into(),
+                key.into(),
                 reason.clone().into(),
                 now.into(),
                 lead.id.0.into(),
@@ -242,28 +249,7 @@ pub(crate) async fn place(
     }
     let end = stages::leads_on_stage(c, org, target).await?;
     let to = clamp_position(Some(position.unwrap_or(end)), end);
-    c.execute(&Raw(
-        "UPDATE leads SET position = position - 1 WHERE org_id = $1 AND pipeline_id = $2 \
-         AND stage_id = $3 AND position > $4 AND deleted_at IS NULL",
-        vec![
-            org.0.into(),
-            lead.pipeline_id.0.into(),
-            lead.stage_id.0.into(),
-            lead.position.into(),
-        ],
-    ))
-    .await?;
-    c.execute(&Raw(
-        "UPDATE leads SET position = position + 1 WHERE org_id = $1 AND pipeline_id = $2 \
-         AND stage_id = $3 AND position >= $4 AND deleted_at IS NULL",
-        vec![
-            org.0.into(),
-            target.pipeline_id.0.into(),
-            target.id.0.into(),
-            to.into(),
-        ],
-    ))
-    .await?;
+    let key = key_at(c, org, target, None, to).await?;
     let won_at = (target.kind == StageKind::Won).then_some(now);
     let lost_at = (target.kind == StageKind::Lost).then_some(now);
     c.execute(&Raw(
@@ -273,7 +259,7 @@ pub(crate) async fn place(
         vec![
             target.pipeline_id.0.into(),
             target.id.0.into(),
-            to.into(),
+            key.into(),
             now.into(),
             won_at.into(),
             lost_at.into(),
@@ -338,31 +324,94 @@ pub(crate) async fn place(
     .await
 }
 
-/// Moves the cards between a card's old and new place in the same column.
-async fn shift_within(c: &mut Conn, org: OrgId, stage: &Stage, from: i64, to: i64) -> Result<()> {
-    let (sql, lo, hi) = if to < from {
-        (
-            "UPDATE leads SET position = position + 1 WHERE org_id = $1 AND pipeline_id = $2 \
-             AND stage_id = $3 AND position >= $4 AND position < $5 AND deleted_at IS NULL",
-            to,
-            from,
-        )
-    } else {
-        (
-            "UPDATE leads SET position = position - 1 WHERE org_id = $1 AND pipeline_id = $2 \
-             AND stage_id = $3 AND position > $4 AND position <= $5 AND deleted_at IS NULL",
-            from,
-            to,
-        )
-    };
+/// Room between neighbouring keys: a card put between two others takes
+/// the midpoint, so a column is respaced only after about 16 placements
+/// into the same gap.
+const GAP: i64 = 1 << 16;
+
+/// The sort key for a card put at place `to` of `stage`'s column among the
+/// cards other than `moving`, respacing the column first if the two
+/// neighbours there have no key between them.
+async fn key_at(
+    c: &mut Conn,
+    org: OrgId,
+    stage: &Stage,
+    moving: Option<LeadId>,
+    to: i64,
+) -> Result<i64> {
+    let moving = moving.map_or(Uuid::nil(), |l| l.0);
+    for _ in 0..2 {
+        // The cards at places to - 1 and to, once the moving card is out.
+        let around: Vec<i64> = c
+            .query(
+                &Raw(
+                    "SELECT position FROM leads WHERE org_id = $1 AND pipeline_id = $2 \
+                     AND stage_id = $3 AND deleted_at IS NULL AND id <> $4 \
+                     ORDER BY position LIMIT $5 OFFSET $6",
+                    vec![
+                        org.0.into(),
+                        stage.pipeline_id.0.into(),
+                        stage.id.0.into(),
+                        moving.into(),
+                        if to == 0 { 1i64 } else { 2i64 }.into(),
+                        Ord::max(to - 1, 0).into(),
+                    ],
+                ),
+                |r| r.get(0),
+            )
+            .await?;
+        let key = match (to, around.as_slice()) {
+            (_, []) => Some(0),
+            (0, [next, ..]) => next.checked_sub(GAP),
+            (_, [prev]) => prev.checked_add(GAP),
+            (_, [prev, next, ..]) => between(*prev, *next),
+        };
+        if let Some(key) = key {
+            return Ok(key);
+        }
+        respace(c, org, stage).await?;
+    }
+    Err(crate::StoreError::Refused(
+        "the column's card order could not be respaced".into(),
+    ))
+}
+
+/// The sort key after the last card of `stage`'s column: an index probe.
+pub(crate) async fn end_key(c: &mut Conn, org: OrgId, stage: &Stage) -> Result<i64> {
+    c.query_one(
+        &Raw(
+            "SELECT COALESCE(MAX(position) + $4, 0) FROM leads \
+             WHERE org_id = $1 AND pipeline_id = $2 AND stage_id = $3 AND deleted_at IS NULL",
+            vec![
+                org.0.into(),
+                stage.pipeline_id.0.into(),
+                stage.id.0.into(),
+                GAP.into(),
+            ],
+        ),
+        |r| r.get(0),
+    )
+    .await
+}
+
+/// A key strictly between two, if there is one.
+fn between(prev: i64, next: i64) -> Option<i64> {
+    let gap = next.checked_sub(prev)?;
+    (gap >= 2).then(|| prev + gap / 2)
+}
+
+/// Spreads a column's keys `GAP` apart again, keeping the card order.
+async fn respace(c: &mut Conn, org: OrgId, stage: &Stage) -> Result<()> {
     c.execute(&Raw(
-        sql,
+        "UPDATE leads SET position = r.place * $4 FROM ( \
+             SELECT id, ROW_NUMBER() OVER (ORDER BY position, id) AS place FROM leads \
+             WHERE org_id = $1 AND pipeline_id = $2 AND stage_id = $3 AND deleted_at IS NULL \
+         ) r WHERE leads.id = r.id",
         vec![
             org.0.into(),
             stage.pipeline_id.0.into(),
             stage.id.0.into(),
-            lo.into(),
-            hi.into(),
+            GAP.into(),
         ],
     ))
     .await?;
@@ -392,4 +441,19 @@ pub(crate) async fn adjust_totals(
     ))
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_between_two_is_strictly_inside_or_there_is_none() {
+        assert_eq!(between(0, GAP), Some(GAP / 2));
+        assert_eq!(between(-5, -1), Some(-3));
+        assert_eq!(between(4, 6), Some(5));
+        assert_eq!(between(4, 5), None);
+        assert_eq!(between(4, 4), None);
+        assert_eq!(between(i64::MIN, i64::MAX), None, "overflow is no room");
+    }
 }

@@ -133,7 +133,7 @@ pub(crate) async fn insert(
     customer: Option<CustomerId>,
 ) -> Result<LeadId> {
     lock_pipelines(c, org, &[stage.pipeline_id]).await?;
-    let position = stages::leads_on_stage(c, org, stage).await?;
+    let position = super::board::end_key(c, org, stage).await?;
     let now = now();
     let id = LeadId::new();
     let mut q = Query::insert();
@@ -272,24 +272,13 @@ pub async fn update(
     get(c, org, id).await
 }
 
-/// Soft-deletes a lead and closes the gap it leaves in its column.
+/// Soft-deletes a lead; the cards below it move up by counting.
 pub async fn delete(c: &mut Conn, org: OrgId, actor: &Actor, id: LeadId) -> Result<()> {
     let current = lock_lead_pipelines(c, org, id, None).await?;
     let now = now();
     c.execute(&Raw(
         "UPDATE leads SET deleted_at = $1, version = version + 1, updated_at = $1 WHERE id = $2 AND org_id = $3",
         vec![now.into(), id.0.into(), org.0.into()],
-    ))
-    .await?;
-    c.execute(&Raw(
-        "UPDATE leads SET position = position - 1 WHERE org_id = $1 AND pipeline_id = $2 \
-         AND stage_id = $3 AND position > $4 AND deleted_at IS NULL",
-        vec![
-            org.0.into(),
-            current.pipeline_id.0.into(),
-            current.stage_id.0.into(),
-            current.position.into(),
-        ],
     ))
     .await?;
     let f = &current.fields;

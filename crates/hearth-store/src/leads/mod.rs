@@ -1,7 +1,7 @@
 //! Leads and the sales pipeline.
 //!
-//! Concurrency: card positions are dense per stage, so every change that
-//! moves cards runs under the lock of the pipelines involved, taken in id
+//! Concurrency: a card's sort key is chosen from its neighbours' (see
+//! `board`), so every change that places cards runs under the lock of the pipelines involved, taken in id
 //! order before any lead row is written, on PostgreSQL (`FOR NO KEY UPDATE`,
 //! which does not block inserts that merely reference the row). SQLite
 //! already serialises writers, so the locks are no-ops there.

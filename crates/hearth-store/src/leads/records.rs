@@ -42,12 +42,12 @@ pub(crate) enum Leads {
     DeletedAt,
 }
 
-/// In the order [`lead`] reads them.
-pub(crate) const COLUMNS: [Leads; 27] = [
+/// In the order [`lead`] reads them; the card's place in its column
+/// follows them (see [`select`]).
+pub(crate) const COLUMNS: [Leads; 26] = [
     Leads::Id,
     Leads::PipelineId,
     Leads::StageId,
-    Leads::Position,
     Leads::FirstName,
     Leads::LastName,
     Leads::BusinessName,
@@ -74,52 +74,73 @@ pub(crate) const COLUMNS: [Leads; 27] = [
 ];
 
 pub(crate) fn lead(r: &Row) -> Result<Lead> {
-    let source: String = r.get(10)?;
+    let source: String = r.get(9)?;
     let fields = LeadFields {
-        first_name: r.get(4)?,
-        last_name: r.get(5)?,
-        business_name: r.get(6)?,
-        email: r.get(7)?,
-        phone: r.get(8)?,
-        service_address: r.get(9)?,
+        first_name: r.get(3)?,
+        last_name: r.get(4)?,
+        business_name: r.get(5)?,
+        email: r.get(6)?,
+        phone: r.get(7)?,
+        service_address: r.get(8)?,
         source: LeadSource::parse(&source).unwrap_or(LeadSource::Other),
-        owner_id: r.get(11)?,
-        value_minor: r.get(12)?,
-        currency: r.get(13)?,
-        expected_close_date: r.get(14)?,
-        notes: r.get(15)?,
-        lost_reason: r.get(16)?,
+        owner_id: r.get(10)?,
+        value_minor: r.get(11)?,
+        currency: r.get(12)?,
+        expected_close_date: r.get(13)?,
+        notes: r.get(14)?,
+        lost_reason: r.get(15)?,
     };
-    let score: i64 = r.get(17)?;
+    let score: i64 = r.get(16)?;
     let breakdown: Vec<ScoreLine> =
-        serde_json::from_value(r.get::<serde_json::Value>(18)?).unwrap_or_default();
+        serde_json::from_value(r.get::<serde_json::Value>(17)?).unwrap_or_default();
     Ok(Lead {
         id: r.get(0)?,
         pipeline_id: r.get(1)?,
         stage_id: r.get(2)?,
-        position: r.get(3)?,
+        position: r.get(26)?,
         display_name: fields.display_name(),
         fields,
         score,
         hot: is_hot(score),
         score_breakdown: breakdown,
-        customer_id: r.get(19)?,
-        order_id: r.get(20)?,
-        won_at: r.get(21)?,
-        lost_at: r.get(22)?,
-        stage_entered_at: r.get(23)?,
-        version: r.get(24)?,
-        created_at: r.get(25)?,
-        updated_at: r.get(26)?,
+        customer_id: r.get(18)?,
+        order_id: r.get(19)?,
+        won_at: r.get(20)?,
+        lost_at: r.get(21)?,
+        stage_entered_at: r.get(22)?,
+        version: r.get(23)?,
+        created_at: r.get(24)?,
+        updated_at: r.get(25)?,
     })
+}
+
+/// A card's `position`, its 0-based place in its column: sort keys are
+/// sparse (see the board module), so the place is the number of cards
+/// before it, counted on the covering index `leads_board`. Keys in a column
+/// are distinct, so "before" needs no tie-break.
+const PLACE: &str = "(SELECT COUNT(*) FROM leads o WHERE o.org_id = leads.org_id \
+     AND o.pipeline_id = leads.pipeline_id AND o.stage_id = leads.stage_id \
+     AND o.deleted_at IS NULL AND o.position < leads.position)";
+
+/// Leads with what [`lead`] reads, each with its place counted; the board
+/// passes `false` where it knows the places already.
+pub(crate) fn select(count_place: bool) -> sea_query::SelectStatement {
+    let mut q = Query::select();
+    q.columns(COLUMNS);
+    if count_place {
+        q.expr(Expr::cust(PLACE));
+    } else {
+        // A literal: PostgreSQL would take a bound value here for text.
+        q.expr(Expr::cust("CAST(-1 AS BIGINT)"));
+    }
+    q.from(Leads::Table);
+    q
 }
 
 /// A live lead of this organisation.
 pub async fn get(c: &mut Conn, org: OrgId, id: LeadId) -> Result<Lead> {
-    let mut q = Query::select();
-    q.columns(COLUMNS)
-        .from(Leads::Table)
-        .and_where(Expr::col(Leads::Id).eq(id.0))
+    let mut q = select(true);
+    q.and_where(Expr::col(Leads::Id).eq(id.0))
         .and_where(Expr::col(Leads::OrgId).eq(org.0))
         .and_where(Expr::col(Leads::DeletedAt).is_null());
     c.query_one(&q, lead).await
@@ -127,10 +148,8 @@ pub async fn get(c: &mut Conn, org: OrgId, id: LeadId) -> Result<Lead> {
 
 /// A lead of this organisation even if deleted (its history outlives it).
 pub async fn get_any(c: &mut Conn, org: OrgId, id: LeadId) -> Result<Lead> {
-    let mut q = Query::select();
-    q.columns(COLUMNS)
-        .from(Leads::Table)
-        .and_where(Expr::col(Leads::Id).eq(id.0))
+    let mut q = select(true);
+    q.and_where(Expr::col(Leads::Id).eq(id.0))
         .and_where(Expr::col(Leads::OrgId).eq(org.0));
     c.query_one(&q, lead).await
 }
@@ -201,8 +220,8 @@ pub async fn list(c: &mut Conn, org: OrgId, query: &ListQuery) -> Result<Page<Le
     } else {
         ListOrder::Recent
     };
-    let mut q = Query::select();
-    q.columns(COLUMNS).from(Leads::Table).limit(query.limit + 1);
+    let mut q = select(true);
+    q.limit(query.limit + 1);
     filter(&mut q, org, query);
     let bad_cursor = || Invalid::field("cursor", "is not a cursor from this list");
     match order {

@@ -95,12 +95,11 @@ pub(crate) async fn insert_stage(
     Ok(id)
 }
 
-/// Live leads on a stage. Positions are dense, so this is the last
-/// position plus one: an index probe, not a count.
+/// Live leads on a stage, counted on the covering index `leads_board`.
 pub async fn leads_on_stage(c: &mut Conn, org: OrgId, stage: &Stage) -> Result<i64> {
     c.query_one(
         &Raw(
-            "SELECT COALESCE(MAX(position) + 1, 0) FROM leads \
+            "SELECT COUNT(*) FROM leads \
              WHERE org_id = $1 AND pipeline_id = $2 AND stage_id = $3 AND deleted_at IS NULL",
             vec![org.0.into(), stage.pipeline_id.0.into(), stage.id.0.into()],
         ),

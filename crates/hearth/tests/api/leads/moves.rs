@@ -10,6 +10,31 @@ async fn move_to(app: &TestApp, org: &TestOrg, lead: &str, body: Value) -> reqwe
         .await
 }
 
+/// Cards keep sparse sort keys; putting card after card into the same
+/// place halves the room there until the column must be respaced, and the
+/// order the user made survives that.
+#[tokio::test]
+async fn many_moves_into_one_place_keep_the_order() {
+    for app in apps().await {
+        let e = app.engine;
+        let org = app.org("acme").await;
+        let p = default_pipeline(&app, &org).await;
+        let new = stage(&p, "New");
+        let mut expected = Vec::new();
+        for n in ["A", "B", "C", "D"] {
+            expected.push(id(&new_lead(&app, &org, json!({"first_name": n})).await));
+        }
+        for _ in 0..40 {
+            let last = expected.pop().unwrap();
+            expected.insert(1, last.clone());
+            let moved = move_to(&app, &org, &last, json!({"stage_id": new, "position": 1})).await;
+            let moved = expect_status(moved, StatusCode::OK, e).await;
+            assert_eq!(moved["position"], 1, "[{e}]");
+        }
+        assert_eq!(column(&app, &org, &new).await, expected, "[{e}]");
+    }
+}
+
 #[tokio::test]
 async fn moves_keep_positions_dense_within_and_between_stages() {
     for app in apps().await {
