@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::reminders::{membership_renewing, reminded_things, reminder_rows, warranty_ending};
+use hearth_domain::auth::Role;
 use hearth_store::{Raw, work};
 use serde_json::json;
 
@@ -37,6 +38,16 @@ async fn a_reminder_raised_twice_is_emailed_once_to_staff_and_customer() {
         let e = app.engine;
         let org = app.org("acme").await;
         let grace = reminded_things(&app, &org, 10, 5).await;
+        let dina =
+            crate::jobs::user(&app, "acme", "dina@acme.test", "Dina", Role::Dispatcher).await;
+        created(
+            &app,
+            &org,
+            "/api/v1/tasks",
+            json!({"title": "Send Grace the quote", "assignee_id": dina,
+                   "due_at": format!("{}T09:00:00Z", crate::billing::today_plus(1))}),
+        )
+        .await;
         expect_status(
             app.patch(
                 &org,
@@ -57,10 +68,10 @@ async fn a_reminder_raised_twice_is_emailed_once_to_staff_and_customer() {
         )
         .await;
 
-        assert_eq!(hearth_worker::remind(&app.store).await.unwrap(), 3, "[{e}]");
+        assert_eq!(hearth_worker::remind(&app.store).await.unwrap(), 4, "[{e}]");
         assert_eq!(hearth_worker::remind(&app.store).await.unwrap(), 0, "[{e}]");
-        // Three reminders for the owner, two of them for Grace too.
-        assert_eq!(outbox_rows(&app).await, 5, "[{e}] queued once");
+        // Three reminders for the owner, one for Dina, two for Grace too.
+        assert_eq!(outbox_rows(&app).await, 6, "[{e}] queued once");
 
         let smtp = SmtpSink::start(false).await;
         let _worker = spawn_worker(
@@ -70,14 +81,14 @@ async fn a_reminder_raised_twice_is_emailed_once_to_staff_and_customer() {
                 ..worker_config(&app)
             },
         );
-        let mails = eventually("five emails", || async {
+        let mails = eventually("six emails", || async {
             let m = smtp.accepted();
-            (m.len() >= 5).then_some(m)
+            (m.len() >= 6).then_some(m)
         })
         .await;
         assert_eq!(hearth_worker::remind(&app.store).await.unwrap(), 0, "[{e}]");
         tokio::time::sleep(Duration::from_millis(300)).await;
-        assert_eq!(smtp.accepted().len(), 5, "[{e}] nothing sent twice");
+        assert_eq!(smtp.accepted().len(), 6, "[{e}] nothing sent twice");
 
         let to = |who: &str| {
             mails
@@ -93,6 +104,12 @@ async fn a_reminder_raised_twice_is_emailed_once_to_staff_and_customer() {
                 .iter()
                 .any(|m| m.contains("Subject: Reminder: Follow-up due: Call Grace back")),
             "[{e}] {staff:?}"
+        );
+        let assigned = to("dina@acme.test");
+        assert_eq!(assigned.len(), 1, "[{e}] the assignee's own");
+        assert!(
+            assigned[0].contains("Subject: Reminder: Follow-up due: Send Grace the quote"),
+            "[{e}] {assigned:?}"
         );
         let customer = to("grace@navy.example.com");
         assert_eq!(customer.len(), 2, "[{e}]");
