@@ -40,7 +40,8 @@ impl OutboxStatus {
 }
 
 /// What to deliver. Stored as JSON in the outbox row; everything the worker
-/// needs except secrets, which it reads at delivery time.
+/// needs except a webhook subscription's URL and secret, which it reads at
+/// delivery time.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Delivery {
@@ -57,8 +58,8 @@ pub enum Delivery {
         to: String,
         body: String,
     },
+    /// Sent to the subscription's URL at the time of each attempt.
     Webhook {
-        url: String,
         event: String,
         /// The exact JSON text that is signed and sent.
         body: String,

@@ -18,6 +18,9 @@ pub const FIELDS: [&str; 7] = [
     "org_name",
 ];
 
+/// The merge fields of reminder messages to customers, on top of [`FIELDS`].
+pub const REMINDER_FIELDS: [&str; 2] = ["item", "date"];
+
 /// The values merged into a message for one recipient; a missing value
 /// merges as empty text.
 #[derive(Clone, Debug, Default)]
@@ -28,6 +31,17 @@ pub struct MergeValues {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub org_name: String,
+    /// Only in reminder messages: elsewhere `{{item}}` and `{{date}}` are
+    /// unknown fields, so a staff template cannot use them by mistake.
+    pub event: Option<EventValues>,
+}
+
+/// What a reminder message is about: `{{item}}` (the equipment, the
+/// membership plan) and `{{date}}` (warranty end, renewal), written out.
+#[derive(Clone, Debug, Default)]
+pub struct EventValues {
+    pub item: String,
+    pub date: String,
 }
 
 impl MergeValues {
@@ -46,6 +60,8 @@ impl MergeValues {
             "email" => v(&self.email),
             "phone" => v(&self.phone),
             "org_name" => self.org_name.clone(),
+            "item" => self.event.as_ref()?.item.clone(),
+            "date" => self.event.as_ref()?.date.clone(),
             _ => return None,
         })
     }
@@ -63,8 +79,9 @@ impl std::fmt::Display for RenderError {
         match self {
             RenderError::UnknownField(name) => write!(
                 f,
-                "uses unknown merge field {{{{{name}}}}}; known fields: {}",
-                FIELDS.join(", ")
+                "uses unknown merge field {{{{{name}}}}}; known fields: {} (reminder messages also {})",
+                FIELDS.join(", "),
+                REMINDER_FIELDS.join(", ")
             ),
             RenderError::Unclosed => f.write_str("has a {{ without a closing }}"),
         }
@@ -93,6 +110,15 @@ pub fn render(text: &str, values: &MergeValues) -> Result<String, RenderError> {
 /// Checks a template text against the known fields without a recipient.
 pub fn check(text: &str) -> Result<(), RenderError> {
     render(text, &MergeValues::default()).map(|_| ())
+}
+
+/// Checks a reminder message text, which may also use [`REMINDER_FIELDS`].
+pub fn check_reminder(text: &str) -> Result<(), RenderError> {
+    let values = MergeValues {
+        event: Some(EventValues::default()),
+        ..MergeValues::default()
+    };
+    render(text, &values).map(|_| ())
 }
 
 pub const NAME_MAX: usize = 100;
@@ -145,13 +171,15 @@ fn trimmed(raw: Option<&str>) -> Option<String> {
         .map(str::to_string)
 }
 
-/// The rules shared by templates and composed messages: a channel we can
-/// send on, a subject exactly for email, lengths, and merge fields we know.
+/// The rules shared by templates, composed messages and reminder messages:
+/// a channel we can send on, a subject exactly for email, lengths, and
+/// merge fields that `check` knows.
 fn content(
     errors: &mut Invalid,
     channel: Channel,
     subject: Option<&str>,
     body: &str,
+    check: fn(&str) -> Result<(), RenderError>,
 ) -> Option<Content> {
     let subject = trimmed(subject);
     let body = body.trim().to_string();
@@ -209,6 +237,7 @@ impl TemplateInput {
             self.channel,
             self.subject.as_deref(),
             &self.body,
+            check,
         );
         errors.or_ok((name, content.expect("content always returns")))
     }
@@ -251,9 +280,21 @@ impl MessageInput {
             .as_deref()
             .or(template.map(|t| t.body.as_str()))
             .unwrap_or("");
-        let content = content(&mut errors, self.channel, subject, body);
+        let content = content(&mut errors, self.channel, subject, body, check);
         errors.or_ok(content.expect("content always returns"))
     }
+}
+
+/// Validates the text of a reminder message to customers on `channel`.
+/// Errors name `subject` and `body`; the caller says whose they are.
+pub fn reminder_content(
+    channel: Channel,
+    subject: Option<&str>,
+    body: &str,
+) -> Result<Content, Invalid> {
+    let mut errors = Invalid::default();
+    let content = content(&mut errors, channel, subject, body, check_reminder);
+    errors.or_ok(content.expect("content always returns"))
 }
 
 #[cfg(test)]
@@ -294,6 +335,30 @@ mod tests {
             render("Hi {{first_name", &grace()),
             Err(RenderError::Unclosed)
         );
+    }
+
+    #[test]
+    fn item_and_date_are_reminder_fields_only() {
+        let text = "Your {{item}} warranty ends {{date}}";
+        assert_eq!(
+            render(text, &grace()),
+            Err(RenderError::UnknownField("item".into()))
+        );
+        assert!(check(text).is_err());
+        assert!(check_reminder(text).is_ok());
+        let values = MergeValues {
+            event: Some(EventValues {
+                item: "Furnace".into(),
+                date: "June 1, 2027".into(),
+            }),
+            ..grace()
+        };
+        assert_eq!(
+            render(text, &values).unwrap(),
+            "Your Furnace warranty ends June 1, 2027"
+        );
+        let err = reminder_content(Channel::Sms, None, "Hi {{nickname}}").unwrap_err();
+        assert_eq!(err.0[0].field, "body");
     }
 
     #[test]

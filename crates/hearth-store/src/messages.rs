@@ -1,13 +1,14 @@
-//! Messages staff send from the customer card: rendered from their text or
-//! a template, logged as a queued communication and put in the outbox in
-//! one transaction.
+//! Messages to customers: written by staff on the customer card (their
+//! text or a template) or by the reminder pass; rendered, logged as a
+//! queued communication and put in the outbox in one transaction.
 
 use crate::comms::{self, NewCommunication};
 use crate::{Conn, Result, StoreError, customers, orgs, outbox, parent, templates, tracking};
 use hearth_domain::comms::{Channel, CommStatus, Communication, Direction};
+use hearth_domain::customers::Customer;
 use hearth_domain::history::Actor;
 use hearth_domain::outbox::Delivery;
-use hearth_domain::templates::{MergeValues, MessageInput, render};
+use hearth_domain::templates::{Content, EventValues, MergeValues, MessageInput, render};
 use hearth_domain::{CustomerId, Invalid, OrgId};
 
 /// Queues a message to a live customer of this organisation.
@@ -30,6 +31,20 @@ pub async fn send(
     };
     let content = input.validate(template.as_ref())?;
     let who = customers::get(c, org, customer, false).await?;
+    queue(c, org, actor, &who, &content, None).await
+}
+
+/// Renders valid `content` for `who` (a live customer the caller locked),
+/// logs it on their communications and timeline as queued, and puts it in
+/// the outbox. `event` fills a reminder message's `{{item}}` and `{{date}}`.
+pub(crate) async fn queue(
+    c: &mut Conn,
+    org: OrgId,
+    actor: &Actor,
+    who: &Customer,
+    content: &Content,
+    event: Option<EventValues>,
+) -> Result<Communication> {
     let to = match content.channel {
         Channel::Email => who.fields.email.clone(),
         _ => who.fields.phone.clone(),
@@ -48,6 +63,7 @@ pub async fn send(
         email: who.fields.email.clone(),
         phone: who.fields.phone.clone(),
         org_name: orgs::get(c, org).await?.name,
+        event,
     };
     let merged = |field: &str, text: &str| {
         render(text, &values).map_err(|e| Invalid::field(field, e.to_string()))
@@ -63,7 +79,7 @@ pub async fn send(
         org,
         actor,
         NewCommunication {
-            customer_id: Some(customer),
+            customer_id: Some(who.id),
             lead_id: None,
             channel: content.channel,
             direction: Direction::Out,

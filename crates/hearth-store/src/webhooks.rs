@@ -7,7 +7,7 @@ use crate::orgs::now;
 use crate::{Conn, Raw, Result, Row, StoreError, outbox};
 use chrono::{DateTime, Utc};
 use hearth_domain::outbox::Delivery;
-use hearth_domain::webhooks::{CreatedWebhook, Webhook, event_for};
+use hearth_domain::webhooks::{CreatedWebhook, Webhook, WebhookPatch, event_for};
 use hearth_domain::{OrgId, WebhookId};
 
 fn webhook(r: &Row) -> Result<Webhook> {
@@ -19,8 +19,24 @@ fn webhook(r: &Row) -> Result<Webhook> {
             .split_whitespace()
             .map(str::to_string)
             .collect(),
-        created_at: r.get(3)?,
+        active: r.get(3)?,
+        version: r.get(4)?,
+        created_at: r.get(5)?,
+        updated_at: r.get(6)?,
     })
+}
+
+macro_rules! select {
+    ($rest:literal) => {
+        concat!(
+            "SELECT id, url, events, active, version, created_at, updated_at FROM webhooks ",
+            $rest
+        )
+    };
+}
+
+fn new_secret() -> String {
+    format!("whsec_{}", new_token())
 }
 
 pub async fn create(
@@ -30,9 +46,10 @@ pub async fn create(
     events: &[String],
 ) -> Result<CreatedWebhook> {
     let id = WebhookId::new();
-    let secret = format!("whsec_{}", new_token());
+    let secret = new_secret();
     c.execute(&Raw(
-        "INSERT INTO webhooks (id, org_id, url, events, secret, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO webhooks (id, org_id, url, events, secret, active, version, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, TRUE, 1, $6, $6)",
         vec![
             id.0.into(),
             org.0.into(),
@@ -52,8 +69,7 @@ pub async fn create(
 pub async fn get(c: &mut Conn, org: OrgId, id: WebhookId) -> Result<Webhook> {
     c.query_one(
         &Raw(
-            "SELECT id, url, events, created_at FROM webhooks \
-             WHERE id = $1 AND org_id = $2 AND deleted_at IS NULL",
+            select!("WHERE id = $1 AND org_id = $2 AND deleted_at IS NULL"),
             vec![id.0.into(), org.0.into()],
         ),
         webhook,
@@ -65,13 +81,77 @@ pub async fn get(c: &mut Conn, org: OrgId, id: WebhookId) -> Result<Webhook> {
 pub async fn list(c: &mut Conn, org: OrgId) -> Result<Vec<Webhook>> {
     c.query(
         &Raw(
-            "SELECT id, url, events, created_at FROM webhooks \
-             WHERE org_id = $1 AND deleted_at IS NULL ORDER BY id",
+            select!("WHERE org_id = $1 AND deleted_at IS NULL ORDER BY id"),
             vec![org.0.into()],
         ),
         webhook,
     )
     .await
+}
+
+/// Changes a subscription's URL, events or pause if `patch.version` is
+/// still the stored one. Deliveries already queued go to the new URL.
+pub async fn update(
+    c: &mut Conn,
+    org: OrgId,
+    id: WebhookId,
+    patch: &WebhookPatch,
+) -> Result<Webhook> {
+    let current = get(c, org, id).await?;
+    if current.version != patch.version {
+        return Err(StoreError::Conflict {
+            current_version: current.version,
+        });
+    }
+    let next = patch.apply(&current)?;
+    let n = c
+        .execute(&Raw(
+            "UPDATE webhooks SET url = $1, events = $2, active = $3, version = version + 1, updated_at = $4 \
+             WHERE id = $5 AND org_id = $6 AND version = $7 AND deleted_at IS NULL",
+            vec![
+                next.url.into(),
+                next.events.join(" ").into(),
+                next.active.into(),
+                now().into(),
+                id.0.into(),
+                org.0.into(),
+                patch.version.into(),
+            ],
+        ))
+        .await?;
+    let updated = get(c, org, id).await?;
+    if n == 0 {
+        return Err(StoreError::Conflict {
+            current_version: updated.version,
+        });
+    }
+    Ok(updated)
+}
+
+/// Replaces a subscription's signing secret and returns the new one, this
+/// once. Every delivery from now on, queued ones included, is signed with
+/// it; the old one stops at once.
+pub async fn rotate_secret(c: &mut Conn, org: OrgId, id: WebhookId) -> Result<CreatedWebhook> {
+    let secret = new_secret();
+    let n = c
+        .execute(&Raw(
+            "UPDATE webhooks SET secret = $1, updated_at = $2 \
+             WHERE id = $3 AND org_id = $4 AND deleted_at IS NULL",
+            vec![
+                secret.clone().into(),
+                now().into(),
+                id.0.into(),
+                org.0.into(),
+            ],
+        ))
+        .await?;
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(CreatedWebhook {
+        webhook: get(c, org, id).await?,
+        secret,
+    })
 }
 
 /// Stops deliveries to a subscription; its history stays readable until
@@ -89,14 +169,16 @@ pub async fn delete(c: &mut Conn, org: OrgId, id: WebhookId) -> Result<()> {
     Ok(())
 }
 
-/// The signing key of a live subscription, for the worker.
-pub async fn secret(c: &mut Conn, org: OrgId, id: WebhookId) -> Result<String> {
+/// Where a live subscription's deliveries go and the key that signs them,
+/// read by the worker at each attempt so an edit or a rotation applies to
+/// queued deliveries too.
+pub async fn endpoint(c: &mut Conn, org: OrgId, id: WebhookId) -> Result<(String, String)> {
     c.query_one(
         &Raw(
-            "SELECT secret FROM webhooks WHERE id = $1 AND org_id = $2 AND deleted_at IS NULL",
+            "SELECT url, secret FROM webhooks WHERE id = $1 AND org_id = $2 AND deleted_at IS NULL",
             vec![id.0.into(), org.0.into()],
         ),
-        |r| r.get::<String>(0),
+        |r| Ok((r.get::<String>(0)?, r.get::<String>(1)?)),
     )
     .await
 }
@@ -115,7 +197,7 @@ pub(crate) async fn emit(
     let subscribers: Vec<Webhook> = list(c, org)
         .await?
         .into_iter()
-        .filter(|w| w.events.iter().any(|e| e == event))
+        .filter(|w| w.active && w.events.iter().any(|e| e == event))
         .collect();
     if subscribers.is_empty() {
         return Ok(());
@@ -137,7 +219,6 @@ pub(crate) async fn emit(
     .to_string();
     for w in subscribers {
         let delivery = Delivery::Webhook {
-            url: w.url,
             event: event.to_string(),
             body: body.clone(),
         };

@@ -10,6 +10,7 @@ use hearth_domain::tracking::render_email;
 use hearth_store::{Store, webhooks, work};
 use lettre::message::{Mailbox, MultiPart, header::ContentType};
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::time::Duration;
 
@@ -46,6 +47,9 @@ pub struct SmtpConfig {
     pub password: Option<Secret>,
     /// The sender address, e.g. `Acme Heating <office@acme.example>`.
     pub from: String,
+    /// A PEM file of certificates to trust besides the public roots, for
+    /// a server whose certificate a private CA (or itself) signed.
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Clone, Debug)]
@@ -116,7 +120,7 @@ impl Deliverer {
                 tracking,
             } => self.email(row, to, subject, body, tracking.as_ref()).await,
             Delivery::Sms { to, body } => self.sms(row, to, body).await,
-            Delivery::Webhook { url, event, body } => {
+            Delivery::Webhook { event, body } => {
                 let Some(webhook) = row.webhook_id else {
                     return Err(Failure {
                         message: "webhook delivery without a subscription".into(),
@@ -124,8 +128,8 @@ impl Deliverer {
                     });
                 };
                 let org = row.org_id;
-                let secret = store
-                    .read(work!(|c| webhooks::secret(c, org, webhook)))
+                let (url, secret) = store
+                    .read(work!(|c| webhooks::endpoint(c, org, webhook)))
                     .await
                     .map_err(|e| match e {
                         hearth_store::StoreError::NotFound => Failure {
@@ -134,7 +138,7 @@ impl Deliverer {
                         },
                         e => Failure::retry(format!("reading the subscription: {e}")),
                     })?;
-                self.webhook(row, url, event, body, &secret).await
+                self.webhook(row, &url, event, body, &secret).await
             }
         }
     }
@@ -252,17 +256,30 @@ fn transport(c: &SmtpConfig) -> Result<(AsyncSmtpTransport<Tokio1Executor>, Mail
         .from
         .parse()
         .map_err(|e| format!("HEARTH_SMTP_FROM is not an address: {e}"))?;
-    let builder = match c.tls {
-        TlsMode::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&c.host),
-        TlsMode::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&c.host)
-            .map_err(|e| format!("SMTP TLS setup: {e}"))?,
-        TlsMode::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&c.host)
-            .map_err(|e| format!("SMTP TLS setup: {e}"))?,
+    let tls = match c.tls {
+        TlsMode::None => Tls::None,
+        TlsMode::Starttls => Tls::Required(tls_parameters(c)?),
+        TlsMode::Tls => Tls::Wrapper(tls_parameters(c)?),
     };
+    let builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&c.host).tls(tls);
     let mut builder = builder.port(c.port).timeout(Some(REQUEST_TIMEOUT));
     if let Some(user) = &c.username {
         let password = c.password.as_ref().map(Secret::expose).unwrap_or("");
         builder = builder.credentials(Credentials::new(user.clone(), password.to_string()));
     }
     Ok((builder.build(), from))
+}
+
+/// Certificate checks for `c.host` against the public roots, plus those of
+/// `c.ca_file`.
+fn tls_parameters(c: &SmtpConfig) -> Result<TlsParameters, String> {
+    let mut builder = TlsParameters::builder(c.host.clone());
+    if let Some(path) = &c.ca_file {
+        let pem = std::fs::read(path)
+            .map_err(|e| format!("HEARTH_SMTP_CA_FILE {}: {e}", path.display()))?;
+        let certificate = Certificate::from_pem(&pem)
+            .map_err(|e| format!("HEARTH_SMTP_CA_FILE {}: {e}", path.display()))?;
+        builder = builder.add_root_certificate(certificate);
+    }
+    builder.build().map_err(|e| format!("SMTP TLS setup: {e}"))
 }

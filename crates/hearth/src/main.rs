@@ -125,6 +125,10 @@ struct DeliveryArgs {
         default_value = "Hearth <hearth@localhost>"
     )]
     smtp_from: String,
+    /// PEM file of certificates to trust for the SMTP server besides the
+    /// public roots (a private CA, or the server's own certificate).
+    #[arg(long, env = "HEARTH_SMTP_CA_FILE")]
+    smtp_ca_file: Option<std::path::PathBuf>,
     /// SMS provider API base URL (Twilio-compatible), e.g. https://api.twilio.com.
     #[arg(long, env = "HEARTH_SMS_URL")]
     sms_url: Option<String>,
@@ -170,6 +174,7 @@ impl DeliveryArgs {
                 username: self.smtp_user,
                 password: self.smtp_password.map(hearth_server::Secret::new),
                 from: self.smtp_from,
+                ca_file: self.smtp_ca_file,
             }),
             sms: self.sms_url.map(|base_url| hearth_worker::SmsConfig {
                 base_url,

@@ -1,5 +1,6 @@
 //! Reminders for staff (warranties ending, memberships renewing, follow-ups
-//! due), raised by the worker, and the days-ahead settings they follow.
+//! due), raised by the worker, and the settings they follow: days ahead,
+//! email to staff, messages to customers.
 
 use crate::AppState;
 use crate::auth::Auth;
@@ -70,7 +71,8 @@ async fn dismiss(
     ))
 }
 
-/// How many days ahead reminders are raised.
+/// How many days ahead reminders are raised, whether staff also get them
+/// by email, and which go to customers with what text.
 #[utoipa::path(get, path = "/api/v1/settings/reminders", tag = "reminders",
     responses((status = 200, body = ReminderSettings)))]
 async fn get_settings(State(s): State<AppState>, auth: Auth) -> ApiResult<Json<ReminderSettings>> {
@@ -81,8 +83,10 @@ async fn get_settings(State(s): State<AppState>, auth: Auth) -> ApiResult<Json<R
     ))
 }
 
-/// Change how many days ahead reminders are raised (owners and admins);
-/// send the `version` you read (0 before the first change).
+/// Change the reminder settings (owners and admins); send the `version`
+/// you read (0 before the first change). Customer message texts may use
+/// `{{item}}` and `{{date}}` besides the usual merge fields; one that does
+/// not render is a 422 naming it.
 #[utoipa::path(patch, path = "/api/v1/settings/reminders", tag = "reminders",
     request_body = ReminderSettingsPatch,
     responses((status = 200, body = ReminderSettings), (status = 409, description = "The settings changed since `version`")))]

@@ -1,6 +1,7 @@
 //! Settings › Inbound & reminders: the inbound hook keys (the secret shown
 //! masked, and in full only on the page that made it), where each provider
-//! delivers, and how many days ahead reminders are raised.
+//! delivers, how many days ahead reminders are raised and who else they go
+//! to (staff by email, customers with the organisation's texts).
 
 use super::{Chrome, CsrfOnly, Html, error_page, render};
 use crate::AppState;
@@ -11,7 +12,9 @@ use axum::Form;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use hearth_domain::auth::Action;
-use hearth_domain::reminders::{ReminderSettings, ReminderSettingsPatch};
+use hearth_domain::reminders::{
+    CustomerKindsPatch, CustomerMessagePatch, ReminderSettings, ReminderSettingsPatch,
+};
 use hearth_store::inbound::{self, InboundSettings};
 use hearth_store::{reminders, work};
 use serde::Deserialize;
@@ -115,6 +118,19 @@ pub struct DaysForm {
     warranty_days: i64,
     membership_days: i64,
     follow_up_days: i64,
+    /// Checkboxes: absent when unticked.
+    #[serde(default)]
+    email_staff: bool,
+    #[serde(default)]
+    notify_warranty: bool,
+    #[serde(default)]
+    notify_membership: bool,
+    warranty_email_subject: Option<String>,
+    warranty_email_body: Option<String>,
+    warranty_sms_body: Option<String>,
+    membership_email_subject: Option<String>,
+    membership_email_body: Option<String>,
+    membership_sms_body: Option<String>,
 }
 
 pub async fn set_days(
@@ -134,6 +150,23 @@ pub async fn set_days(
         warranty_days: Some(form.warranty_days),
         membership_days: Some(form.membership_days),
         follow_up_days: Some(form.follow_up_days),
+        email_staff: Some(form.email_staff),
+        notify_customers: Some(CustomerKindsPatch {
+            warranty_expiring: Some(form.notify_warranty),
+            membership_renewal: Some(form.notify_membership),
+        }),
+        customer_messages: Some(CustomerKindsPatch {
+            warranty_expiring: Some(CustomerMessagePatch {
+                email_subject: form.warranty_email_subject,
+                email_body: form.warranty_email_body,
+                sms_body: form.warranty_sms_body,
+            }),
+            membership_renewal: Some(CustomerMessagePatch {
+                email_subject: form.membership_email_subject,
+                email_body: form.membership_email_body,
+                sms_body: form.membership_sms_body,
+            }),
+        }),
     };
     let saved = s
         .store

@@ -7,7 +7,7 @@ use hearth_store::{Raw, work};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-async fn reminder_rows(app: &TestApp) -> i64 {
+pub async fn reminder_rows(app: &TestApp) -> i64 {
     app.store
         .read(work!(|c| c.query_one(
             &Raw("SELECT COUNT(*) FROM reminders", vec![]),
@@ -17,14 +17,12 @@ async fn reminder_rows(app: &TestApp) -> i64 {
         .unwrap()
 }
 
-/// Grace with equipment whose warranty ends in `warranty_in` days, a
-/// monthly membership renewing in `renews_in` days and a task due tomorrow.
-async fn reminded_things(app: &TestApp, org: &TestOrg, warranty_in: i64, renews_in: i64) -> Value {
-    let grace = app.grace(org).await;
+/// Equipment of `customer` whose warranty ends in `days` days.
+pub async fn warranty_ending(app: &TestApp, org: &TestOrg, customer: &Value, days: i64) {
     let address = created(
         app,
         org,
-        &format!("/api/v1/customers/{}/addresses", id(&grace)),
+        &format!("/api/v1/customers/{}/addresses", id(customer)),
         json!({"label": "Home", "line1": "12 Oak St", "city": "Austin", "region": "TX", "postal_code": "78701"}),
     )
     .await;
@@ -32,9 +30,13 @@ async fn reminded_things(app: &TestApp, org: &TestOrg, warranty_in: i64, renews_
         app,
         org,
         &format!("/api/v1/addresses/{}/equipment", id(&address)),
-        json!({"kind": "Furnace", "make": "Carrier", "model": "59SC5", "warranty_expires_on": today_plus(warranty_in)}),
+        json!({"kind": "Furnace", "make": "Carrier", "model": "59SC5", "warranty_expires_on": today_plus(days)}),
     )
     .await;
+}
+
+/// A monthly "Comfort Club" membership of `customer` renewing in `days` days.
+pub async fn membership_renewing(app: &TestApp, org: &TestOrg, customer: &Value, days: i64) {
     let plan = created(
         app,
         org,
@@ -42,8 +44,8 @@ async fn reminded_things(app: &TestApp, org: &TestOrg, warranty_in: i64, renews_
         json!({"name": "Comfort Club", "price_minor": 1900, "interval": "month", "included_visits": 2}),
     )
     .await;
-    // Started a month (less `renews_in` days) ago: renews in `renews_in` days.
-    let started = chrono::Utc::now().date_naive() + chrono::Duration::days(renews_in);
+    // Started a month (less `days`) ago: renews in `days` days.
+    let started = chrono::Utc::now().date_naive() + chrono::Duration::days(days);
     let started = started
         .checked_sub_months(chrono::Months::new(1))
         .unwrap()
@@ -52,10 +54,23 @@ async fn reminded_things(app: &TestApp, org: &TestOrg, warranty_in: i64, renews_
         app,
         org,
         "/api/v1/memberships",
-        json!({"customer_id": id(&grace), "plan_id": id(&plan), "started_on": started}),
+        json!({"customer_id": id(customer), "plan_id": id(&plan), "started_on": started}),
     )
     .await;
-    assert_eq!(m["renews_on"], today_plus(renews_in), "[{}]", app.engine);
+    assert_eq!(m["renews_on"], today_plus(days), "[{}]", app.engine);
+}
+
+/// Grace with equipment whose warranty ends in `warranty_in` days, a
+/// monthly membership renewing in `renews_in` days and a task due tomorrow.
+pub async fn reminded_things(
+    app: &TestApp,
+    org: &TestOrg,
+    warranty_in: i64,
+    renews_in: i64,
+) -> Value {
+    let grace = app.grace(org).await;
+    warranty_ending(app, org, &grace, warranty_in).await;
+    membership_renewing(app, org, &grace, renews_in).await;
     created(
         app,
         org,

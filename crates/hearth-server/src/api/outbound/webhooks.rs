@@ -10,7 +10,9 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use hearth_domain::WebhookId;
 use hearth_domain::auth::Action;
-use hearth_domain::webhooks::{CreatedWebhook, Webhook, WebhookDelivery, WebhookInput};
+use hearth_domain::webhooks::{
+    CreatedWebhook, Webhook, WebhookDelivery, WebhookInput, WebhookPatch,
+};
 use hearth_store::page::{self, Page};
 use hearth_store::{outbox, webhooks, work};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -18,7 +20,8 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
-        .routes(routes!(get, delete))
+        .routes(routes!(get, update, delete))
+        .routes(routes!(rotate_secret))
         .routes(routes!(deliveries))
 }
 
@@ -65,6 +68,47 @@ async fn get(
     let org = auth.principal.org_id;
     Ok(Json(
         s.store.read(work!(|c| webhooks::get(c, org, id))).await?,
+    ))
+}
+
+/// Change a subscription's `url`, `events` or `active` (false pauses it:
+/// events meanwhile are not sent, then or later). Send the `version` you
+/// read. Deliveries already queued go to the new URL.
+#[utoipa::path(patch, path = "/api/v1/webhooks/{id}", tag = "webhooks",
+    params(("id" = Uuid, Path)), request_body = WebhookPatch,
+    responses((status = 200, body = Webhook),
+        (status = 409, description = "The subscription changed since `version`")))]
+async fn update(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<WebhookId>,
+    ApiJson(patch): ApiJson<WebhookPatch>,
+) -> ApiResult<Json<Webhook>> {
+    auth.require(Action::ManageIntegrations)?;
+    let org = auth.principal.org_id;
+    Ok(Json(
+        s.store
+            .write(work!(|c| webhooks::update(c, org, id, &patch)))
+            .await?,
+    ))
+}
+
+/// Replace the signing secret and return the new one, this once. Every
+/// delivery from now on, retries of queued ones included, is signed with
+/// it; the old secret stops at once.
+#[utoipa::path(post, path = "/api/v1/webhooks/{id}/rotate-secret", tag = "webhooks",
+    params(("id" = Uuid, Path)), responses((status = 200, body = CreatedWebhook)))]
+async fn rotate_secret(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<WebhookId>,
+) -> ApiResult<Json<CreatedWebhook>> {
+    auth.require(Action::ManageIntegrations)?;
+    let org = auth.principal.org_id;
+    Ok(Json(
+        s.store
+            .write(work!(|c| webhooks::rotate_secret(c, org, id)))
+            .await?,
     ))
 }
 

@@ -4,7 +4,9 @@
 
 mod crash;
 mod pages;
+mod reminders;
 mod sending;
+mod tls;
 mod webhooks;
 
 use crate::helpers::*;
@@ -16,14 +18,31 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+
+/// How the SMTP server secures its connections.
+#[derive(Clone)]
+pub enum SinkTls {
+    Plain,
+    /// Offers STARTTLS and upgrades when asked.
+    Starttls(TlsAcceptor),
+    /// TLS from the first byte.
+    Implicit(TlsAcceptor),
+}
+
+/// A connection, plain or TLS.
+trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Stream for T {}
 
 /// One email the SMTP server accepted (answered 250 to its DATA).
 #[derive(Clone, Debug)]
 pub struct Mail {
     pub message_id: String,
     pub raw: String,
+    /// Whether it came over TLS.
+    pub encrypted: bool,
 }
 
 impl Mail {
@@ -67,6 +86,10 @@ pub struct SmtpSink {
 
 impl SmtpSink {
     pub async fn start(hold_first: bool) -> SmtpSink {
+        SmtpSink::start_with(hold_first, SinkTls::Plain).await
+    }
+
+    pub async fn start_with(hold_first: bool, tls: SinkTls) -> SmtpSink {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let sink = SmtpSink {
             port: listener.local_addr().unwrap().port(),
@@ -82,8 +105,18 @@ impl SmtpSink {
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
                 let (accepted, hold, held) = (accepted.clone(), hold.clone(), held.clone());
+                let tls = tls.clone();
                 tokio::spawn(async move {
-                    let _ = session(stream, accepted, hold, held).await;
+                    let (stream, encrypted, starttls): (Box<dyn Stream>, _, _) = match tls {
+                        SinkTls::Plain => (Box::new(stream), false, None),
+                        SinkTls::Starttls(acceptor) => (Box::new(stream), false, Some(acceptor)),
+                        // A client that refuses the certificate ends here.
+                        SinkTls::Implicit(acceptor) => match acceptor.accept(stream).await {
+                            Ok(tls) => (Box::new(tls), true, None),
+                            Err(_) => return,
+                        },
+                    };
+                    let _ = session(stream, encrypted, starttls, accepted, hold, held).await;
                 });
             }
         });
@@ -112,34 +145,53 @@ impl SmtpSink {
             username: None,
             password: None,
             from: "Acme Heating <office@acme.example>".into(),
+            ca_file: None,
         }
     }
 }
 
+/// One SMTP conversation on a plain or (`encrypted`) TLS connection; with
+/// `starttls`, the upgrade is offered and, when asked for, the rest is
+/// spoken over TLS.
 async fn session(
-    stream: tokio::net::TcpStream,
+    stream: Box<dyn Stream>,
+    mut encrypted: bool,
+    mut starttls: Option<TlsAcceptor>,
     accepted: Arc<Mutex<Vec<Mail>>>,
     hold: Arc<AtomicBool>,
     held: Arc<tokio::sync::Notify>,
 ) -> std::io::Result<()> {
-    let (r, mut w) = stream.into_split();
-    let mut r = BufReader::new(r);
-    w.write_all(b"220 sink ESMTP\r\n").await?;
+    let mut s = BufReader::new(stream);
+    s.write_all(b"220 sink ESMTP\r\n").await?;
     let mut line = String::new();
     loop {
         line.clear();
-        if r.read_line(&mut line).await? == 0 {
+        if s.read_line(&mut line).await? == 0 {
             return Ok(());
         }
         let command = line.trim_end().to_ascii_uppercase();
         if command.starts_with("EHLO") {
-            w.write_all(b"250-sink\r\n250 8BITMIME\r\n").await?;
+            let offer = if starttls.is_some() {
+                "250-STARTTLS\r\n"
+            } else {
+                ""
+            };
+            s.write_all(format!("250-sink\r\n{offer}250 8BITMIME\r\n").as_bytes())
+                .await?;
+        } else if command == "STARTTLS"
+            && let Some(acceptor) = starttls.take()
+        {
+            s.write_all(b"220 go ahead\r\n").await?;
+            // The client waits for that answer, so nothing is buffered.
+            let upgraded = acceptor.accept(s.into_inner()).await?;
+            s = BufReader::new(Box::new(upgraded));
+            encrypted = true;
         } else if command == "DATA" {
-            w.write_all(b"354 go on\r\n").await?;
+            s.write_all(b"354 go on\r\n").await?;
             let mut raw = String::new();
             loop {
                 line.clear();
-                if r.read_line(&mut line).await? == 0 {
+                if s.read_line(&mut line).await? == 0 {
                     // Dropped before the end of DATA: not a delivery.
                     return Ok(());
                 }
@@ -161,13 +213,17 @@ async fn session(
                         .then(|| l[11..].trim().to_string())
                 })
                 .unwrap_or_default();
-            accepted.lock().unwrap().push(Mail { message_id, raw });
-            w.write_all(b"250 accepted\r\n").await?;
+            accepted.lock().unwrap().push(Mail {
+                message_id,
+                raw,
+                encrypted,
+            });
+            s.write_all(b"250 accepted\r\n").await?;
         } else if command == "QUIT" {
-            w.write_all(b"221 bye\r\n").await?;
+            s.write_all(b"221 bye\r\n").await?;
             return Ok(());
         } else {
-            w.write_all(b"250 ok\r\n").await?;
+            s.write_all(b"250 ok\r\n").await?;
         }
     }
 }

@@ -3,6 +3,19 @@ use hmac::{Hmac, Mac};
 use serde_json::json;
 use sha2::Sha256;
 
+/// Whether a delivery's `Hearth-Signature` is HMAC-SHA256 of "t.body"
+/// under `secret`.
+fn signed_with(secret: &str, delivery: &Received) -> bool {
+    let signature = delivery.headers["hearth-signature"].to_str().unwrap();
+    let (t, v1) = signature
+        .strip_prefix("t=")
+        .and_then(|s| s.split_once(",v1="))
+        .unwrap();
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{t}.{}", delivery.body).as_bytes());
+    hex::encode(mac.finalize().into_bytes()) == v1
+}
+
 #[tokio::test]
 async fn events_are_delivered_signed_retried_and_listed() {
     for app in apps().await {
@@ -60,15 +73,7 @@ async fn events_are_delivered_signed_retried_and_listed() {
         assert_eq!(body["event"], "customer.created");
         assert_eq!(body["data"]["entity_id"], grace["id"]);
 
-        // The signature is HMAC-SHA256 of "t.body" with the secret.
-        let signature = second.headers["hearth-signature"].to_str().unwrap();
-        let (t, v1) = signature
-            .strip_prefix("t=")
-            .and_then(|s| s.split_once(",v1="))
-            .unwrap();
-        let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
-        mac.update(format!("{t}.{}", second.body).as_bytes());
-        assert_eq!(hex::encode(mac.finalize().into_bytes()), v1);
+        assert!(signed_with(&secret, second), "[{}]", app.engine);
 
         let deliveries = eventually("the delivery to be recorded as sent", || async {
             let page = expect_status(
@@ -131,5 +136,134 @@ async fn bad_subscriptions_name_the_field() {
         )
         .await;
         assert_eq!(listed, json!([]));
+    }
+}
+
+#[tokio::test]
+async fn subscriptions_are_edited_paused_and_given_a_new_secret() {
+    for app in apps().await {
+        let e = app.engine;
+        let org = app.org("acme").await;
+        let (old_receiver, receiver) = (HttpSink::start(0).await, HttpSink::start(0).await);
+        let created = expect_status(
+            app.post(
+                &org,
+                "/api/v1/webhooks",
+                json!({"url": format!("{}/in", old_receiver.base), "events": ["lead.won"]}),
+            )
+            .await,
+            StatusCode::CREATED,
+            e,
+        )
+        .await;
+        let old_secret = created["secret"].as_str().unwrap().to_string();
+        let path = format!("/api/v1/webhooks/{}", created["id"].as_str().unwrap());
+        assert_eq!(
+            (created["active"].as_bool(), created["version"].as_i64()),
+            (Some(true), Some(1)),
+            "[{e}]"
+        );
+        let _worker = spawn_worker(&app, worker_config(&app));
+
+        // Edited: a new URL and events.
+        let edit = json!({"version": 1, "url": format!("{}/hooks", receiver.base),
+                          "events": ["customer.created", "customer.updated"]});
+        let edited = expect_status(
+            app.patch(&org, &path, edit.clone()).await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
+        assert_eq!(edited["version"], 2, "[{e}]");
+        assert_eq!(
+            edited["events"],
+            json!(["customer.created", "customer.updated"]),
+            "[{e}]"
+        );
+        expect_status(app.patch(&org, &path, edit).await, StatusCode::CONFLICT, e).await;
+        let problem = expect_status(
+            app.patch(
+                &org,
+                &path,
+                json!({"version": 2, "url": "hooks.example", "active": false}),
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            e,
+        )
+        .await;
+        assert_eq!(problem_fields(&problem), ["url"], "[{e}]");
+        assert_eq!(ok(&app, &org, &path).await, edited, "[{e}] nothing changed");
+        let other = app.org("beta").await;
+        for res in [
+            app.patch(&other, &path, json!({"version": 2, "active": false}))
+                .await,
+            app.post(&other, &format!("{path}/rotate-secret"), json!({}))
+                .await,
+        ] {
+            expect_status(res, StatusCode::NOT_FOUND, e).await;
+        }
+
+        // Paused: events meanwhile are not delivered, then or later.
+        let paused = expect_status(
+            app.patch(&org, &path, json!({"version": 2, "active": false}))
+                .await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
+        assert_eq!(paused["active"], false, "[{e}]");
+        app.customer(&org, json!({"first_name": "Ada"})).await;
+
+        // A new secret, shown this once.
+        let rotated = expect_status(
+            app.post(&org, &format!("{path}/rotate-secret"), json!({}))
+                .await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
+        let secret = rotated["secret"].as_str().unwrap().to_string();
+        assert!(
+            secret.starts_with("whsec_") && secret != old_secret,
+            "[{e}]"
+        );
+        assert_eq!(rotated["version"], 3, "[{e}] a rotation is not an edit");
+        assert!(
+            !ok(&app, &org, &path).await.to_string().contains(&secret),
+            "[{e}]"
+        );
+
+        expect_status(
+            app.patch(&org, &path, json!({"version": 3, "active": true}))
+                .await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
+        let grace = app.grace(&org).await;
+        let delivered = eventually("the delivery after resuming", || async {
+            let r = receiver.received();
+            (!r.is_empty()).then_some(r)
+        })
+        .await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(
+            receiver.received().len(),
+            1,
+            "[{e}] Ada's event was never sent"
+        );
+        assert!(old_receiver.received().is_empty(), "[{e}]");
+        let body: Value = serde_json::from_str(&delivered[0].body).unwrap();
+        assert_eq!(body["data"]["entity_id"], grace["id"], "[{e}]");
+        assert_eq!(delivered[0].path, "/hooks", "[{e}]");
+        assert!(
+            signed_with(&secret, &delivered[0]),
+            "[{e}] signed with the new secret"
+        );
+        assert!(
+            !signed_with(&old_secret, &delivered[0]),
+            "[{e}] not the old one"
+        );
     }
 }

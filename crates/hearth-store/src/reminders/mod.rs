@@ -3,9 +3,13 @@
 //! is the event it is about, so the pass can run any number of times on any
 //! number of workers and still raise one reminder per event.
 //!
-//! Email delivery: every row carries its title, assignee and customer, so
-//! sending one by email is a single outbox enqueue next to the insert in
-//! [`raise`] once the outbox exists.
+//! A new reminder is also delivered (see [`delivery`]) in the transaction
+//! that inserts it, so its email or customer message is sent once too.
+
+mod delivery;
+mod settings;
+
+pub use settings::{settings, update_settings};
 
 use crate::equipment::expiring_warranties;
 use crate::orgs::now;
@@ -14,95 +18,9 @@ use crate::{Conn, Raw, Result, Row, StoreError, parent};
 use chrono::{Days, NaiveDate, NaiveTime};
 use hearth_domain::customers::{ContactMethod, CustomerFields};
 use hearth_domain::history::Actor;
-use hearth_domain::reminders::{Reminder, ReminderKind, ReminderSettings, ReminderSettingsPatch};
+use hearth_domain::reminders::{Reminder, ReminderKind, ReminderSettings};
 use hearth_domain::{CustomerId, LeadId, OrgId, ReminderId, UserId};
 use uuid::Uuid;
-
-fn settings_row(r: &Row) -> Result<ReminderSettings> {
-    Ok(ReminderSettings {
-        warranty_days: r.get(0)?,
-        membership_days: r.get(1)?,
-        follow_up_days: r.get(2)?,
-        version: r.get(3)?,
-    })
-}
-
-pub async fn settings(c: &mut Conn, org: OrgId) -> Result<ReminderSettings> {
-    Ok(c
-        .query_opt(
-            &Raw(
-                "SELECT warranty_days, membership_days, follow_up_days, version FROM reminder_settings WHERE org_id = $1",
-                vec![org.0.into()],
-            ),
-            settings_row,
-        )
-        .await?
-        .unwrap_or_default())
-}
-
-pub async fn update_settings(
-    c: &mut Conn,
-    org: OrgId,
-    actor: &Actor,
-    patch: &ReminderSettingsPatch,
-) -> Result<ReminderSettings> {
-    let current = settings(c, org).await?;
-    if current.version != patch.version {
-        return Err(StoreError::Conflict {
-            current_version: current.version,
-        });
-    }
-    let next = current.patched(patch)?;
-    let view = |s: &ReminderSettings| {
-        let mut v = serde_json::to_value(s).unwrap_or_default();
-        if let Some(m) = v.as_object_mut() {
-            m.remove("version");
-        }
-        v
-    };
-    let changes = hearth_domain::history::diff(&view(&current), &view(&next));
-    if changes.is_empty() {
-        return Ok(current);
-    }
-    let n = c
-        .execute(&Raw(
-            "INSERT INTO reminder_settings (org_id, warranty_days, membership_days, follow_up_days, version, updated_at) \
-             VALUES ($1, $2, $3, $4, 1, $5) ON CONFLICT (org_id) DO UPDATE SET warranty_days = $2, \
-             membership_days = $3, follow_up_days = $4, version = reminder_settings.version + 1, updated_at = $5 \
-             WHERE reminder_settings.version = $6",
-            vec![
-                org.0.into(),
-                next.warranty_days.into(),
-                next.membership_days.into(),
-                next.follow_up_days.into(),
-                now().into(),
-                patch.version.into(),
-            ],
-        ))
-        .await?;
-    if n == 0 {
-        return Err(StoreError::Conflict {
-            current_version: current.version,
-        });
-    }
-    crate::history::record(
-        c,
-        org,
-        actor,
-        crate::history::Change {
-            entity: "reminder_settings",
-            entity_id: org.0,
-            customer_id: None,
-            lead_id: None,
-            action: "updated",
-            kind: "settings",
-            summary: "Reminder settings changed".to_string(),
-            fields: &changes,
-        },
-    )
-    .await?;
-    settings(c, org).await
-}
 
 /// A reminder about to be raised.
 struct Raise {
@@ -110,13 +28,16 @@ struct Raise {
     subject_id: Uuid,
     event_on: NaiveDate,
     title: String,
+    /// What it is about, for a customer message's `{{item}}`.
+    item: String,
     customer_id: Option<CustomerId>,
     lead_id: Option<LeadId>,
     assignee_id: Option<UserId>,
 }
 
-/// Inserts the reminder unless its event already has one; true if new.
-async fn raise(c: &mut Conn, org: OrgId, r: Raise) -> Result<bool> {
+/// Inserts the reminder unless its event already has one, and delivers a
+/// new one as `settings` say; true if new.
+async fn raise(c: &mut Conn, org: OrgId, settings: &ReminderSettings, r: Raise) -> Result<bool> {
     let n = c
         .execute(&Raw(
             "INSERT INTO reminders (id, org_id, kind, subject_id, event_on, title, customer_id, lead_id, \
@@ -128,7 +49,7 @@ async fn raise(c: &mut Conn, org: OrgId, r: Raise) -> Result<bool> {
                 r.kind.as_str().into(),
                 r.subject_id.into(),
                 r.event_on.into(),
-                r.title.into(),
+                r.title.clone().into(),
                 r.customer_id.map(|c| c.0).into(),
                 r.lead_id.map(|l| l.0).into(),
                 r.assignee_id.map(|u| u.0).into(),
@@ -136,7 +57,11 @@ async fn raise(c: &mut Conn, org: OrgId, r: Raise) -> Result<bool> {
             ],
         ))
         .await?;
-    Ok(n > 0)
+    if n == 0 {
+        return Ok(false);
+    }
+    delivery::deliver(c, org, settings, &r).await?;
+    Ok(true)
 }
 
 /// Rows read per page while collecting warranties.
@@ -193,24 +118,25 @@ pub async fn raise_due(c: &mut Conn, org: OrgId, today: NaiveDate) -> Result<u64
             .flatten()
             .collect::<Vec<_>>()
             .join(" ");
+            let item = if what.is_empty() {
+                w.equipment.fields.kind.clone()
+            } else {
+                format!("{} ({what})", w.equipment.fields.kind)
+            };
             let title = format!(
-                "Warranty on {}{} for {} ends {ends}",
-                w.equipment.fields.kind,
-                if what.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({what})")
-                },
+                "Warranty on {item} for {} ends {ends}",
                 w.customer_display_name
             );
             let new = raise(
                 c,
                 org,
+                &s,
                 Raise {
                     kind: ReminderKind::WarrantyExpiring,
                     subject_id: w.equipment.id.0,
                     event_on: ends,
                     title,
+                    item,
                     customer_id: Some(w.equipment.customer_id),
                     lead_id: None,
                     assignee_id: None,
@@ -232,11 +158,13 @@ pub async fn raise_due(c: &mut Conn, org: OrgId, today: NaiveDate) -> Result<u64
         let new = raise(
             c,
             org,
+            &s,
             Raise {
                 kind: ReminderKind::MembershipRenewal,
                 subject_id: m.id.0,
                 event_on: m.renews_on,
                 title,
+                item: m.plan_name.clone(),
                 customer_id: Some(m.customer_id),
                 lead_id: None,
                 assignee_id: None,
@@ -265,10 +193,12 @@ pub async fn raise_due(c: &mut Conn, org: OrgId, today: NaiveDate) -> Result<u64
                 vec![org.0.into(), since.into(), until.into()],
             ),
             |r| {
+                let task: String = r.get(1)?;
                 Ok(Raise {
                     kind: ReminderKind::FollowUpDue,
                     subject_id: r.get(0)?,
-                    title: format!("Follow-up due: {}", r.get::<String>(1)?),
+                    title: format!("Follow-up due: {task}"),
+                    item: task,
                     customer_id: r.get(2)?,
                     lead_id: r.get(3)?,
                     assignee_id: r.get(4)?,
@@ -278,7 +208,7 @@ pub async fn raise_due(c: &mut Conn, org: OrgId, today: NaiveDate) -> Result<u64
         )
         .await?;
     for t in tasks {
-        raised += u64::from(raise(c, org, t).await?);
+        raised += u64::from(raise(c, org, &s, t).await?);
     }
     Ok(raised)
 }
