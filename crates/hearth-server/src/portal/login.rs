@@ -74,6 +74,19 @@ async fn require_site(
     }
 }
 
+/// The portal a form was posted to, if it was posted from a page of this
+/// site (a cross-site post carries another Origin).
+async fn posted_site(
+    s: &AppState,
+    headers: &HeaderMap,
+    org: Option<&str>,
+) -> Result<Site, Response> {
+    if !same_origin(headers) {
+        return Err(error(AppError::Forbidden));
+    }
+    require_site(s, headers, org).await
+}
+
 async fn login_page(
     State(s): State<AppState>,
     headers: HeaderMap,
@@ -105,10 +118,7 @@ async fn send_link(
     Query(q): Query<OrgQuery>,
     Form(form): Form<LinkForm>,
 ) -> Response {
-    if !same_origin(&headers) {
-        return error(AppError::Forbidden);
-    }
-    let site = match require_site(&s, &headers, q.org.as_deref()).await {
+    let site = match posted_site(&s, &headers, q.org.as_deref()).await {
         Ok(site) => site,
         Err(r) => return r,
     };
@@ -214,10 +224,7 @@ async fn confirm(
     Query(q): Query<OrgQuery>,
     Form(form): Form<ConfirmForm>,
 ) -> Response {
-    if !same_origin(&headers) {
-        return error(AppError::Forbidden);
-    }
-    let site = match require_site(&s, &headers, q.org.as_deref()).await {
+    let site = match posted_site(&s, &headers, q.org.as_deref()).await {
         Ok(site) => site,
         Err(r) => return r,
     };

@@ -13,7 +13,7 @@ async fn paying_booking_and_updating_details_are_on_the_customers_timeline() {
         let org = app.org("acme").await;
         let mail = Mailroom::start(&app).await;
         let a = household(&app, &org, "Ada").await;
-        let portal = Portal::sign_in(&app, &mail, "acme", &a.email, 1).await;
+        let portal = sign_in(&app, &mail, "acme", &a.email, 1).await;
 
         // The invoice, and paying it: the business takes payment itself.
         let html = portal
@@ -136,7 +136,7 @@ async fn memberships_pause_and_cancel_only_where_the_business_allows() {
             json!({"customer_id": a.customer, "plan_id": id(&plan)}),
         )
         .await);
-        let portal = Portal::sign_in(&app, &mail, "acme", &a.email, 1).await;
+        let portal = sign_in(&app, &mail, "acme", &a.email, 1).await;
         let html = portal.page("/portal/membership", StatusCode::OK).await;
         assert!(html.contains("Pause membership"), "[{e}]");
         assert!(
@@ -212,7 +212,7 @@ async fn a_customer_sees_their_own_visits_move_live() {
         let mail = Mailroom::start(&app).await;
         let a = household(&app, &org, "Ada").await;
         let b = household(&app, &org, "Bea").await;
-        let portal = Portal::sign_in(&app, &mail, "acme", &a.email, 1).await;
+        let portal = sign_in(&app, &mail, "acme", &a.email, 1).await;
         let mut stream = app
             .http
             .get(app.url("/portal/api/events"))

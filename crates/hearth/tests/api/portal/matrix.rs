@@ -127,7 +127,7 @@ async fn a_customer_reaches_only_their_own_records_through_every_portal_route() 
         let mine = records(&app, &acme, &a, &acme_plan).await;
         let neighbour = records(&app, &acme, &b, &acme_plan).await;
         let stranger = records(&app, &other, &c, &other_plan).await;
-        let portal = Portal::sign_in(&app, &mail, "acme", &a.email, 1).await;
+        let portal = sign_in(&app, &mail, "acme", &a.email, 1).await;
 
         for (theirs, whose) in [(&neighbour, "same org"), (&stranger, "other org")] {
             for (method, path, is_api) in routes(theirs) {

@@ -74,11 +74,7 @@ pub fn token_of(link: &str) -> String {
 }
 
 /// A customer signed in to the portal: cookie and CSRF token.
-pub struct Portal<'a> {
-    pub app: &'a TestApp,
-    pub cookie: String,
-    pub csrf: String,
-}
+pub type Portal<'a> = Staff<'a>;
 
 pub fn portal_cookie(res: &reqwest::Response) -> Option<String> {
     res.headers()
@@ -126,95 +122,29 @@ pub async fn confirm(app: &TestApp, link: &str) -> reqwest::Response {
         .unwrap()
 }
 
-impl<'a> Portal<'a> {
-    /// Signs in through the whole link flow; `n` counts the links mailed
-    /// to `email` so far, this one included.
-    pub async fn sign_in(
-        app: &'a TestApp,
-        mail: &Mailroom,
-        slug: &str,
-        email: &str,
-        n: usize,
-    ) -> Portal<'a> {
-        let asked = ask_link(app, slug, email).await;
-        assert_eq!(asked.status(), StatusCode::OK, "[{}]", app.engine);
-        let link = mail.link(email, n).await;
-        let res = confirm(app, &link).await;
-        assert_eq!(res.status(), StatusCode::SEE_OTHER, "[{}]", app.engine);
-        let cookie = portal_cookie(&res).expect("a portal session cookie");
-        let mut portal = Portal {
-            app,
-            cookie,
-            csrf: String::new(),
-        };
-        let html = portal.page("/portal/invoices", StatusCode::OK).await;
-        portal.csrf = html
-            .split("name=\"_csrf\" value=\"")
-            .nth(1)
-            .and_then(|r| r.split('"').next())
-            .expect("csrf token")
-            .to_string();
-        portal
-    }
-
-    pub async fn get(&self, path: &str) -> (StatusCode, String) {
-        let res = self
-            .app
-            .http
-            .get(self.app.url(path))
-            .header("cookie", &self.cookie)
-            .send()
-            .await
-            .unwrap();
-        (res.status(), res.text().await.unwrap())
-    }
-
-    pub async fn page(&self, path: &str, status: StatusCode) -> String {
-        let (got, body) = self.get(path).await;
-        assert_eq!(got, status, "[{}] GET {path}: {body}", self.app.engine);
-        body
-    }
-
-    /// Posts a form with the CSRF token; returns status, Location and body.
-    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String, String) {
-        let mut form = vec![("_csrf", self.csrf.as_str())];
-        form.extend_from_slice(fields);
-        let res = self
-            .app
-            .http
-            .post(self.app.url(path))
-            .header("cookie", &self.cookie)
-            .form(&form)
-            .send()
-            .await
-            .unwrap();
-        let status = res.status();
-        let location = res
-            .headers()
-            .get("location")
-            .map(|v| v.to_str().unwrap().to_string())
-            .unwrap_or_default();
-        (status, location, res.text().await.unwrap())
-    }
-
-    /// A JSON call with the CSRF header.
-    pub async fn api(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> reqwest::Response {
-        let mut req = self
-            .app
-            .http
-            .request(method, self.app.url(path))
-            .header("cookie", &self.cookie)
-            .header("x-csrf-token", &self.csrf);
-        if let Some(body) = body {
-            req = req.json(&body);
-        }
-        req.send().await.unwrap()
-    }
+/// Signs in through the whole link flow; `n` counts the links mailed to
+/// `email` so far, this one included.
+pub async fn sign_in<'a>(
+    app: &'a TestApp,
+    mail: &Mailroom,
+    slug: &str,
+    email: &str,
+    n: usize,
+) -> Portal<'a> {
+    let asked = ask_link(app, slug, email).await;
+    assert_eq!(asked.status(), StatusCode::OK, "[{}]", app.engine);
+    let link = mail.link(email, n).await;
+    let res = confirm(app, &link).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "[{}]", app.engine);
+    let cookie = portal_cookie(&res).expect("a portal session cookie");
+    let mut portal = Portal {
+        app,
+        cookie,
+        csrf: String::new(),
+    };
+    let html = portal.page("/portal/invoices", StatusCode::OK).await;
+    portal.csrf = csrf_in(&html);
+    portal
 }
 
 /// A customer with an address, an open invoice and a booked job.

@@ -60,7 +60,7 @@ async fn a_link_signs_in_once_and_the_session_is_the_customers_alone() {
         let org = app.org("acme").await;
         let mail = Mailroom::start(&app).await;
         let home = household(&app, &org, "Ada").await;
-        let portal = Portal::sign_in(&app, &mail, "acme", &home.email, 1).await;
+        let portal = sign_in(&app, &mail, "acme", &home.email, 1).await;
         let html = portal.page("/portal/invoices", StatusCode::OK).await;
         assert!(html.contains("INV-000001"), "[{e}] {html}");
 
@@ -196,7 +196,7 @@ async fn expired_tampered_and_other_portals_links_start_no_session() {
         assert!(res.text().await.unwrap().contains("expired"), "[{e}]");
 
         // A session of one organisation is no session on another's host.
-        let portal = Portal::sign_in(&app, &mail, "acme", &home.email, 2).await;
+        let portal = sign_in(&app, &mail, "acme", &home.email, 2).await;
         let res = app
             .http
             .get(app.url("/portal/api/invoices"))
