@@ -87,6 +87,8 @@ pub enum ActorKind {
     User,
     ApiKey,
     System,
+    /// A customer acting for themselves in the portal.
+    Customer,
 }
 
 impl ActorKind {
@@ -95,6 +97,7 @@ impl ActorKind {
             ActorKind::User => "user",
             ActorKind::ApiKey => "api_key",
             ActorKind::System => "system",
+            ActorKind::Customer => "customer",
         }
     }
 
@@ -102,6 +105,7 @@ impl ActorKind {
         match s {
             "user" => ActorKind::User,
             "api_key" => ActorKind::ApiKey,
+            "customer" => ActorKind::Customer,
             _ => ActorKind::System,
         }
     }

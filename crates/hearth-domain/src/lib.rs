@@ -23,6 +23,7 @@ pub mod leads;
 pub mod merge;
 pub mod notes;
 pub mod outbox;
+pub mod portal;
 pub mod reminders;
 pub mod search;
 pub mod secret;

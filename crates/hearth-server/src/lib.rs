@@ -9,6 +9,7 @@ mod hooks;
 pub mod live;
 mod pages;
 pub mod payments;
+mod portal;
 mod tracking;
 
 pub use auth::password::hash_blocking as hash_password;
@@ -35,6 +36,10 @@ pub struct ServerConfig {
     /// Where attachments (job photos) are kept; in memory by default.
     pub files: Files,
     pub payments: PaymentsConfig,
+    /// `HEARTH_PUBLIC_URL`: where customers reach this server, the base of
+    /// portal sign-in links (an organisation's own portal host replaces its
+    /// host name). `None` in tests that never send links.
+    pub public_url: Option<String>,
 }
 
 /// The hosted checkout provider (see [`payments`]).
@@ -69,6 +74,7 @@ pub fn app(store: Store, config: ServerConfig) -> Router {
         .merge(pages::router())
         .merge(api::router())
         .merge(hooks::router())
+        .merge(portal::router())
         .merge(tracking::router())
         .route("/healthz", get(health))
         .fallback(not_found)
@@ -109,6 +115,24 @@ pub fn app(store: Store, config: ServerConfig) -> Router {
                 asset(
                     "text/javascript; charset=utf-8",
                     include_str!("../static/live.js"),
+                )
+            }),
+        )
+        .route(
+            "/static/portal.css",
+            get(|| {
+                asset(
+                    "text/css; charset=utf-8",
+                    include_str!("../static/portal.css"),
+                )
+            }),
+        )
+        .route(
+            "/static/portal.js",
+            get(|| {
+                asset(
+                    "text/javascript; charset=utf-8",
+                    include_str!("../static/portal.js"),
                 )
             }),
         )

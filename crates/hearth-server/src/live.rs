@@ -4,6 +4,7 @@
 //! locally, when several instances share a database.
 
 use hearth_domain::OrgId;
+use hearth_domain::jobs::Job;
 use hearth_store::{Engine, Raw, Store};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -101,4 +102,55 @@ impl LiveBus {
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<LiveEvent>> {
         self.tx.subscribe()
     }
+}
+
+/// The SSE event name of a job's status change.
+pub const JOB_STATUS: &str = "job_status";
+
+/// Tells open pages (a customer's portal among them) that a job moved on.
+/// A failure to notify is logged; the change itself has committed.
+pub async fn job_status_changed(bus: &LiveBus, org: OrgId, job: &Job) {
+    let event = LiveEvent {
+        org_id: org,
+        kind: JOB_STATUS.to_string(),
+        data: serde_json::json!({
+            "job_id": job.id,
+            "customer_id": job.customer_id,
+            "status": job.status,
+        }),
+    };
+    if let Err(e) = bus.publish(event).await {
+        tracing::warn!(error = %e, job = %job.id, "could not publish a job status change");
+    }
+}
+
+/// The events `wanted` picks, as Server-Sent Events, until the server
+/// shuts down. A page too slow to keep up misses a few, no more.
+pub fn sse_stream<W: Fn(&LiveEvent) -> bool + Send + 'static>(
+    bus: &LiveBus,
+    wanted: W,
+) -> impl futures::Stream<Item = Result<axum::response::sse::Event, std::convert::Infallible>> + use<W>
+{
+    use tokio::sync::broadcast::error::RecvError;
+    futures::stream::unfold((bus.subscribe(), wanted), |(mut rx, wanted)| async move {
+        loop {
+            let received = tokio::select! {
+                received = rx.recv() => received,
+                () = closing() => return None,
+            };
+            match received {
+                Ok(event) if wanted(&event) => {
+                    let sse = axum::response::sse::Event::default()
+                        .event(event.kind.as_str())
+                        .data(event.data.to_string());
+                    return Some((Ok(sse), (rx, wanted)));
+                }
+                Ok(_) => {}
+                Err(RecvError::Lagged(skipped)) => {
+                    tracing::debug!(skipped, "live subscriber fell behind");
+                }
+                Err(RecvError::Closed) => return None,
+            }
+        }
+    })
 }

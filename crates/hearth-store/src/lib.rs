@@ -36,6 +36,7 @@ pub mod orgs;
 pub mod outbox;
 pub mod overview;
 pub mod page;
+pub mod portal;
 pub mod reminders;
 pub mod search;
 pub mod segments;

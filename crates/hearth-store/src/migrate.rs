@@ -28,6 +28,7 @@ migrations! {
     11 => "0011_inbound",
     12 => "0012_duplicates",
     13 => "0013_segments",
+    14 => "0014_portal",
     15 => "0015_reminder_delivery",
     18 => "0018_lead_places",
 }

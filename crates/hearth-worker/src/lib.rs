@@ -114,15 +114,25 @@ async fn drain(store: &Store, config: &Config, deliverer: &Deliverer) {
     }
 }
 
-/// Drops sessions and login-failure records past their lifetime, keeps the
+/// Drops sessions, login-failure records and portal links past their lifetime, keeps the
 /// query planner's statistics current, and refreshes decayed lead scores.
 async fn housekeeping(store: &Store) {
     if let Err(e) = store.optimize(false).await {
         tracing::warn!(error = %e, "refreshing planner statistics failed");
     }
-    match store.write(|c| Box::pin(auth::purge_expired(c))).await {
+    match store
+        .write(|c| {
+            Box::pin(async move {
+                Ok(auth::purge_expired(c).await? + hearth_store::portal::purge_expired(c).await?)
+            })
+        })
+        .await
+    {
         Ok(0) => {}
-        Ok(n) => tracing::info!(removed = n, "expired sessions and login failures removed"),
+        Ok(n) => tracing::info!(
+            removed = n,
+            "expired sessions, login failures and portal links removed"
+        ),
         Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
     }
     // Lead scores decay with time; refresh old ones in small transactions.

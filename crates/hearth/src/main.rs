@@ -102,7 +102,8 @@ enum Command {
 #[derive(Args)]
 struct DeliveryArgs {
     /// Base URL customers reach Hearth at, for email open and click
-    /// tracking (default: http:// and the bind address).
+    /// tracking and portal sign-in links (default: http:// and the bound
+    /// address).
     #[arg(long, env = "HEARTH_PUBLIC_URL")]
     public_url: Option<String>,
     /// SMTP server for email; email stays queued (and channel health says
@@ -345,6 +346,7 @@ async fn main() -> Result<()> {
             payments_secret,
             delivery,
         } => {
+            let public_url = delivery.public_url.clone();
             let worker = delivery.config(&format!("http://{bind}"))?;
             let files = Files::local(&cli.data_dir.join("attachments"))
                 .context("opening the attachments folder")?;
@@ -355,6 +357,7 @@ async fn main() -> Result<()> {
                     url: payments_url,
                     secret: payments_secret.map(hearth_server::Secret::new),
                 },
+                public_url,
             };
             serve(store, &bind, demo, config, worker).await
         }
@@ -712,6 +715,24 @@ async fn serve(
         .with_context(|| format!("binding {bind}"))?;
     let address = listener.local_addr()?;
     println!("Hearth is serving on http://{address}");
+    // Without HEARTH_PUBLIC_URL, links point at the address actually bound
+    // (the bind address may name port 0).
+    let (config, worker_config) = match config.public_url {
+        Some(_) => (config, worker_config),
+        None => {
+            let url = format!("http://{address}");
+            (
+                hearth_server::ServerConfig {
+                    public_url: Some(url.clone()),
+                    ..config
+                },
+                hearth_worker::Config {
+                    public_url: url,
+                    ..worker_config
+                },
+            )
+        }
+    };
     tracing::info!(%address, secure_cookies = config.secure_cookies, payments = ?config.payments, "serving");
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker = {

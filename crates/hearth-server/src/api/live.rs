@@ -15,7 +15,6 @@ use hearth_store::caller_id::{self, Caller};
 use hearth_store::work;
 use serde::{Deserialize, Serialize};
 use std::convert::Infallible;
-use tokio::sync::broadcast::error::RecvError;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -36,28 +35,7 @@ async fn stream(
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     auth.require(Action::ReadCustomers)?;
     let org = auth.principal.org_id;
-    let events = futures::stream::unfold(s.live.subscribe(), move |mut rx| async move {
-        loop {
-            let received = tokio::select! {
-                received = rx.recv() => received,
-                () = crate::live::closing() => return None,
-            };
-            match received {
-                Ok(event) if event.org_id == org => {
-                    let sse = Event::default()
-                        .event(event.kind.as_str())
-                        .data(event.data.to_string());
-                    return Some((Ok(sse), rx));
-                }
-                Ok(_) => {}
-                // A page too slow to keep up misses a few cards, no more.
-                Err(RecvError::Lagged(skipped)) => {
-                    tracing::debug!(skipped, "live subscriber fell behind");
-                }
-                Err(RecvError::Closed) => return None,
-            }
-        }
-    });
+    let events = crate::live::sse_stream(&s.live, move |event| event.org_id == org);
     Ok(Sse::new(events).keep_alive(KeepAlive::default()))
 }
 

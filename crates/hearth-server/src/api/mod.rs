@@ -1,6 +1,6 @@
 //! The REST API under `/api/v1`, described by the OpenAPI document it serves.
 
-mod billing;
+pub(crate) mod billing;
 mod children;
 mod comms;
 mod customers;
@@ -162,6 +162,7 @@ pub fn router() -> axum::Router<AppState> {
         .merge(live::routes())
         .merge(inbound::routes())
         .merge(reminders::routes())
+        .merge(crate::portal::settings::api_routes())
         .split_for_parts();
     // After the merge: modifiers in #[openapi] run before the routes exist.
     ProblemResponses.modify(&mut doc);

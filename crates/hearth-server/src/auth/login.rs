@@ -158,31 +158,32 @@ async fn end(state: &AppState, headers: &HeaderMap) -> Response {
             .await;
     }
     let mut response = Redirect::to("/login").into_response();
-    let cookie = format!(
-        "{name}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{}",
-        secure_attr(state)
-    );
-    if let Ok(v) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().append(header::SET_COOKIE, v);
-    }
+    append_cookie(&mut response, state, name, "", 0);
     response
-}
-
-fn secure_attr(state: &AppState) -> &'static str {
-    if state.config.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    }
 }
 
 fn set_session_cookie(response: &mut Response, state: &AppState, token: &str) {
     let name = session_cookie_name(state.config.secure_cookies);
     let max_age = store_auth::SESSION_ABSOLUTE.num_seconds();
-    let cookie = format!(
-        "{name}={token}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{}",
-        secure_attr(state)
-    );
+    append_cookie(response, state, name, token, max_age);
+}
+
+/// Sets (or with `max_age` 0, removes) an HttpOnly, SameSite=Lax cookie
+/// for the whole site; Secure behind TLS.
+pub(crate) fn append_cookie(
+    response: &mut Response,
+    state: &AppState,
+    name: &str,
+    value: &str,
+    max_age: i64,
+) {
+    let secure = if state.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie =
+        format!("{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}");
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         response.headers_mut().append(header::SET_COOKIE, v);
     }
@@ -190,7 +191,7 @@ fn set_session_cookie(response: &mut Response, state: &AppState, token: &str) {
 
 /// A cross-site form post carries another Origin; browsers always send one
 /// with POST.
-fn same_origin(headers: &HeaderMap) -> bool {
+pub(crate) fn same_origin(headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true;
     };

@@ -261,7 +261,17 @@ pub fn session_cookie(res: &Response) -> Option<String> {
         .map(str::to_string)
 }
 
-/// A signed-in owner using the pages: session cookie and CSRF token.
+/// The CSRF token a signed-in page's forms carry.
+pub fn csrf_in(html: &str) -> String {
+    html.split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("csrf token")
+        .to_string()
+}
+
+/// Someone signed in to the pages — an owner of the staff app, or a
+/// customer in the portal: session cookie and CSRF token.
 pub struct Staff<'a> {
     pub app: &'a TestApp,
     pub cookie: String,
@@ -278,12 +288,7 @@ impl<'a> Staff<'a> {
             csrf: String::new(),
         };
         let html = staff.page("/customers", StatusCode::OK).await;
-        staff.csrf = html
-            .split("name=\"_csrf\" value=\"")
-            .nth(1)
-            .and_then(|rest| rest.split('"').next())
-            .expect("csrf token")
-            .to_string();
+        staff.csrf = csrf_in(&html);
         staff
     }
 
@@ -305,6 +310,20 @@ impl<'a> Staff<'a> {
         let (got, body) = self.get(path).await;
         assert_eq!(got, status, "[{}] GET {path}: {body}", self.app.engine);
         body
+    }
+
+    /// A JSON call with the session cookie and the CSRF header.
+    pub async fn api(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Response {
+        let mut req = self
+            .app
+            .http
+            .request(method, self.app.url(path))
+            .header("cookie", &self.cookie)
+            .header("x-csrf-token", &self.csrf);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        req.send().await.unwrap()
     }
 
     /// Posts a form with the CSRF token; returns status, Location and body.

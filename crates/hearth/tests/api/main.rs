@@ -20,6 +20,7 @@ mod merge;
 mod notes_tags;
 mod outbox;
 mod overview;
+mod portal;
 mod reminders;
 mod search;
 mod segments;

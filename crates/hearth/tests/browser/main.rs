@@ -5,8 +5,12 @@
 //! Needs Debian's `chromium` and `chromium-driver` packages. Without them the
 //! tests are skipped, except under `CI=true`, where they fail.
 
+#[path = "../support/smtp.rs"]
+#[allow(dead_code, reason = "shared with the API tests, which use all of it")]
+mod smtp;
 mod support;
 
 mod customers;
 mod engagements;
 mod pipeline;
+mod portal;

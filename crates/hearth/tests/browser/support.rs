@@ -111,8 +111,14 @@ pub fn set_up_org(dir: &Path, name: &str, slug: &str) -> String {
 
 /// Starts `hearth serve` on a free port and returns it with its base URL.
 pub async fn serve(data_dir: &Path) -> (KillOnDrop, String) {
+    serve_with(data_dir, &[]).await
+}
+
+/// [`serve`] with more `hearth serve` arguments (an SMTP server, say).
+pub async fn serve_with(data_dir: &Path, args: &[&str]) -> (KillOnDrop, String) {
     let mut child = hearth(data_dir)
         .args(["serve", "--bind", "127.0.0.1:0"])
+        .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())

@@ -212,9 +212,32 @@ async fn start_checkout(
 ) -> ApiResult<impl IntoResponse> {
     auth.require(Action::WriteCustomers)?;
     let p = auth.principal;
-    let org = p.org_id;
-    let invoice = s.store.read(work!(|c| invoices::get(c, org, id))).await?;
     let name = input.provider.as_deref().unwrap_or("hosted_checkout");
+    let session = checkout(
+        &s,
+        &p.org_name,
+        &p.actor,
+        p.org_id,
+        id,
+        name,
+        input.return_url,
+    )
+    .await?;
+    Ok(created(format!("/api/v1/invoices/{id}"), session))
+}
+
+/// Starts collecting an invoice's balance through provider `name`: the
+/// staff checkout and the customer portal's pay button both come here.
+pub(crate) async fn checkout(
+    s: &AppState,
+    org_name: &str,
+    actor: &hearth_domain::history::Actor,
+    org: hearth_domain::OrgId,
+    id: InvoiceId,
+    name: &str,
+    return_url: Option<String>,
+) -> ApiResult<CheckoutSession> {
+    let invoice = s.store.read(work!(|c| invoices::get(c, org, id))).await?;
     let provider = s.payments.get(name).ok_or_else(|| {
         Invalid::field(
             "provider",
@@ -228,7 +251,7 @@ async fn start_checkout(
         )
         .into());
     }
-    if let Some(url) = &input.return_url
+    if let Some(url) = &return_url
         && !(url.starts_with("https://") || url.starts_with("http://"))
     {
         return Err(Invalid::field("return_url", "must be an http(s) URL").into());
@@ -237,8 +260,8 @@ async fn start_checkout(
         invoice_id: id,
         invoice_number: invoice.number.clone(),
         amount: invoice.balance(),
-        description: format!("Invoice {} from {}", invoice.number, p.org_name),
-        return_url: input.return_url.clone(),
+        description: format!("Invoice {} from {org_name}", invoice.number),
+        return_url,
     };
     let (session_id, url) = match provider.start(&request).await {
         Ok(Collection::Redirect { session_id, url }) => (session_id, url),
@@ -256,18 +279,17 @@ async fn start_checkout(
     };
     let provider_name = provider.name();
     let amount = request.amount;
-    let session = s
-        .store
+    let actor = actor.clone();
+    Ok(s.store
         .write(work!(|c| checkout::save(
             c,
             org,
-            &p.actor,
+            &actor,
             id,
             provider_name,
             &session_id,
             &url,
             amount
         )))
-        .await?;
-    Ok(created(format!("/api/v1/invoices/{id}"), session))
+        .await?)
 }

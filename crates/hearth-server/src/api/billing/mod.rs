@@ -2,7 +2,7 @@
 //! payments, hosted checkout, membership plans and memberships, the loyalty
 //! ledger, spending insights, billing settings and support tickets.
 
-mod invoices;
+pub(crate) mod invoices;
 mod loyalty;
 mod memberships;
 mod quotes;

@@ -4,7 +4,7 @@
 mod photos;
 mod work;
 
-pub(crate) use photos::{UPLOAD_BODY_LIMIT, Upload, store_photo};
+pub(crate) use photos::{UPLOAD_BODY_LIMIT, Upload, photo_response, store_photo};
 
 use crate::AppState;
 use crate::auth::Auth;

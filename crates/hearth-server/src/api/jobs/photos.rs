@@ -253,7 +253,17 @@ async fn download(
     ApiPath((job, id)): ApiPath<(JobId, JobPhotoId)>,
 ) -> ApiResult<Response> {
     auth.require(Action::ReadJobs)?;
-    let org = auth.principal.org_id;
+    photo_response(&s, auth.principal.org_id, job, id).await
+}
+
+/// A photo's bytes as a response: for staff, and for the customer whose
+/// job it is in the portal.
+pub(crate) async fn photo_response(
+    s: &AppState,
+    org: hearth_domain::OrgId,
+    job: JobId,
+    id: JobPhotoId,
+) -> ApiResult<Response> {
     let (photo, key) = s
         .store
         .read(work!(|c| jobs::get_photo(c, org, job, id)))

@@ -27,7 +27,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// Move a job on: scheduled → en_route → in_progress → completed, or
 /// cancelled with a `reason` (dispatchers only). Completed and cancelled are
 /// final; an illegal move is a 422 naming `status`. Completing a job sets
-/// `last_service_date` on the equipment it serviced.
+/// `last_service_date` on the equipment it serviced. Open pages (staff and
+/// the customer's portal) get a `job_status` live event.
 #[utoipa::path(post, path = "/api/v1/jobs/{id}/status", tag = "jobs", params(("id" = Uuid, Path)), request_body = StatusInput,
     responses((status = 200, body = Job)))]
 async fn set_status(
@@ -41,19 +42,20 @@ async fn set_status(
         auth.require(Action::ManageJobs)?;
     }
     let p = auth.principal;
-    Ok(Json(
-        s.store
-            .write(work!(|c| jobs::set_status(
-                c,
-                p.org_id,
-                &p.actor,
-                access,
-                id,
-                &input,
-                orgs::now()
-            )))
-            .await?,
-    ))
+    let job = s
+        .store
+        .write(work!(|c| jobs::set_status(
+            c,
+            p.org_id,
+            &p.actor,
+            access,
+            id,
+            &input,
+            orgs::now()
+        )))
+        .await?;
+    crate::live::job_status_changed(&s.live, p.org_id, &job).await;
+    Ok(Json(job))
 }
 
 /// A job's status history, oldest first: who moved it from what to what, when.

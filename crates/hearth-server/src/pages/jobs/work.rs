@@ -112,6 +112,9 @@ pub async fn set_status(
             orgs::now()
         )))
         .await;
+    if let Ok(job) = &result {
+        crate::live::job_status_changed(&s.live, pr.org_id, job).await;
+    }
     answer(&s, &auth, id, Back::of(&p), result).await
 }
 

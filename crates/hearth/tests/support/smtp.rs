@@ -1,0 +1,409 @@
+//! A real SMTP server on loopback for tests: it counts a message as
+//! delivered only once it has answered 250 to the end of its DATA. Shared
+//! by the API tests (`api/outbox`) and the browser tests.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+
+/// How the SMTP server secures its connections.
+#[derive(Clone)]
+pub enum SinkTls {
+    Plain,
+    /// Offers STARTTLS and upgrades when asked.
+    Starttls(TlsAcceptor),
+    /// TLS from the first byte.
+    Implicit(TlsAcceptor),
+}
+
+/// A connection, plain or TLS.
+trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Stream for T {}
+
+/// One email the SMTP server accepted (answered 250 to its DATA).
+#[derive(Clone, Debug)]
+pub struct Mail {
+    pub message_id: String,
+    pub raw: String,
+    /// Whether it came over TLS.
+    pub encrypted: bool,
+}
+
+impl Mail {
+    /// The message with quoted-printable parts decoded (soft line breaks
+    /// joined, `=XX` turned back into bytes).
+    pub fn decoded(&self) -> String {
+        let joined = self.raw.replace("=\r\n", "");
+        let bytes = joined.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            let hex = bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok());
+            match (bytes[i], hex) {
+                (b'=', Some(b)) => {
+                    out.push(b);
+                    i += 3;
+                }
+                (b, _) => {
+                    out.push(b);
+                    i += 1;
+                }
+            }
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    }
+}
+
+/// An SMTP server that counts a message as delivered only once it has
+/// answered 250 to the end of its DATA. With `hold_first`, the first
+/// message's DATA is read but never answered: the sender is stuck
+/// mid-delivery until it dies.
+pub struct SmtpSink {
+    pub port: u16,
+    accepted: Arc<Mutex<Vec<Mail>>>,
+    hold_first: Arc<AtomicBool>,
+    pub held: Arc<tokio::sync::Notify>,
+}
+
+impl SmtpSink {
+    pub async fn start(hold_first: bool) -> SmtpSink {
+        SmtpSink::start_with(hold_first, SinkTls::Plain).await
+    }
+
+    pub async fn start_with(hold_first: bool, tls: SinkTls) -> SmtpSink {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let sink = SmtpSink {
+            port: listener.local_addr().unwrap().port(),
+            accepted: Arc::default(),
+            hold_first: Arc::new(AtomicBool::new(hold_first)),
+            held: Arc::default(),
+        };
+        let (accepted, hold, held) = (
+            sink.accepted.clone(),
+            sink.hold_first.clone(),
+            sink.held.clone(),
+        );
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let (accepted, hold, held) = (accepted.clone(), hold.clone(), held.clone());
+                let tls = tls.clone();
+                tokio::spawn(async move {
+                    let (stream, encrypted, starttls): (Box<dyn Stream>, _, _) = match tls {
+                        SinkTls::Plain => (Box::new(stream), false, None),
+                        SinkTls::Starttls(acceptor) => (Box::new(stream), false, Some(acceptor)),
+                        // A client that refuses the certificate ends here.
+                        SinkTls::Implicit(acceptor) => match acceptor.accept(stream).await {
+                            Ok(tls) => (Box::new(tls), true, None),
+                            Err(_) => return,
+                        },
+                    };
+                    let _ = session(stream, encrypted, starttls, accepted, hold, held).await;
+                });
+            }
+        });
+        sink
+    }
+
+    /// Every 250-accepted message, duplicates included.
+    pub fn accepted(&self) -> Vec<Mail> {
+        self.accepted.lock().unwrap().clone()
+    }
+
+    /// Accepted messages by Message-ID: how often each was accepted.
+    pub fn by_message_id(&self) -> HashMap<String, usize> {
+        let mut counts = HashMap::new();
+        for m in self.accepted() {
+            *counts.entry(m.message_id).or_default() += 1;
+        }
+        counts
+    }
+}
+
+/// One SMTP conversation on a plain or (`encrypted`) TLS connection; with
+/// `starttls`, the upgrade is offered and, when asked for, the rest is
+/// spoken over TLS.
+async fn session(
+    stream: Box<dyn Stream>,
+    mut encrypted: bool,
+    mut starttls: Option<TlsAcceptor>,
+    accepted: Arc<Mutex<Vec<Mail>>>,
+    hold: Arc<AtomicBool>,
+    held: Arc<tokio::sync::Notify>,
+) -> std::io::Result<()> {
+    let mut s = BufReader::new(stream);
+    s.write_all(b"220 sink ESMTP\r\n").await?;
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if s.read_line(&mut line).await? == 0 {
+            return Ok(());
+        }
+        let command = line.trim_end().to_ascii_uppercase();
+        if command.starts_with("EHLO") {
+            let offer = if starttls.is_some() {
+                "250-STARTTLS\r\n"
+            } else {
+                ""
+            };
+            s.write_all(format!("250-sink\r\n{offer}250 8BITMIME\r\n").as_bytes())
+                .await?;
+        } else if command == "STARTTLS"
+            && let Some(acceptor) = starttls.take()
+        {
+            s.write_all(b"220 go ahead\r\n").await?;
+            // The client waits for that answer, so nothing is buffered.
+            let upgraded = acceptor.accept(s.into_inner()).await?;
+            s = BufReader::new(Box::new(upgraded));
+            encrypted = true;
+        } else if command == "DATA" {
+            s.write_all(b"354 go on\r\n").await?;
+            let mut raw = String::new();
+            loop {
+                line.clear();
+                if s.read_line(&mut line).await? == 0 {
+                    // Dropped before the end of DATA: not a delivery.
+                    return Ok(());
+                }
+                if line == ".\r\n" {
+                    break;
+                }
+                raw.push_str(&line);
+            }
+            if hold.swap(false, Ordering::SeqCst) {
+                held.notify_one();
+                // Never answer: the sender is stuck here until it dies.
+                std::future::pending::<()>().await;
+            }
+            let message_id = raw
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .starts_with("message-id:")
+                        .then(|| l[11..].trim().to_string())
+                })
+                .unwrap_or_default();
+            accepted.lock().unwrap().push(Mail {
+                message_id,
+                raw,
+                encrypted,
+            });
+            s.write_all(b"250 accepted\r\n").await?;
+        } else if command == "QUIT" {
+            s.write_all(b"221 bye\r\n").await?;
+            return Ok(());
+        } else {
+            s.write_all(b"250 ok\r\n").await?;
+        }
+    }
+}
+
+/// One SMTP conversation on a plain or (`encrypted`) TLS connection; with
+/// `starttls`, the upgrade is offered and, when asked for, the rest is
+/// spoken over TLS.
+async fn session(
+    stream: Box<dyn Stream>,
+    mut encrypted: bool,
+    mut starttls: Option<TlsAcceptor>,
+    accepted: Arc<Mutex<Vec<Mail>>>,
+    hold: Arc<AtomicBool>,
+    held: Arc<tokio::sync::Notify>,
+) -> std::io::Result<()> {
+    let mut s = BufReader::new(stream);
+    s.write_all(b"220 sink ESMTP\r\n").await?;
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if s.read_line(&mut line).await? == 0 {
+            return Ok(());
+        }
+        let command = line.trim_end().to_ascii_uppercase();
+        if command.starts_with("EHLO") {
+            let offer = if starttls.is_some() {
+                "250-STARTTLS\r\n"
+            } else {
+                ""
+            };
+            s.write_all(format!("250-sink\r\n{offer}250 8BITMIME\r\n").as_bytes())
+                .await?;
+        } else if command == "STARTTLS"
+            && let Some(acceptor) = starttls.take()
+        {
+            s.write_all(b"220 go ahead\r\n").await?;
+            // The client waits for that answer, so nothing is buffered.
+            let upgraded = acceptor.accept(s.into_inner()).await?;
+            s = BufReader::new(Box::new(upgraded));
+            encrypted = true;
+        } else if command == "DATA" {
+            s.write_all(b"354 go on\r\n").await?;
+            let mut raw = String::new();
+            loop {
+                line.clear();
+                if s.read_line(&mut line).await? == 0 {
+                    // Dropped before the end of DATA: not a delivery.
+                    return Ok(());
+                }
+                if line == ".\r\n" {
+                    break;
+                }
+                raw.push_str(&line);
+            }
+            if hold.swap(false, Ordering::SeqCst) {
+                held.notify_one();
+                // Never answer: the sender is stuck here until it dies.
+                std::future::pending::<()>().await;
+            }
+            let message_id = raw
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .starts_with("message-id:")
+                        .then(|| l[11..].trim().to_string())
+                })
+                .unwrap_or_default();
+            accepted.lock().unwrap().push(Mail {
+                message_id,
+                raw,
+                encrypted,
+            });
+            s.write_all(b"250 accepted\r\n").await?;
+        } else if command == "QUIT" {
+            s.write_all(b"221 bye\r\n").await?;
+            return Ok(());
+        } else {
+            s.write_all(b"250 ok\r\n").await?;
+        }
+    }
+}
+
+/// One request the HTTP server received.
+#[derive(Clone, Debug)]
+pub struct Received {
+    pub path: String,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+/// An HTTP server standing in for the SMS provider and webhook receivers:
+/// it records every request and answers 500 to the first `fail_first`
+/// ones (all, with `usize::MAX`), 201 after that.
+pub struct HttpSink {
+    pub base: String,
+    received: Arc<Mutex<Vec<Received>>>,
+}
+
+impl HttpSink {
+    pub async fn start(fail_first: usize) -> HttpSink {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let received: Arc<Mutex<Vec<Received>>> = Arc::default();
+        let failures = Arc::new(AtomicUsize::new(fail_first));
+        let log = received.clone();
+        let app = axum::Router::new().fallback(
+            move |uri: axum::http::Uri, headers: HeaderMap, body: Bytes| {
+                let (log, failures) = (log.clone(), failures.clone());
+                async move {
+                    log.lock().unwrap().push(Received {
+                        path: uri.path().to_string(),
+                        headers,
+                        body: String::from_utf8_lossy(&body).into_owned(),
+                    });
+                    let fail = failures
+                        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                        .is_ok();
+                    if fail {
+                        (AxumStatus::INTERNAL_SERVER_ERROR, "provider down")
+                    } else {
+                        (AxumStatus::CREATED, "{}")
+                    }
+                }
+            },
+        );
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        HttpSink { base, received }
+    }
+
+    pub fn received(&self) -> Vec<Received> {
+        self.received.lock().unwrap().clone()
+    }
+
+    pub fn sms_config(&self) -> hearth_worker::SmsConfig {
+        hearth_worker::SmsConfig {
+            base_url: self.base.clone(),
+            account_sid: "AC123".into(),
+            auth_token: hearth_server::Secret::new("sms-token"),
+            from: "+15125550100".into(),
+        }
+    }
+}
+
+/// A worker configuration for tests: quick polling and retries.
+pub fn worker_config(app: &TestApp) -> hearth_worker::Config {
+    hearth_worker::Config {
+        public_url: app.base.clone(),
+        retry: hearth_domain::outbox::RetryPolicy {
+            max_attempts: 3,
+            base: Duration::from_millis(20),
+            cap: Duration::from_millis(100),
+        },
+        lease: Duration::from_secs(30),
+        poll: Duration::from_millis(20),
+        ..hearth_worker::Config::default()
+    }
+}
+
+/// Runs a worker in this process until the returned sender is dropped.
+pub fn spawn_worker(
+    app: &TestApp,
+    config: hearth_worker::Config,
+) -> tokio::sync::oneshot::Sender<()> {
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let store = app.store.clone();
+    tokio::spawn(hearth_worker::run(store, config, async move {
+        let _ = stopped.await;
+    }));
+    stop
+}
+
+/// Polls `check` until it returns a value; fails the test after 20 s.
+pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    for _ in 0..400 {
+        if let Some(v) = check().await {
+            return v;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+/// The customer's communications, newest first.
+pub async fn communications(app: &TestApp, org: &TestOrg, customer: &str) -> Vec<Value> {
+    let res = app
+        .get(org, &format!("/api/v1/customers/{customer}/communications"))
+        .await;
+    expect_status(res, StatusCode::OK, app.engine).await["items"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+/// Waits until the customer's newest communication leaves `queued`.
+pub async fn settled(app: &TestApp, org: &TestOrg, customer: &str) -> Value {
+    eventually("the message to leave the queue", || async {
+        let first = communications(app, org, customer)
+            .await
+            .into_iter()
+            .next()?;
+        (first["status"] != "queued").then_some(first)
+    })
+    .await
+}
