@@ -9,4 +9,5 @@ mod support;
 
 mod customers;
 mod engagements;
+mod merge;
 mod pipeline;
