@@ -23,26 +23,6 @@ async fn create(base: &str, api_key: &str, path: &str, body: Value) -> String {
     created["id"].as_str().expect("an id").to_string()
 }
 
-async fn sign_in(client: &Client, base: &str) -> Result<()> {
-    client.goto(&format!("{base}/login")).await?;
-    wait_for(client, Locator::Css("input[name=email]"))
-        .await?
-        .send_keys(EMAIL)
-        .await?;
-    client
-        .find(Locator::Css("input[name=password]"))
-        .await?
-        .send_keys(PASSWORD)
-        .await?;
-    client
-        .find(Locator::Css("form.login button[type=submit]"))
-        .await?
-        .click()
-        .await?;
-    wait_for(client, Locator::Css("header.top")).await?;
-    Ok(())
-}
-
 async fn text_of(client: &Client, css: &str) -> Result<String> {
     Ok(wait_for(client, Locator::Css(css)).await?.text().await?)
 }
@@ -50,8 +30,7 @@ async fn text_of(client: &Client, css: &str) -> Result<String> {
 /// Duplicates page → review → take the other record's email → preview →
 /// confirm → the kept card shows it → undo brings both back.
 async fn merge_walk(client: &Client, base: &str, kept: &str, other: &str) -> Result<()> {
-    sign_in(client, base).await?;
-    client.goto(&format!("{base}/duplicates")).await?;
+    sign_in(client, base, "/duplicates").await?;
     let pair = wait_for(client, Locator::Css("tr.pair")).await?;
     let row = pair.text().await?;
     ensure!(
