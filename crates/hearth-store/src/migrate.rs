@@ -28,6 +28,7 @@ migrations! {
     11 => "0011_inbound",
     12 => "0012_duplicates",
     13 => "0013_segments",
+    17 => "0017_live_contacts",
 }
 
 /// Work a migration needs done in Rust after its SQL, in its transaction.

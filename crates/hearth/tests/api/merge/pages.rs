@@ -176,3 +176,36 @@ async fn the_merge_picker_finds_the_other_customer_by_search() {
         assert!(!own.contains(&format!("merge?other={a}")), "[{e}] {own}");
     }
 }
+
+#[tokio::test]
+async fn the_duplicates_page_pages_through_the_pairs() {
+    for app in apps().await {
+        let e = app.engine;
+        let org = app.org("acme").await;
+        // 27 pairs, each two people sharing a phone.
+        for n in 0..27 {
+            let phone = format!("(512) 555-{:04}", 1000 + n);
+            for name in ["Ann", "Bea"] {
+                app.customer(
+                    &org,
+                    json!({"first_name": name, "last_name": format!("Family{n}"), "phone": phone}),
+                )
+                .await;
+            }
+        }
+        let staff = Staff::sign_in(&app, &org).await;
+        let first = staff.page("/duplicates", StatusCode::OK).await;
+        assert_eq!(first.matches("class=\"pair\"").count(), 25, "[{e}]");
+        assert!(first.contains("Page 1 of 2"), "[{e}]");
+        assert!(first.contains("/duplicates?page=2"), "[{e}]");
+        let second = staff.page("/duplicates?page=2", StatusCode::OK).await;
+        assert_eq!(second.matches("class=\"pair\"").count(), 2, "[{e}]");
+        assert!(second.contains("/duplicates?page=1"), "[{e}]");
+        // Every pair once across the pages.
+        for n in 0..27 {
+            let family = format!("Ann Family{n}<");
+            let shown = first.matches(&family).count() + second.matches(&family).count();
+            assert_eq!(shown, 1, "[{e}] Family{n}");
+        }
+    }
+}
