@@ -1,19 +1,20 @@
-//! Duplicate customers: how alike two records are, and why.
+//! Duplicate customers and leads: how alike two records are, and why.
 //!
 //! The store finds a few candidates by index probes (same phone, same
 //! email, search hits on the name or first address); these rules decide
 //! which of them are duplicates and rank them, so the reasons shown to a
 //! person are the ones that produced the score.
 
-use crate::CustomerId;
 use crate::search::{edit_distance, words};
 use serde::Serialize;
 use utoipa::ToSchema;
+use uuid::Uuid;
 
-/// What duplicate detection compares of one customer.
+/// What duplicate detection compares of one customer or lead.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Profile {
-    pub id: CustomerId,
+    /// The record's id: a customer's or a lead's (nil for one not yet made).
+    pub id: Uuid,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub business_name: Option<String>,
@@ -40,6 +41,16 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// The reason in a person's words, for pages.
+    pub fn describe(&self) -> String {
+        match self {
+            Reason::SamePhone { phone } => format!("same phone {phone}"),
+            Reason::SameEmail { email } => format!("same email {email}"),
+            Reason::SimilarName { similarity } => format!("similar name ({similarity} %)"),
+            Reason::SameAddress { address } => format!("same address {address}"),
+        }
+    }
+
     fn points(&self) -> u32 {
         match self {
             Reason::SamePhone { .. } => 50,
@@ -136,8 +147,8 @@ pub fn compare(this: &Profile, other: &Profile) -> Option<Likeness> {
 
 /// `others` that are duplicates of `this`, best first (ties by id, so the
 /// order is stable), at most `limit`.
-pub fn rank(this: &Profile, others: &[Profile], limit: usize) -> Vec<(CustomerId, Likeness)> {
-    let mut found: Vec<(CustomerId, Likeness)> = others
+pub fn rank(this: &Profile, others: &[Profile], limit: usize) -> Vec<(Uuid, Likeness)> {
+    let mut found: Vec<(Uuid, Likeness)> = others
         .iter()
         .filter_map(|o| compare(this, o).map(|l| (o.id, l)))
         .collect();
@@ -154,7 +165,7 @@ mod tests {
 
     fn person(first: &str, last: &str) -> Profile {
         Profile {
-            id: CustomerId::new(),
+            id: Uuid::now_v7(),
             first_name: Some(first.into()),
             last_name: Some(last.into()),
             ..Profile::default()
@@ -192,6 +203,7 @@ mod tests {
         let b = person("Hopper", "Grace");
         let l = compare(&a, &b).unwrap();
         assert_eq!(l.reasons, vec![Reason::SimilarName { similarity: 100 }]);
+        assert_eq!(l.reasons[0].describe(), "similar name (100 %)");
     }
 
     #[test]

@@ -30,6 +30,7 @@ migrations! {
     13 => "0013_segments",
     14 => "0014_portal",
     15 => "0015_reminder_delivery",
+    17 => "0017_live_contacts",
     18 => "0018_lead_places",
 }
 

@@ -1,4 +1,5 @@
 use crate::AppState;
+use crate::api::duplicates::{AllowDuplicate, refused_as_duplicate};
 use crate::auth::Auth;
 use crate::error::{ApiResult, AppError};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
@@ -66,14 +67,6 @@ async fn list(
     ))
 }
 
-#[derive(Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct CreateParams {
-    /// `true` creates the customer even when the organisation blocks
-    /// look-alikes of existing customers.
-    allow_duplicate: Option<bool>,
-}
-
 /// A new customer and the existing customers it looks like.
 #[derive(Serialize, ToSchema)]
 pub struct Created {
@@ -86,17 +79,17 @@ pub struct Created {
 /// Create a customer. Existing look-alikes (same phone or email, similar
 /// name) are listed in `duplicates`; if the organisation blocks duplicates
 /// the answer is 409 listing them, unless `?allow_duplicate=true`.
-#[utoipa::path(post, path = "/api/v1/customers", tag = "customers", params(CreateParams), request_body = CustomerInput,
+#[utoipa::path(post, path = "/api/v1/customers", tag = "customers", params(AllowDuplicate), request_body = CustomerInput,
     responses((status = 201, body = Created), (status = 409, description = "Looks like existing customers (`duplicates`) and the organisation blocks duplicates")))]
 async fn create(
     State(s): State<AppState>,
     auth: Auth,
-    ApiQuery(q): ApiQuery<CreateParams>,
+    ApiQuery(q): ApiQuery<AllowDuplicate>,
     ApiJson(input): ApiJson<CustomerInput>,
 ) -> ApiResult<Response> {
     auth.require(Action::WriteCustomers)?;
     let p = auth.principal;
-    let allow = q.allow_duplicate.unwrap_or(false);
+    let allow = q.allowed();
     let checked = s
         .store
         .write(work!(|c| duplicates::create_customer(
@@ -115,20 +108,10 @@ async fn create(
             )
             .into_response())
         }
-        Checked::Blocked(duplicates) => {
-            let error = AppError::Refused(
-                "this looks like an existing customer; merge with it, or send allow_duplicate=true"
-                    .into(),
-            );
-            let mut problem = serde_json::to_value(error.problem()).unwrap_or_default();
-            problem["duplicates"] = serde_json::to_value(&duplicates).unwrap_or_default();
-            let mut response = (error.status(), Json(problem)).into_response();
-            response.headers_mut().insert(
-                axum::http::header::CONTENT_TYPE,
-                axum::http::HeaderValue::from_static("application/problem+json"),
-            );
-            Ok(response)
-        }
+        Checked::Blocked(duplicates) => Ok(refused_as_duplicate(
+            "this looks like an existing customer; merge with it, or send allow_duplicate=true",
+            &duplicates,
+        )),
     }
 }
 

@@ -2,11 +2,11 @@
 
 use crate::AppState;
 use crate::auth::Auth;
-use crate::error::ApiResult;
+use crate::error::{ApiResult, AppError};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use axum::Json;
 use axum::extract::State;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use hearth_domain::auth::Action;
 use hearth_domain::merge::Side;
 use hearth_domain::{CustomerId, MergeId};
@@ -48,6 +48,33 @@ impl LimitParams {
             }
         }
     }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AllowDuplicate {
+    /// `true` creates the record even when the organisation blocks
+    /// look-alikes of existing records.
+    allow_duplicate: Option<bool>,
+}
+
+impl AllowDuplicate {
+    pub(crate) fn allowed(&self) -> bool {
+        self.allow_duplicate.unwrap_or(false)
+    }
+}
+
+/// 409 problem+json listing the look-alikes that blocked a create.
+pub(crate) fn refused_as_duplicate<T: Serialize>(detail: &str, duplicates: &T) -> Response {
+    let error = AppError::Refused(detail.into());
+    let mut problem = serde_json::to_value(error.problem()).unwrap_or_default();
+    problem["duplicates"] = serde_json::to_value(duplicates).unwrap_or_default();
+    let mut response = (error.status(), Json(problem)).into_response();
+    response.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/problem+json"),
+    );
+    response
 }
 
 #[derive(Serialize, ToSchema)]

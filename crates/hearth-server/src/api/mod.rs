@@ -4,7 +4,7 @@ pub(crate) mod billing;
 mod children;
 mod comms;
 mod customers;
-mod duplicates;
+pub(crate) mod duplicates;
 pub(crate) mod exports;
 mod imports;
 mod inbound;

@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 use hearth_domain::auth::Action;
 use hearth_domain::customers::{ContactMethod, Customer, CustomerInput, CustomerPatch};
 use hearth_domain::{CustomerId, Invalid};
+use hearth_store::duplicates::{self, Candidate, Checked};
 use hearth_store::history::Event;
 use hearth_store::orgs::now;
 use hearth_store::page::{self, Page};
@@ -91,6 +92,9 @@ struct ShowPage {
     billing: super::billing::BillingCard,
     /// The segments the customer is in now.
     segments: Vec<hearth_domain::segments::CustomerSegment>,
+    duplicates: super::duplicates::DuplicatesCard,
+    /// Whether the signed-in user may merge customers.
+    can_merge: bool,
     /// The timeline filter in force, if any.
     kind: Option<String>,
     kinds: &'static [&'static str],
@@ -115,6 +119,8 @@ const TIMELINE_KINDS: &[&str] = &[
 #[derive(Deserialize)]
 pub struct CardParams {
     kind: Option<String>,
+    /// The merge just made into this customer: the card offers to undo it.
+    merged: Option<String>,
 }
 
 async fn show(
@@ -139,7 +145,8 @@ async fn show(
         return Err(Redirect::permanent(&format!("/customers/{kept}")).into_response());
     }
     let filter = kind.clone();
-    let (c, events, notes_tags, children, jobs, billing, comms, segments) = s
+    let merged = params.merged.and_then(|m| m.parse().ok());
+    let (c, events, notes_tags, children, jobs, billing, comms, segments, duplicates) = s
         .store
         .read(work!(|c| async {
             let customer = customers::get(c, org, id, true).await?;
@@ -150,6 +157,7 @@ async fn show(
             let billing = super::billing::load_card(c, org, &customer).await?;
             let comms = super::comms::load_card(c, org, id, me, today).await?;
             let segments = hearth_store::segments::of_customer(c, org, id).await?;
+            let duplicates = super::duplicates::load_card(c, org, &customer, merged).await?;
             Ok((
                 customer,
                 events.items,
@@ -159,6 +167,7 @@ async fn show(
                 billing,
                 comms,
                 segments,
+                duplicates,
             ))
         }))
         .await
@@ -173,6 +182,8 @@ async fn show(
         billing,
         comms,
         segments,
+        duplicates,
+        can_merge: auth.require(Action::DeleteCustomers).is_ok(),
         kind,
         kinds: TIMELINE_KINDS,
     })
@@ -195,6 +206,8 @@ struct FormPage {
     fields: Vec<Field>,
     methods: Vec<&'static str>,
     notice: Option<String>,
+    /// What the duplicate check found when it blocked this customer.
+    duplicates: Vec<Candidate>,
 }
 
 /// The form as posted: every field a string, as browsers send them.
@@ -217,6 +230,9 @@ pub struct CustomerForm {
     preferred_contact_method: String,
     #[serde(default)]
     customer_since: String,
+    /// Ticked after the duplicate check blocked the customer: create anyway.
+    #[serde(default)]
+    allow_duplicate: bool,
 }
 
 impl CustomerForm {
@@ -232,6 +248,7 @@ impl CustomerForm {
             phone: f.phone.clone().unwrap_or_default(),
             preferred_contact_method: f.preferred_contact_method.as_str().to_string(),
             customer_since: f.customer_since.to_string(),
+            allow_duplicate: false,
         }
     }
 
@@ -314,12 +331,14 @@ impl CustomerForm {
     }
 }
 
+/// The new or edit form; `duplicates` when the duplicate check blocked it.
 fn form_page(
     auth: &Auth,
     existing: Option<Customer>,
     form: &CustomerForm,
     errors: &Invalid,
     notice: Option<String>,
+    duplicates: Vec<Candidate>,
 ) -> Response {
     let page = FormPage {
         chrome: Chrome::of(auth),
@@ -327,8 +346,11 @@ fn form_page(
         fields: form.fields(errors),
         methods: ContactMethod::ALL.iter().map(|m| m.as_str()).collect(),
         notice,
+        duplicates,
     };
-    let status = if errors.0.is_empty() && page.notice.is_none() {
+    let status = if !page.duplicates.is_empty() {
+        axum::http::StatusCode::CONFLICT
+    } else if errors.0.is_empty() && page.notice.is_none() {
         axum::http::StatusCode::OK
     } else {
         axum::http::StatusCode::UNPROCESSABLE_ENTITY
@@ -349,6 +371,7 @@ async fn new_form(PageAuth(auth): PageAuth) -> Response {
         &CustomerForm::default(),
         &Invalid::default(),
         None,
+        vec![],
     )
 }
 
@@ -365,18 +388,25 @@ async fn create(
     }
     let input = match form.parse() {
         Ok((input, _)) => input,
-        Err(errors) => return form_page(&auth, None, &form, &errors, None),
+        Err(errors) => return form_page(&auth, None, &form, &errors, None, vec![]),
     };
     let p = auth.principal.clone();
+    let allow = form.allow_duplicate;
     match s
         .store
-        .write(work!(|c| customers::create(
-            c, p.org_id, &p.region, &p.actor, &input
+        .write(work!(|c| duplicates::create_customer(
+            c, p.org_id, &p.region, &p.actor, &input, allow
         )))
         .await
     {
-        Ok(customer) => Redirect::to(&format!("/customers/{}", customer.id)).into_response(),
-        Err(StoreError::Invalid(errors)) => form_page(&auth, None, &form, &errors, None),
+        // The card lists the look-alikes with a way to merge.
+        Ok(Checked::Created(customer, _)) => {
+            Redirect::to(&format!("/customers/{}", customer.id)).into_response()
+        }
+        Ok(Checked::Blocked(found)) => {
+            form_page(&auth, None, &form, &Invalid::default(), None, found)
+        }
+        Err(StoreError::Invalid(errors)) => form_page(&auth, None, &form, &errors, None, vec![]),
         Err(e) => page_err(e),
     }
 }
@@ -401,7 +431,14 @@ async fn edit_form(
     {
         Ok(customer) => {
             let form = CustomerForm::from_customer(&customer);
-            form_page(&auth, Some(customer), &form, &Invalid::default(), None)
+            form_page(
+                &auth,
+                Some(customer),
+                &form,
+                &Invalid::default(),
+                None,
+                vec![],
+            )
         }
         Err(e) => page_err(e),
     }
@@ -434,7 +471,7 @@ async fn update(
     };
     let (input, since) = match form.parse() {
         Ok(parsed) => parsed,
-        Err(errors) => return form_page(&auth, Some(current), &form, &errors, None),
+        Err(errors) => return form_page(&auth, Some(current), &form, &errors, None, vec![]),
     };
     // The form shows every field, so every field is sent: empty clears it.
     let patch = CustomerPatch {
@@ -455,7 +492,9 @@ async fn update(
         .await
     {
         Ok(customer) => Redirect::to(&format!("/customers/{}", customer.id)).into_response(),
-        Err(StoreError::Invalid(errors)) => form_page(&auth, Some(current), &form, &errors, None),
+        Err(StoreError::Invalid(errors)) => {
+            form_page(&auth, Some(current), &form, &errors, None, vec![])
+        }
         Err(StoreError::Conflict { .. }) => {
             let notice = "Someone else changed this customer while you were editing. Your changes are below; \
                           the saved version is shown on the customer page. Save again to overwrite it."
@@ -468,6 +507,7 @@ async fn update(
                 &form,
                 &Invalid::default(),
                 Some(notice),
+                vec![],
             )
         }
         Err(e) => page_err(e),

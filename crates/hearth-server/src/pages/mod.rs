@@ -9,9 +9,11 @@ mod children;
 mod comms;
 mod customers;
 mod dashboard;
+mod duplicates;
 mod hook_settings;
 mod jobs;
 mod leads;
+mod merges;
 mod notes_tags;
 mod segments;
 
@@ -51,6 +53,8 @@ pub fn router() -> Router<AppState> {
         .merge(comms::routes())
         .merge(billing::routes())
         .merge(segments::routes())
+        .merge(duplicates::routes())
+        .merge(merges::routes())
 }
 
 /// What every staff page shows around its content.

@@ -2,6 +2,7 @@
 //! re-entry required").
 
 use super::{Shown, board, lock_lead_pipelines, pipelines, record};
+use crate::duplicates::{self, Candidate, Checked};
 use crate::history::{self, Change};
 use crate::orgs::now;
 use crate::{Conn, Raw, Result, StoreError, addresses, customers, jobs};
@@ -11,6 +12,7 @@ use hearth_domain::history::{Actor, FieldChange};
 use hearth_domain::jobs::{AgreedWork, Job, ScheduleInput};
 use hearth_domain::leads::{Lead, StageKind};
 use hearth_domain::{CustomerId, JobId, LeadId, OrgId};
+use serde::Serialize;
 use serde_json::json;
 
 /// A live customer with the same phone or email, the longest-standing first.
@@ -38,16 +40,48 @@ pub(crate) async fn find_customer(
     .await
 }
 
-/// Makes the lead a customer — a new one, or the live customer with the
-/// same phone or email — and moves it to its pipeline's won stage, all in
-/// the caller's transaction. Converting again returns the same customer.
+/// How a conversion found its customer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// A new customer was made from the lead.
+    Created,
+    /// The live customer with the lead's phone or email (no second record).
+    Matched,
+    /// The customer the lead was already linked to.
+    Linked,
+}
+
+/// What converting a lead did.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Conversion {
+    pub customer_id: CustomerId,
+    pub outcome: Outcome,
+    /// Existing customers a newly created one looks like (a warning).
+    pub duplicates: Vec<Candidate>,
+}
+
+/// The answer of [`convert`].
+pub enum Converted {
+    Done(Conversion),
+    /// Nothing changed: a new customer would look like these, and the
+    /// organisation blocks duplicates.
+    Blocked(Vec<Candidate>),
+}
+
+/// Makes the lead a customer — the live customer with the same phone or
+/// email, or a new one after the duplicate check (`allow`: even when the
+/// organisation blocks look-alikes) — and moves it to its pipeline's won
+/// stage, all in the caller's transaction. Converting again returns the
+/// same customer.
 pub async fn convert(
     c: &mut Conn,
     org: OrgId,
     region: &str,
     actor: &Actor,
     id: LeadId,
-) -> Result<CustomerId> {
+    allow: bool,
+) -> Result<Converted> {
     // The pipeline lock also makes two conversions of one lead take turns.
     let lead = lock_lead_pipelines(c, org, id, None).await?;
     let pipeline = pipelines::get(c, org, lead.pipeline_id).await?;
@@ -68,23 +102,33 @@ pub async fn convert(
         },
         None => None,
     };
-    if let Some(cid) = linked
+    if let Some(customer_id) = linked
         && on_won_stage
     {
-        return Ok(cid);
+        return Ok(Converted::Done(Conversion {
+            customer_id,
+            outcome: Outcome::Linked,
+            duplicates: vec![],
+        }));
     }
-    let (customer, how) = match linked {
-        Some(cid) => (cid, "linked"),
-        None => match find_customer(
-            c,
-            org,
-            lead.fields.phone.as_deref(),
-            lead.fields.email.as_deref(),
-        )
-        .await?
-        {
-            Some(cid) => (cid, "matched"),
-            None => (new_customer(c, org, region, actor, &lead).await?, "created"),
+    let matched = match linked {
+        Some(_) => None,
+        None => {
+            find_customer(
+                c,
+                org,
+                lead.fields.phone.as_deref(),
+                lead.fields.email.as_deref(),
+            )
+            .await?
+        }
+    };
+    let (customer, outcome, duplicates) = match (linked, matched) {
+        (Some(cid), _) => (cid, Outcome::Linked, vec![]),
+        (None, Some(cid)) => (cid, Outcome::Matched, vec![]),
+        (None, None) => match new_customer(c, org, region, actor, &lead, allow).await? {
+            Checked::Created(customer, found) => (customer.id, Outcome::Created, found),
+            Checked::Blocked(found) => return Ok(Converted::Blocked(found)),
         },
     };
     copy_notes(c, org, actor, &lead, customer).await?;
@@ -102,9 +146,9 @@ pub async fn convert(
         before: json!(lead.customer_id),
         after: json!(customer),
     }];
-    let summary = match how {
-        "created" => format!("Converted lead {} into a new customer", lead.display_name),
-        _ => format!(
+    let summary = match outcome {
+        Outcome::Created => format!("Converted lead {} into a new customer", lead.display_name),
+        Outcome::Matched | Outcome::Linked => format!(
             "Converted lead {} into an existing customer",
             lead.display_name
         ),
@@ -120,12 +164,17 @@ pub async fn convert(
         &fields,
     )
     .await?;
-    Ok(customer)
+    Ok(Converted::Done(Conversion {
+        customer_id: customer,
+        outcome,
+        duplicates,
+    }))
 }
 
 /// Converts the lead (as [`convert`]) and books its order: the job the won
 /// work becomes, recorded on the lead as `order_id`. Asking again returns
-/// the job already booked (`false`: nothing new was made).
+/// the job already booked (`false`: nothing new was made). A conversion
+/// the duplicate check blocks is refused (409): convert it first.
 pub async fn order(
     c: &mut Conn,
     org: OrgId,
@@ -134,7 +183,10 @@ pub async fn order(
     id: LeadId,
     schedule: &ScheduleInput,
 ) -> Result<(Job, bool)> {
-    let customer = convert(c, org, region, actor, id).await?;
+    let customer = match convert(c, org, region, actor, id, false).await? {
+        Converted::Done(done) => done.customer_id,
+        Converted::Blocked(found) => return Err(blocked(&found)),
+    };
     let lead = super::get_any(c, org, id).await?;
     if let Some(job) = lead.order_id {
         return Ok((jobs::get(c, org, JobId(job)).await?, false));
@@ -210,13 +262,25 @@ async fn carry_over(
     }
 }
 
+/// The refusal of a conversion the duplicate check blocked, naming the
+/// look-alikes.
+pub fn blocked(found: &[Candidate]) -> StoreError {
+    let names: Vec<&str> = found.iter().map(|c| c.display_name.as_str()).collect();
+    StoreError::Refused(format!(
+        "this lead looks like existing customers ({}) and the organisation blocks duplicates; \
+         give the lead that customer's phone or email to convert into them, or convert with allow_duplicate=true",
+        names.join(", ")
+    ))
+}
+
 async fn new_customer(
     c: &mut Conn,
     org: OrgId,
     region: &str,
     actor: &Actor,
     lead: &Lead,
-) -> Result<CustomerId> {
+    allow: bool,
+) -> Result<Checked> {
     let f = &lead.fields;
     let input = CustomerInput {
         first_name: f.first_name.clone(),
@@ -227,7 +291,7 @@ async fn new_customer(
         preferred_contact_method: None,
         customer_since: None,
     };
-    Ok(customers::create(c, org, region, actor, &input).await?.id)
+    duplicates::create_customer(c, org, region, actor, &input, allow).await
 }
 
 /// The lead's notes (and the address it was captured with, which the

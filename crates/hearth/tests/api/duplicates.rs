@@ -1,5 +1,7 @@
 //! Duplicate detection: per customer, for the organisation, and on create.
 
+mod leads;
+
 use crate::helpers::{apps, created, expect_status, id};
 use reqwest::StatusCode;
 use serde_json::json;

@@ -1,5 +1,8 @@
 //! Merging two customers and undoing it: nothing of either is lost.
 
+mod pages;
+mod preview;
+
 use crate::billing::line;
 use crate::helpers::{TestApp, TestOrg, apps, created, expect_status, id, problem_fields};
 use crate::jobs::{book, site, tune_up};

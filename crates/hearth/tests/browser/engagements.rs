@@ -6,23 +6,7 @@ use fantoccini::{Client, Locator};
 
 /// Signs in through the login form and opens the customer card.
 async fn sign_in_to_card(client: &Client, base: &str, customer: &str) -> Result<()> {
-    client.goto(&format!("{base}/login")).await?;
-    wait_for(client, Locator::Css("input[name=email]"))
-        .await?
-        .send_keys(EMAIL)
-        .await?;
-    client
-        .find(Locator::Css("input[name=password]"))
-        .await?
-        .send_keys(PASSWORD)
-        .await?;
-    client
-        .find(Locator::Css("form.login button[type=submit]"))
-        .await?
-        .click()
-        .await?;
-    wait_for(client, Locator::Css("header.top")).await?;
-    client.goto(&format!("{base}/customers/{customer}")).await?;
+    sign_in(client, base, &format!("/customers/{customer}")).await?;
     wait_for(client, Locator::Css("section#engagements")).await?;
     Ok(())
 }

@@ -12,5 +12,6 @@ mod support;
 
 mod customers;
 mod engagements;
+mod merge;
 mod pipeline;
 mod portal;

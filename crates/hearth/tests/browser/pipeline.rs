@@ -8,21 +8,7 @@ use fantoccini::{Client, Locator};
 /// cannot perform HTML5 drag and drop, so the page gets the events a
 /// browser would fire; kanban.js does the rest (fetch, then redraw).
 async fn drag_a_card(client: &Client, base: &str, lead: &str, to_stage: &str) -> Result<()> {
-    client.goto(&format!("{base}/login?next=/pipeline")).await?;
-    wait_for(client, Locator::Css("input[name=email]"))
-        .await?
-        .send_keys(EMAIL)
-        .await?;
-    client
-        .find(Locator::Css("input[name=password]"))
-        .await?
-        .send_keys(PASSWORD)
-        .await?;
-    client
-        .find(Locator::Css("form.login button[type=submit]"))
-        .await?
-        .click()
-        .await?;
+    sign_in(client, base, "/pipeline").await?;
     wait_for(
         client,
         Locator::Css(&format!(".lead-card[data-lead='{lead}']")),

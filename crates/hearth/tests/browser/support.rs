@@ -229,6 +229,27 @@ pub async fn wait_for(client: &Client, what: Locator<'_>) -> Result<fantoccini::
         .with_context(|| format!("waiting for {what:?}"))
 }
 
+/// Signs in as the owner through the login form and waits for `next`.
+pub async fn sign_in(client: &Client, base: &str, next: &str) -> Result<()> {
+    client.goto(&format!("{base}/login?next={next}")).await?;
+    wait_for(client, Locator::Css("input[name=email]"))
+        .await?
+        .send_keys(EMAIL)
+        .await?;
+    client
+        .find(Locator::Css("input[name=password]"))
+        .await?
+        .send_keys(PASSWORD)
+        .await?;
+    client
+        .find(Locator::Css("form.login button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    wait_for(client, Locator::Css("header.top")).await?;
+    Ok(())
+}
+
 pub async fn page_text(client: &Client) -> Result<String> {
     Ok(client.find(Locator::Css("body")).await?.text().await?)
 }

@@ -1,6 +1,7 @@
 use super::decode_cursor;
 use crate::AppState;
 use crate::api::booked;
+use crate::api::duplicates::{AllowDuplicate, refused_as_duplicate};
 use crate::auth::Auth;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
@@ -14,10 +15,12 @@ use hearth_domain::jobs::{Job, ScheduleInput};
 use hearth_domain::leads::score::{ScoringRules, SignalKind};
 use hearth_domain::leads::{Lead, LeadInput, LeadMove, LeadPatch, LeadSource};
 use hearth_domain::{CustomerId, LeadId, PipelineId, StageId, UserId};
+use hearth_store::duplicates::{self, LeadChecked, Lookalikes};
 use hearth_store::history::{self, AuditEntry};
+use hearth_store::leads::convert::{self, Conversion, Converted};
 use hearth_store::leads::signals::{self, LeadSignal};
 use hearth_store::leads::timeline::{self, LeadEvent};
-use hearth_store::leads::{self, ListQuery, board, convert};
+use hearth_store::leads::{self, ListQuery, board};
 use hearth_store::page::{self, Page};
 use hearth_store::work;
 use serde::{Deserialize, Serialize};
@@ -86,25 +89,54 @@ async fn list(
     ))
 }
 
+/// A new lead and the existing records it looks like.
+#[derive(Serialize, ToSchema)]
+pub struct CreatedLead {
+    #[serde(flatten)]
+    lead: Lead,
+    /// Live customers and open leads this one looks like (a warning).
+    duplicates: Lookalikes,
+}
+
 /// Capture a lead by hand. Without `pipeline_id`/`stage_id` it lands on the
-/// default pipeline's first open stage, at the end of the column.
-#[utoipa::path(post, path = "/api/v1/leads", tag = "leads", request_body = LeadInput,
-    responses((status = 201, body = Lead), (status = 422, body = Problem)))]
+/// default pipeline's first open stage, at the end of the column. Live
+/// customers and open leads it looks like (same phone or email, similar
+/// name) are listed in `duplicates`; if the organisation blocks duplicates
+/// the answer is 409 listing them, unless `?allow_duplicate=true`.
+#[utoipa::path(post, path = "/api/v1/leads", tag = "leads", params(AllowDuplicate), request_body = LeadInput,
+    responses((status = 201, body = CreatedLead), (status = 409, description = "Looks like existing records (`duplicates`) and the organisation blocks duplicates"), (status = 422, body = Problem)))]
 async fn create(
     State(s): State<AppState>,
     auth: Auth,
+    ApiQuery(q): ApiQuery<AllowDuplicate>,
     ApiJson(input): ApiJson<LeadInput>,
-) -> ApiResult<impl IntoResponse> {
+) -> ApiResult<Response> {
     auth.require(Action::WriteLeads)?;
     let p = auth.principal;
-    let lead = s
+    let allow = q.allowed();
+    let checked = s
         .store
-        .write(work!(|c| leads::create(
-            c, p.org_id, &p.region, &p.actor, &input
+        .write(work!(|c| duplicates::create_lead(
+            c, p.org_id, &p.region, &p.actor, &input, allow
         )))
         .await?;
-    let location = format!("/api/v1/leads/{}", lead.id);
-    Ok(crate::api::created(location, lead))
+    Ok(match checked {
+        LeadChecked::Created(lead, duplicates) => {
+            let location = format!("/api/v1/leads/{}", lead.id);
+            crate::api::created(
+                location,
+                CreatedLead {
+                    lead: *lead,
+                    duplicates,
+                },
+            )
+            .into_response()
+        }
+        LeadChecked::Blocked(duplicates) => refused_as_duplicate(
+            "this looks like an existing customer or open lead; work on that one, or send allow_duplicate=true",
+            &duplicates,
+        ),
+    })
 }
 
 /// Read a lead with its score and score breakdown.
@@ -176,31 +208,38 @@ async fn move_lead(
     ))
 }
 
-#[derive(Serialize, Deserialize, ToSchema)]
-pub struct Converted {
-    pub customer_id: CustomerId,
-}
-
-/// Convert a lead into a customer (a new one, or the live customer with the
-/// same phone or email) and move it to the won stage. Converting again
+/// Convert a lead into a customer and move it to the won stage. The
+/// customer is the live one with the lead's phone or email (`outcome`:
+/// `matched`), the one it is already linked to (`linked`), or a new one
+/// (`created`) after the duplicate check: its look-alikes are listed in
+/// `duplicates`, or, if the organisation blocks duplicates, the answer is
+/// 409 listing them unless `?allow_duplicate=true`. Converting again
 /// returns the same customer.
-#[utoipa::path(post, path = "/api/v1/leads/{id}/convert", tag = "leads", params(("id" = Uuid, Path)),
-    responses((status = 200, body = Converted), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/api/v1/leads/{id}/convert", tag = "leads", params(("id" = Uuid, Path), AllowDuplicate),
+    responses((status = 200, body = Conversion), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn convert_lead(
     State(s): State<AppState>,
     auth: Auth,
     ApiPath(id): ApiPath<LeadId>,
-) -> ApiResult<Json<Converted>> {
+    ApiQuery(q): ApiQuery<AllowDuplicate>,
+) -> ApiResult<Response> {
     auth.require(Action::WriteLeads)?;
     auth.require(Action::WriteCustomers)?;
     let p = auth.principal;
-    let customer_id = s
+    let allow = q.allowed();
+    let converted = s
         .store
         .write(work!(|c| convert::convert(
-            c, p.org_id, &p.region, &p.actor, id
+            c, p.org_id, &p.region, &p.actor, id, allow
         )))
         .await?;
-    Ok(Json(Converted { customer_id }))
+    Ok(match converted {
+        Converted::Done(done) => Json(done).into_response(),
+        Converted::Blocked(duplicates) => refused_as_duplicate(
+            "this lead looks like existing customers; give it their phone or email to convert into them, or send allow_duplicate=true",
+            &duplicates,
+        ),
+    })
 }
 
 /// Convert a lead into a customer (as `/convert`) and book the job its won

@@ -14,7 +14,8 @@ use hearth_domain::auth::Action;
 use hearth_domain::leads::score::SignalKind;
 use hearth_domain::leads::{LeadMove, StageKind};
 use hearth_domain::{Invalid, PipelineId, StageId};
-use hearth_store::leads::{self, board, convert as store_convert, signals, stages};
+use hearth_store::leads::convert::{self as store_convert, Converted};
+use hearth_store::leads::{self, board, signals, stages};
 use hearth_store::{StoreError, work};
 use serde::Deserialize;
 
@@ -111,11 +112,20 @@ pub async fn move_lead(
     }
 }
 
+#[derive(Deserialize)]
+pub struct ConvertForm {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+    /// Set by the "convert anyway" button the blocked notice offers.
+    #[serde(default)]
+    allow_duplicate: bool,
+}
+
 pub async fn convert(
     State(s): State<AppState>,
     PageAuth(auth): PageAuth,
     Path(id): Path<String>,
-    Form(form): Form<CsrfOnly>,
+    Form(form): Form<ConvertForm>,
 ) -> Response {
     if let Err(e) = auth
         .verify_csrf(&form.csrf)
@@ -129,14 +139,27 @@ pub async fn convert(
         Err(r) => return r,
     };
     let p = auth.principal.clone();
+    let allow = form.allow_duplicate;
     match s
         .store
         .write(work!(|c| store_convert::convert(
-            c, p.org_id, &p.region, &p.actor, id
+            c, p.org_id, &p.region, &p.actor, id, allow
         )))
         .await
     {
-        Ok(customer) => Redirect::to(&format!("/customers/{customer}")).into_response(),
+        Ok(Converted::Done(done)) => {
+            Redirect::to(&format!("/customers/{}", done.customer_id)).into_response()
+        }
+        Ok(Converted::Blocked(found)) => {
+            let message = store_convert::blocked(&found).to_string();
+            match load(&s, &auth, id).await {
+                Ok(l) => with_status(
+                    StatusCode::CONFLICT,
+                    lead_page(&auth, l, None, &Invalid::default(), Some(message)),
+                ),
+                Err(r) => r,
+            }
+        }
         Err(StoreError::Invalid(errors)) => {
             let notice = format!(
                 "This lead cannot become a customer yet: {}",

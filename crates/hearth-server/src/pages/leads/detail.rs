@@ -16,6 +16,7 @@ use hearth_domain::leads::money::format_money;
 use hearth_domain::leads::score::SignalKind;
 use hearth_domain::leads::{Lead, Pipeline};
 use hearth_domain::{Invalid, LeadId, UserId};
+use hearth_store::duplicates::{self, LeadChecked, Lookalikes};
 use hearth_store::leads::signals::{self, LeadSignal};
 use hearth_store::leads::timeline::{self, LeadEvent};
 use hearth_store::leads::{self, pipelines};
@@ -59,6 +60,7 @@ struct LeadPage {
     events: Vec<LeadEvent>,
     owner_name: Option<String>,
     notice: Option<String>,
+    lookalikes: Lookalikes,
 }
 
 /// Everything the lead card shows, read at once.
@@ -68,7 +70,11 @@ pub(super) struct Loaded {
     owners: Vec<(UserId, String)>,
     signals: Vec<LeadSignal>,
     events: Vec<LeadEvent>,
+    lookalikes: Lookalikes,
 }
+
+/// Look-alikes shown on a lead's card, at most.
+const LOOKALIKES: usize = 5;
 
 pub(super) async fn load(s: &AppState, auth: &Auth, id: LeadId) -> Result<Loaded, Response> {
     let org = auth.principal.org_id;
@@ -79,12 +85,14 @@ pub(super) async fn load(s: &AppState, auth: &Auth, id: LeadId) -> Result<Loaded
             let owners = leads::owners(c, org).await?;
             let signals = signals::list(c, org, id, 20).await?;
             let events = timeline::timeline(c, org, id, None, 30).await?.items;
+            let lookalikes = duplicates::of_lead(c, org, id, LOOKALIKES).await?;
             Ok(Loaded {
                 lead,
                 pipeline,
                 owners,
                 signals,
                 events,
+                lookalikes,
             })
         }))
         .await
@@ -130,6 +138,7 @@ pub(super) fn lead_page(
             .map(|k| (k.as_str(), k.label()))
             .collect(),
         events: l.events,
+        lookalikes: l.lookalikes,
         owner_name: lead.fields.owner_id.and_then(|o| {
             l.owners
                 .iter()
@@ -230,6 +239,8 @@ struct NewPage {
     fields: Vec<Field>,
     pipelines: Vec<(String, String)>,
     pipeline_id: String,
+    /// What the duplicate check found when it blocked this lead.
+    lookalikes: Option<Lookalikes>,
 }
 
 #[derive(Deserialize)]
@@ -242,6 +253,7 @@ async fn new_page(
     auth: &Auth,
     form: &LeadForm,
     errors: &Invalid,
+    lookalikes: Option<Lookalikes>,
 ) -> Result<crate::pages::Html, Response> {
     let org = auth.principal.org_id;
     let (all, owners) = s
@@ -259,6 +271,7 @@ async fn new_page(
             .map(|p| (p.id.to_string(), p.name.clone()))
             .collect(),
         pipeline_id: form.pipeline_id.clone(),
+        lookalikes,
     })
 }
 
@@ -276,7 +289,7 @@ pub async fn new_form(
     };
     with_status(
         StatusCode::OK,
-        new_page(&s, &auth, &form, &Invalid::default()).await,
+        new_page(&s, &auth, &form, &Invalid::default(), None).await,
     )
 }
 
@@ -296,7 +309,7 @@ pub async fn create(
         async move {
             with_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                new_page(s, auth, form, &errors).await,
+                new_page(s, auth, form, &errors, None).await,
             )
         }
     };
@@ -305,14 +318,22 @@ pub async fn create(
         Err(errors) => return invalid(errors).await,
     };
     let p = auth.principal.clone();
+    let allow = form.allow_duplicate;
     match s
         .store
-        .write(work!(|c| leads::create(
-            c, p.org_id, &p.region, &p.actor, &input
+        .write(work!(|c| duplicates::create_lead(
+            c, p.org_id, &p.region, &p.actor, &input, allow
         )))
         .await
     {
-        Ok(lead) => Redirect::to(&format!("/leads/{}", lead.id)).into_response(),
+        // The lead's card lists what it looks like.
+        Ok(LeadChecked::Created(lead, _)) => {
+            Redirect::to(&format!("/leads/{}", lead.id)).into_response()
+        }
+        Ok(LeadChecked::Blocked(found)) => with_status(
+            StatusCode::CONFLICT,
+            new_page(&s, &auth, &form, &Invalid::default(), Some(found)).await,
+        ),
         Err(StoreError::Invalid(errors)) => invalid(errors).await,
         Err(e) => page_err(e),
     }

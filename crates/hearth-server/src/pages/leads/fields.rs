@@ -51,6 +51,9 @@ pub struct LeadForm {
     pub notes: String,
     #[serde(default)]
     pub pipeline_id: String,
+    /// Ticked after the duplicate check blocked the lead: create it anyway.
+    #[serde(default)]
+    pub allow_duplicate: bool,
 }
 
 fn text(s: &str) -> Option<String> {
@@ -79,6 +82,7 @@ impl LeadForm {
                 .unwrap_or_default(),
             notes: f.notes.clone().unwrap_or_default(),
             pipeline_id: l.pipeline_id.to_string(),
+            allow_duplicate: false,
         }
     }
 

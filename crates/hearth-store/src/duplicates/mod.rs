@@ -1,18 +1,27 @@
-//! Finding duplicate customers: a few bounded index probes (same phone,
-//! same email, search hits on the name and first service address), then
-//! hearth_domain::duplicates decides and ranks.
+//! Finding duplicate customers and leads: a few bounded index probes (same
+//! phone, same email, search hits on the name and first service address),
+//! then hearth_domain::duplicates decides and ranks. Every way of creating
+//! a customer or a lead by hand runs this check first
+//! ([`create_customer`], [`create_lead`]).
+
+mod leads;
+mod pairs;
+
+pub use leads::{LeadCandidate, LeadChecked, Lookalikes, create_lead, of_lead};
+pub use pairs::{Pair, pairs};
 
 use crate::search::{self, Dynamic, placeholders};
 use crate::{Conn, Raw, Result};
-use hearth_domain::customers::{ContactMethod, Customer, CustomerFields, CustomerInput};
+use hearth_domain::customers::{Customer, CustomerFields, CustomerInput, display_name};
 use hearth_domain::duplicates::{self as rules, Likeness, Profile, Reason};
 use hearth_domain::history::Actor;
 use hearth_domain::{CustomerId, OrgId};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+use uuid::Uuid;
 
 /// Customers read per probe at most, and search hits per search.
-const PROBE_CAP: i64 = 20;
+pub(super) const PROBE_CAP: i64 = 20;
 
 /// A customer that looks like a duplicate, with the evidence.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -22,15 +31,6 @@ pub struct Candidate {
     pub phone: Option<String>,
     pub email: Option<String>,
     /// 0–100, best first.
-    pub score: u32,
-    pub reasons: Vec<Reason>,
-}
-
-/// A pair of customers of the organisation that look like one.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-pub struct Pair {
-    pub a: Candidate,
-    pub b: Candidate,
     pub score: u32,
     pub reasons: Vec<Reason>,
 }
@@ -86,13 +86,13 @@ pub async fn set_settings(c: &mut Conn, org: OrgId, on_create: OnCreate) -> Resu
 }
 
 /// The profiles of live customers `ids`, with their service addresses.
-async fn profiles(c: &mut Conn, org: OrgId, ids: &[CustomerId]) -> Result<Vec<Profile>> {
+pub(super) async fn profiles(c: &mut Conn, org: OrgId, ids: &[Uuid]) -> Result<Vec<Profile>> {
     let mut out = Vec::with_capacity(ids.len());
     for part in ids.chunks(200) {
         let mut values: Vec<sea_query::Value> = vec![org.0.into()];
-        values.extend(part.iter().map(|id| sea_query::Value::from(id.0)));
+        values.extend(part.iter().map(|id| sea_query::Value::from(*id)));
         let list = placeholders(2, part.len());
-        let mut found: BTreeMap<CustomerId, Profile> = c
+        let mut found: BTreeMap<Uuid, Profile> = c
             .query(
                 &Dynamic(
                     format!(
@@ -126,7 +126,7 @@ async fn profiles(c: &mut Conn, org: OrgId, ids: &[CustomerId]) -> Result<Vec<Pr
                     ),
                     values,
                 ),
-                |r| Ok((r.get::<CustomerId>(0)?, r.get::<String>(1)?)),
+                |r| Ok((r.get::<Uuid>(0)?, r.get::<String>(1)?)),
             )
             .await?;
         for (id, address) in addresses {
@@ -141,13 +141,13 @@ async fn profiles(c: &mut Conn, org: OrgId, ids: &[CustomerId]) -> Result<Vec<Pr
 
 /// Live customers of the organisation that look like `subject`, best first.
 /// Bounded: at most a few dozen customers are read whatever the data size.
-pub async fn find(
+pub(super) async fn find(
     c: &mut Conn,
     org: OrgId,
     subject: &Profile,
     limit: usize,
 ) -> Result<Vec<Candidate>> {
-    let mut ids: BTreeSet<CustomerId> = BTreeSet::new();
+    let mut ids: BTreeSet<Uuid> = BTreeSet::new();
     for (sql, value) in [
         (
             "SELECT id FROM customers WHERE org_id = $1 AND phone = $2 AND deleted_at IS NULL LIMIT $3",
@@ -162,53 +162,57 @@ pub async fn find(
         ids.extend(
             c.query(
                 &Raw(sql, vec![org.0.into(), value.into(), PROBE_CAP.into()]),
-                |r| r.get::<CustomerId>(0),
+                |r| r.get::<Uuid>(0),
             )
             .await?,
         );
     }
     // Typo-tolerant search on the name and on the first address finds
     // similar names and shared addresses.
-    let name = [subject.first_name.as_deref(), subject.last_name.as_deref()]
+    for text in [Some(name_text(subject)), subject.addresses.first().cloned()]
         .into_iter()
         .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
-    let name = if name.trim().is_empty() {
-        subject.business_name.clone().unwrap_or_default()
-    } else {
-        name
-    };
-    for text in [Some(name), subject.addresses.first().cloned()]
-        .into_iter()
-        .flatten()
+        .filter(|t| !t.trim().is_empty())
     {
         let hits = search::search(c, org, &text, PROBE_CAP as usize).await?;
-        ids.extend(hits.into_iter().map(|h| h.customer_id));
+        ids.extend(hits.into_iter().map(|h| h.customer_id.0));
     }
     ids.remove(&subject.id);
-    let ids: Vec<CustomerId> = ids.into_iter().collect();
+    let ids: Vec<Uuid> = ids.into_iter().collect();
     let others = profiles(c, org, &ids).await?;
-    let by_id: BTreeMap<CustomerId, &Profile> = others.iter().map(|p| (p.id, p)).collect();
+    let by_id: BTreeMap<Uuid, &Profile> = others.iter().map(|p| (p.id, p)).collect();
     Ok(rules::rank(subject, &others, limit)
         .into_iter()
         .filter_map(|(id, likeness)| by_id.get(&id).map(|p| candidate(p, likeness)))
         .collect())
 }
 
-fn candidate(p: &Profile, likeness: Likeness) -> Candidate {
-    let fields = CustomerFields {
-        first_name: p.first_name.clone(),
-        last_name: p.last_name.clone(),
-        business_name: p.business_name.clone(),
-        email: p.email.clone(),
-        phone: p.phone.clone(),
-        preferred_contact_method: ContactMethod::default(),
-        customer_since: chrono::NaiveDate::MIN,
-    };
+/// The person's name as search text, or the business's when there is none.
+fn name_text(p: &Profile) -> String {
+    let name = [p.first_name.as_deref(), p.last_name.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if name.trim().is_empty() {
+        p.business_name.clone().unwrap_or_default()
+    } else {
+        name
+    }
+}
+
+pub(super) fn profile_name(p: &Profile) -> String {
+    display_name(
+        p.first_name.as_deref(),
+        p.last_name.as_deref(),
+        p.business_name.as_deref(),
+    )
+}
+
+pub(super) fn candidate(p: &Profile, likeness: Likeness) -> Candidate {
     Candidate {
-        customer_id: p.id,
-        display_name: fields.display_name(),
+        customer_id: CustomerId(p.id),
+        display_name: profile_name(p),
         phone: p.phone.clone(),
         email: p.email.clone(),
         score: likeness.score,
@@ -224,7 +228,7 @@ pub async fn of_customer(
     limit: usize,
 ) -> Result<Vec<Candidate>> {
     crate::customers::get(c, org, id, false).await?;
-    let subject = profiles(c, org, &[id]).await?.pop();
+    let subject = profiles(c, org, &[id.0]).await?.pop();
     match subject {
         Some(subject) => find(c, org, &subject, limit).await,
         None => Ok(vec![]),
@@ -239,8 +243,8 @@ pub async fn of_new(
     limit: usize,
 ) -> Result<Vec<Candidate>> {
     let subject = Profile {
-        // Nil: never an existing customer's id.
-        id: CustomerId(uuid::Uuid::nil()),
+        // Nil: never an existing record's id.
+        id: Uuid::nil(),
         first_name: fields.first_name.clone(),
         last_name: fields.last_name.clone(),
         business_name: fields.business_name.clone(),
@@ -249,82 +253,6 @@ pub async fn of_new(
         addresses: vec![],
     };
     find(c, org, &subject, limit).await
-}
-
-/// The organisation's duplicate pairs, best first: customers sharing a
-/// phone, an email or a whole name, each pair scored on all evidence.
-/// Grouped by the database, so it is one pass over three indexes; typos
-/// in names are found per customer ([`of_customer`], on create), not here.
-pub async fn pairs(c: &mut Conn, org: OrgId, limit: usize) -> Result<Vec<Pair>> {
-    let mut groups: Vec<Vec<CustomerId>> = Vec::new();
-    for column in ["phone", "email", "sort_name"] {
-        let keys = c
-            .query(
-                &Dynamic(
-                    format!(
-                        "SELECT {column} FROM customers WHERE org_id = $1 AND deleted_at IS NULL \
-                         AND {column} IS NOT NULL AND {column} <> '' \
-                         GROUP BY {column} HAVING COUNT(*) > 1 LIMIT $2"
-                    ),
-                    vec![org.0.into(), ((limit as i64) * 2).into()],
-                ),
-                |r| r.get::<String>(0),
-            )
-            .await?;
-        for key in keys {
-            groups.push(
-                c.query(
-                    &Dynamic(
-                        format!(
-                            "SELECT id FROM customers WHERE org_id = $1 AND {column} = $2 \
-                             AND deleted_at IS NULL LIMIT $3"
-                        ),
-                        vec![org.0.into(), key.into(), PROBE_CAP.into()],
-                    ),
-                    |r| r.get::<CustomerId>(0),
-                )
-                .await?,
-            );
-        }
-    }
-    let ids: BTreeSet<CustomerId> = groups.iter().flatten().copied().collect();
-    let ids: Vec<CustomerId> = ids.into_iter().collect();
-    let profiles: BTreeMap<CustomerId, Profile> = profiles(c, org, &ids)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p))
-        .collect();
-    let mut seen = BTreeSet::new();
-    let mut out = Vec::new();
-    for group in &groups {
-        for (i, a) in group.iter().enumerate() {
-            for b in &group[i + 1..] {
-                let key = if a < b { (*a, *b) } else { (*b, *a) };
-                let (Some(pa), Some(pb)) = (profiles.get(&key.0), profiles.get(&key.1)) else {
-                    continue;
-                };
-                if !seen.insert(key) {
-                    continue;
-                }
-                if let Some(l) = rules::compare(pa, pb) {
-                    let (score, reasons) = (l.score, l.reasons.clone());
-                    out.push(Pair {
-                        a: candidate(pa, l.clone()),
-                        b: candidate(pb, l),
-                        score,
-                        reasons,
-                    });
-                }
-            }
-        }
-    }
-    out.sort_by(|x, y| {
-        y.score
-            .cmp(&x.score)
-            .then((x.a.customer_id, x.b.customer_id).cmp(&(y.a.customer_id, y.b.customer_id)))
-    });
-    out.truncate(limit);
-    Ok(out)
 }
 
 /// The outcome of creating a customer with the duplicate check.
@@ -336,7 +264,7 @@ pub enum Checked {
 }
 
 /// Look-alikes listed on create, at most.
-const ON_CREATE: usize = 5;
+pub(super) const ON_CREATE: usize = 5;
 
 /// Creates a customer after the duplicate check, in one transaction: every
 /// way of creating one by hand goes through here. `allow` creates it even
