@@ -14,14 +14,16 @@ use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode as AxumStatus};
 use reqwest::StatusCode;
 use serde_json::Value;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
 
 #[path = "../../support/smtp.rs"]
 mod smtp;
-pub use smtp::{SinkTls, SmtpSink};
+pub use smtp::{Mail, SinkTls, SmtpSink};
 
 impl SmtpSink {
     pub fn worker_config(&self) -> hearth_worker::SmtpConfig {
