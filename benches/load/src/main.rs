@@ -38,7 +38,7 @@ struct Args {
     #[arg(long, default_value_t = 2)]
     warmup: u64,
     /// Scenarios, comma separated: caller_id, get_customer, overview,
-    /// timeline, search, board, stage_move.
+    /// timeline, search, board, stage_move, duplicates, create_customer.
     #[arg(
         long,
         default_value = "caller_id,get_customer,overview,timeline,search",
@@ -216,7 +216,7 @@ fn search_query(rng: &mut StdRng, c: &Customer) -> String {
 }
 
 /// The path and API key of one request of `scenario`.
-const SCENARIOS: [&str; 7] = [
+const SCENARIOS: [&str; 9] = [
     "caller_id",
     "get_customer",
     "overview",
@@ -224,6 +224,8 @@ const SCENARIOS: [&str; 7] = [
     "search",
     "board",
     "stage_move",
+    "duplicates",
+    "create_customer",
 ];
 
 fn request(rng: &mut StdRng, sample: &Sample, scenario: &str) -> Req {
@@ -234,6 +236,9 @@ fn request(rng: &mut StdRng, sample: &Sample, scenario: &str) -> Req {
         return board_request(rng, board, scenario);
     }
     let c = &sample.customers[rng.random_range(0..sample.customers.len())];
+    if scenario == "create_customer" {
+        return create_request(rng, c);
+    }
     let path = match scenario {
         "caller_id" => format!(
             "/api/v1/lookup/phone?number={}",
@@ -241,6 +246,7 @@ fn request(rng: &mut StdRng, sample: &Sample, scenario: &str) -> Req {
         ),
         "get_customer" => format!("/api/v1/customers/{}", c.id),
         "overview" => format!("/api/v1/customers/{}/overview", c.id),
+        "duplicates" => format!("/api/v1/customers/{}/duplicates", c.id),
         "timeline" => {
             if rng.random_bool(0.5) {
                 format!("/api/v1/customers/{}/timeline?limit=50", c.id)
@@ -260,6 +266,35 @@ fn request(rng: &mut StdRng, sample: &Sample, scenario: &str) -> Req {
         path,
         org: c.org,
         body: None,
+    }
+}
+
+/// A new customer, every other one a near-duplicate of `c` (a typo in the
+/// last name, the same phone written another way), so the duplicate check
+/// on create finds something half the time. The org warns rather than
+/// blocks by default, so each request writes a customer with its audit and
+/// timeline rows.
+fn create_request(rng: &mut StdRng, c: &Customer) -> Req {
+    let body = if rng.random_bool(0.5) {
+        serde_json::json!({
+            "first_name": c.first_name,
+            "last_name": typo(rng, &c.last_name),
+            "phone": phone_form(rng, &c.phone),
+        })
+    } else {
+        // An exchange from 200: numbers of 0xx and 1xx exchanges do not exist.
+        let (exchange, line): (u32, u32) =
+            (rng.random_range(200..1000), rng.random_range(0..10_000));
+        serde_json::json!({
+            "first_name": c.first_name,
+            "last_name": format!("Loadtest{exchange}{line}"),
+            "phone": format!("+1512{exchange}{line:04}"),
+        })
+    };
+    Req {
+        path: "/api/v1/customers".to_string(),
+        org: c.org,
+        body: Some(body),
     }
 }
 

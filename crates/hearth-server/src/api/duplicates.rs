@@ -121,7 +121,7 @@ async fn org_pairs(
     let limit = p.limit()?;
     let items = s
         .store
-        .read(work!(|c| duplicates::pairs(c, org, limit)))
+        .read_scan(work!(|c| duplicates::pairs(c, org, limit)))
         .await?;
     Ok(Json(Pairs { items }))
 }

@@ -56,7 +56,7 @@ async fn list(
     let org = auth.principal.org_id;
     let all = s
         .store
-        .read(work!(|c| duplicates::pairs(c, org, REVIEWED)))
+        .read_scan(work!(|c| duplicates::pairs(c, org, REVIEWED)))
         .await
         .map_err(|e| error_page(e.into()))?;
     let total = all.len();

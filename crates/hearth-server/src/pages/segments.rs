@@ -80,7 +80,7 @@ async fn show(
         crate::api::leads::decode_cursor::<CustomerId>(p.cursor.as_deref()).map_err(page_err)?;
     let (segment, page) = s
         .store
-        .read(work!(|c| async {
+        .read_scan(work!(|c| async {
             let segment = segments::find(c, org, &key).await?;
             let count = segments::count(c, org, &segment.filter).await?;
             let page = segments::members(c, org, &segment.filter, after, MEMBERS_SHOWN).await?;

@@ -44,6 +44,8 @@ enum Backend {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Mode {
     Read,
+    /// A read whose cost grows with the organisation's data.
+    Scan,
     Write,
 }
 
@@ -79,6 +81,18 @@ impl Store {
         F: for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, Result<T>> + Send + 'static,
     {
         self.run(Mode::Read, work).await
+    }
+
+    /// Runs read-only work whose cost grows with the organisation's data
+    /// (an org-wide scan, a count over a segment, a report). On SQLite it
+    /// runs on a blocking thread, so it never holds up the runtime threads
+    /// that the short reads of [`Store::read`] run on.
+    pub async fn read_scan<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, Result<T>> + Send + 'static,
+    {
+        self.run(Mode::Scan, work).await
     }
 
     /// Runs work in one transaction: everything it writes commits together

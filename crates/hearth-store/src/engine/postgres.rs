@@ -59,7 +59,7 @@ impl PgPool {
         // transaction half way through.
         tokio::spawn(async move {
             let mut conn = Conn::Postgres(Box::new(client));
-            if mode == Mode::Read {
+            if mode != Mode::Write {
                 return work(&mut conn).await;
             }
             let mut open = OpenTransaction(Some(conn));

@@ -57,7 +57,7 @@ pub async fn report(s: &AppState, auth: &Auth, p: &ReportParams) -> ApiResult<Pi
     };
     let (from, to) = (p.from, p.to);
     Ok(s.store
-        .read(work!(|c| reports::pipeline_report(
+        .read_scan(work!(|c| reports::pipeline_report(
             c, org, pipeline, from, to
         )))
         .await?)

@@ -120,7 +120,7 @@ async fn preview_count(
     let filter = input.filter.validate("filter")?;
     let count = s
         .store
-        .read(work!(|c| segments::count(c, org, &filter)))
+        .read_scan(work!(|c| segments::count(c, org, &filter)))
         .await?;
     Ok(Json(SegmentCount { count }))
 }
@@ -171,7 +171,7 @@ async fn get_one(
     let org = auth.principal.org_id;
     Ok(Json(
         s.store
-            .read(work!(|c| async {
+            .read_scan(work!(|c| async {
                 let segment = segments::find(c, org, &key).await?;
                 let count = segments::count(c, org, &segment.filter).await?;
                 Ok(segments::summary(segment, count))
@@ -234,7 +234,7 @@ async fn count_of(
     let org = auth.principal.org_id;
     let count = s
         .store
-        .read(work!(|c| async {
+        .read_scan(work!(|c| async {
             let segment = segments::find(c, org, &key).await?;
             segments::count(c, org, &segment.filter).await
         }))
@@ -257,7 +257,7 @@ async fn members(
     let limit = page::limit(p.limit)?;
     Ok(Json(
         s.store
-            .read(work!(|c| async {
+            .read_scan(work!(|c| async {
                 let segment = segments::find(c, org, &key).await?;
                 segments::members(c, org, &segment.filter, after, limit).await
             }))
