@@ -14,6 +14,7 @@ pub(super) struct SqlitePool {
     readers: Vec<Arc<Mutex<Connection>>>,
     free_readers: Semaphore,
     writer: Arc<Mutex<Connection>>,
+    _checkpoints: Checkpointer,
 }
 
 impl SqlitePool {
@@ -22,7 +23,7 @@ impl SqlitePool {
             std::fs::create_dir_all(dir)
                 .map_err(|e| StoreError::Io(format!("{}: {e}", dir.display())))?;
         }
-        let writer = open_connection(path, sync_full)?;
+        let writer = Arc::new(Mutex::new(open_connection(path, sync_full)?));
         let readers = std::thread::available_parallelism()
             .map_or(2, |n| n.get())
             .max(2);
@@ -32,7 +33,8 @@ impl SqlitePool {
                 .map(|_| open_connection(path, sync_full).map(|c| Arc::new(Mutex::new(c))))
                 .collect::<Result<_>>()?,
             free_readers: Semaphore::new(readers),
-            writer: Arc::new(Mutex::new(writer)),
+            _checkpoints: Checkpointer::start(path, sync_full, writer.clone())?,
+            writer,
         })
     }
 
@@ -129,6 +131,47 @@ where
     }
 }
 
+/// Copies the write-ahead log into the database on a thread of its own.
+/// SQLite would otherwise checkpoint inside whichever commit crossed 1,000
+/// log pages, and that commit waited for the copy and its fsync: the tail
+/// of the write latency. Stops when dropped.
+struct Checkpointer(std::sync::mpsc::Sender<()>);
+
+impl Checkpointer {
+    const EVERY: std::time::Duration = std::time::Duration::from_millis(250);
+    /// Log pages (4 KiB each) beyond which a checkpoint holds off writers.
+    const MOST_PAGES: i64 = 4096;
+
+    fn start(path: &Path, sync_full: bool, writer: Arc<Mutex<Connection>>) -> Result<Checkpointer> {
+        let conn = open_connection(path, sync_full)?;
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let mut log_pages = 0;
+        std::thread::Builder::new()
+            .name("sqlite-checkpoint".into())
+            .spawn(move || {
+                while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                    stopped.recv_timeout(Self::EVERY)
+                {
+                    // A passive checkpoint never waits, but under steady
+                    // writes it never copies the last frames either, and
+                    // the log restarts from its beginning only once all are
+                    // copied; so when the log has grown long, one checkpoint
+                    // runs while no write can start (short: the passive ones
+                    // copied nearly all of it).
+                    let _no_writes = (log_pages > Self::MOST_PAGES).then(|| writer.blocking_lock());
+                    match conn
+                        .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(1))
+                    {
+                        Ok(pages) => log_pages = pages,
+                        Err(e) => tracing::warn!(error = %e, "WAL checkpoint failed"),
+                    }
+                }
+            })
+            .map_err(|e| StoreError::Io(format!("checkpoint thread: {e}")))?;
+        Ok(Checkpointer(stop))
+    }
+}
+
 fn open_connection(path: &Path, sync_full: bool) -> Result<Connection> {
     let conn = Connection::open_with_flags(
         path,
@@ -148,6 +191,11 @@ fn open_connection(path: &Path, sync_full: bool) -> Result<Connection> {
         if sync_full { "FULL" } else { "NORMAL" },
     )?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // The Checkpointer copies the log; no commit does.
+    conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+    // The log restarts from its beginning after a full checkpoint; this
+    // gives back the disk of a burst rather than keeping the largest size.
+    conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     conn.pragma_update(None, "cache_size", -32_000)?;
     conn.set_prepared_statement_cache_capacity(256);
