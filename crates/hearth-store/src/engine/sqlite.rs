@@ -135,7 +135,10 @@ where
 /// SQLite would otherwise checkpoint inside whichever commit crossed 1,000
 /// log pages, and that commit waited for the copy and its fsync: the tail
 /// of the write latency. Stops when dropped.
-struct Checkpointer(std::sync::mpsc::Sender<()>);
+struct Checkpointer {
+    /// Dropping it ends the thread.
+    _stop: std::sync::mpsc::Sender<()>,
+}
 
 impl Checkpointer {
     const EVERY: std::time::Duration = std::time::Duration::from_millis(250);
@@ -168,7 +171,7 @@ impl Checkpointer {
                 }
             })
             .map_err(|e| StoreError::Io(format!("checkpoint thread: {e}")))?;
-        Ok(Checkpointer(stop))
+        Ok(Checkpointer { _stop: stop })
     }
 }
 
