@@ -2,7 +2,7 @@
 
 use crate::AppState;
 use crate::auth::Auth;
-use crate::error::{ApiResult, AppError};
+use crate::error::{ApiResult, AppError, Problem};
 use crate::extract::{ApiPath, ApiQuery};
 use axum::Json;
 use axum::body::Bytes;
@@ -13,6 +13,7 @@ use hearth_domain::ImportId;
 use hearth_domain::auth::Action;
 use hearth_domain::import::Kind;
 use hearth_store::imports::{self, Import, Options, Report};
+use hearth_store::page::{self, Page};
 use hearth_store::{StoreError, work};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -31,6 +32,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
             paths,
             method_router.layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
         ))
+        .routes(routes!(list))
         .routes(routes!(get_one))
         .routes(routes!(revert))
 }
@@ -142,6 +144,35 @@ async fn upload(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+    /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
+    limit: Option<u64>,
+}
+
+/// The organisation's imports, newest first.
+#[utoipa::path(get, path = "/api/v1/imports", tag = "imports", params(ListParams),
+    responses((status = 200, body = Page<Import>), (status = 422, body = Problem)))]
+async fn list(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiQuery(p): ApiQuery<ListParams>,
+) -> ApiResult<Json<Page<Import>>> {
+    auth.require(Action::ReadCustomers)?;
+    let org = auth.principal.org_id;
+    let after = crate::api::leads::decode_cursor::<ImportId>(p.cursor.as_deref())?;
+    let limit = page::limit(p.limit)?;
+    Ok(Json(
+        s.store
+            .read(work!(|c| imports::list(c, org, after, limit)))
+            .await?,
+    ))
 }
 
 /// A finished import.

@@ -12,7 +12,7 @@ mod leads;
 use crate::history::{self, Change};
 use crate::orgs::now;
 use crate::search::{Dynamic, placeholders};
-use crate::{Conn, Raw, Result, StoreError};
+use crate::{Conn, Engine, Raw, Result, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use hearth_domain::history::Actor;
 use hearth_domain::import::{ColumnMap, ImportRow, Kind, Problem};
@@ -381,16 +381,34 @@ async fn scan_kind<R: Read>(
     progress: &(dyn Fn(u64) + Sync),
     writing: Option<&Writing>,
 ) -> Result<Report> {
-    match options.kind {
+    // PostgreSQL plans a prepared statement once for any values after five
+    // runs, and with statistics a bulk load has just made stale that plan
+    // scanned the whole organisation for each batch's phones (63 ms instead
+    // of 2 ms per lookup at 100k customers): plan each batch with its
+    // values. Inside a run's transaction a rollback undoes the setting too.
+    let postgres = c.engine() == Engine::Postgres;
+    if postgres {
+        c.batch("SET plan_cache_mode = force_custom_plan").await?;
+    }
+    let report = match options.kind {
         Kind::Customers => {
             let target = customers::Customers;
             scan(c, org, reader, options, progress, target, writing).await
         }
-        Kind::Leads => {
-            let target = leads::Leads::load(c, org, writing.map(|w| &w.actor)).await?;
-            scan(c, org, reader, options, progress, target, writing).await
+        Kind::Leads => match leads::Leads::load(c, org, writing.map(|w| &w.actor)).await {
+            Ok(target) => scan(c, org, reader, options, progress, target, writing).await,
+            Err(e) => Err(e),
+        },
+    };
+    if postgres {
+        // After an error in a run the transaction is aborted (and its
+        // rollback undoes the setting), so only a clean scan's reset counts.
+        let reset = c.batch("RESET plan_cache_mode").await;
+        if report.is_ok() {
+            reset?;
         }
     }
+    report
 }
 
 /// The dry run: reads everything, writes nothing.
@@ -480,26 +498,45 @@ async fn audit(
     .await
 }
 
+const COLUMNS: &str = "id, kind, rows_imported, rows_skipped, actor_name, created_at, reverted_at";
+
+fn import_row(r: &crate::Row) -> Result<Import> {
+    Ok(Import {
+        id: r.get(0)?,
+        kind: Kind::parse(&r.get::<String>(1)?).unwrap_or_default(),
+        rows_imported: r.get(2)?,
+        rows_skipped: r.get(3)?,
+        actor_name: r.get(4)?,
+        created_at: r.get(5)?,
+        reverted_at: r.get(6)?,
+    })
+}
+
 pub async fn get(c: &mut Conn, org: OrgId, id: ImportId) -> Result<Import> {
-    c.query_one(
-        &Raw(
-            "SELECT id, kind, rows_imported, rows_skipped, actor_name, created_at, reverted_at FROM imports \
-             WHERE id = $1 AND org_id = $2",
-            vec![id.0.into(), org.0.into()],
-        ),
-        |r| {
-            Ok(Import {
-                id: r.get(0)?,
-                kind: Kind::parse(&r.get::<String>(1)?).unwrap_or_default(),
-                rows_imported: r.get(2)?,
-                rows_skipped: r.get(3)?,
-                actor_name: r.get(4)?,
-                created_at: r.get(5)?,
-                reverted_at: r.get(6)?,
-            })
-        },
-    )
-    .await
+    let sql = format!("SELECT {COLUMNS} FROM imports WHERE id = $1 AND org_id = $2");
+    c.query_one(&Dynamic(sql, vec![id.0.into(), org.0.into()]), import_row)
+        .await
+}
+
+/// The organisation's imports, newest first (ids are time-ordered), a page
+/// at a time after the last id seen: a range of the `imports_org` index.
+pub async fn list(
+    c: &mut Conn,
+    org: OrgId,
+    after: Option<ImportId>,
+    limit: u64,
+) -> Result<crate::page::Page<Import>> {
+    let mut params: Vec<sea_query::Value> = vec![org.0.into(), ((limit + 1) as i64).into()];
+    let mut after_sql = "";
+    if let Some(after) = after {
+        params.push(after.0.into());
+        after_sql = "AND id < $3";
+    }
+    let sql = format!(
+        "SELECT {COLUMNS} FROM imports WHERE org_id = $1 {after_sql} ORDER BY id DESC LIMIT $2"
+    );
+    let rows = c.query(&Dynamic(sql, params), import_row).await?;
+    Ok(crate::page::finish(rows, limit, |i| i.id))
 }
 
 /// Reverts a finished import: every record it created goes to the bin

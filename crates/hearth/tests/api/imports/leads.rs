@@ -107,8 +107,20 @@ async fn lead_import_dedupes_places_at_the_end_and_reverts() {
             "[{e}] {timeline}"
         );
 
+        // Listed newest first, to this organisation only.
+        let listed = expect_status(app.get(&org, "/api/v1/imports").await, StatusCode::OK, e).await;
+        assert_eq!(
+            listed["items"][0]["id"],
+            import_id.as_str(),
+            "[{e}] {listed}"
+        );
+        assert_eq!(listed["items"].as_array().unwrap().len(), 1, "[{e}]");
+
         // Another organisation can neither see nor revert it.
         let other = app.org("other").await;
+        let listed =
+            expect_status(app.get(&other, "/api/v1/imports").await, StatusCode::OK, e).await;
+        assert_eq!(listed["items"], json!([]), "[{e}]");
         expect_status(
             app.get(&other, &format!("/api/v1/imports/{import_id}"))
                 .await,
