@@ -8,17 +8,20 @@
 
 mod customers;
 mod leads;
+mod lookups;
+mod records;
 
-use crate::history::{self, Change};
 use crate::orgs::now;
-use crate::search::{Dynamic, placeholders};
 use crate::{Conn, Engine, Raw, Result, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use hearth_domain::history::Actor;
 use hearth_domain::import::{ColumnMap, ImportRow, Kind, Problem};
 use hearth_domain::{ImportId, OrgId, tags::name_key};
+use lookups::{Seen, duplicate, existing, tag_ids};
+use records::audit;
+pub use records::{get, list, revert};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::io::Read;
 use uuid::Uuid;
@@ -218,13 +221,6 @@ fn csv_problem(e: &csv::Error, line: u64) -> Problem {
     }
 }
 
-/// Phones and emails of the rows read so far.
-#[derive(Default)]
-struct Seen {
-    phones: HashSet<String>,
-    emails: HashSet<String>,
-}
-
 /// Drops rows whose record exists (by phone or email, in the database or
 /// earlier in the file), checks their tags exist and the target resolves
 /// them, then, when writing and nothing is wrong so far, inserts the rest.
@@ -286,90 +282,6 @@ async fn flush<T: Target>(
         target.insert(c, org, writing, keep, &tags).await?;
     }
     Ok(())
-}
-
-/// Why `row` is left out, if it is: the first of its phone and email that
-/// a stored record or an earlier row has. A row it does not repeat adds
-/// its phone and email to `seen`.
-fn duplicate(
-    row: &impl ImportRow,
-    known: &[(&str, &str, BTreeMap<String, Uuid>)],
-    seen: &mut Seen,
-) -> Option<Skipped> {
-    for (field, value) in [("phone", row.phone()), ("email", row.email())] {
-        let Some(value) = value else { continue };
-        let stored = known
-            .iter()
-            .filter(|(f, _, _)| *f == field)
-            .find_map(|(_, what, ids)| ids.get(value).map(|id| (*what, *id)));
-        let earlier = match field {
-            "phone" => &mut seen.phones,
-            _ => &mut seen.emails,
-        };
-        if stored.is_some() || !earlier.insert(value.to_string()) {
-            return Some(Skipped {
-                line: row.line(),
-                field: field.to_string(),
-                existing: stored.map(|(_, id)| id),
-                existing_kind: stored.map(|(what, _)| what.to_string()),
-            });
-        }
-    }
-    None
-}
-
-/// Live records of `table` with one of `values` in `column`: one indexed
-/// lookup per batch rather than one per row.
-async fn existing(
-    c: &mut Conn,
-    org: OrgId,
-    table: &str,
-    column: &str,
-    values: impl Iterator<Item = &str>,
-) -> Result<BTreeMap<String, Uuid>> {
-    let values: Vec<sea_query::Value> = values.map(|v| v.to_string().into()).collect();
-    if values.is_empty() {
-        return Ok(BTreeMap::new());
-    }
-    let sql = format!(
-        "SELECT {column}, id FROM {table} WHERE org_id = $1 AND deleted_at IS NULL AND {column} IN ({})",
-        placeholders(2, values.len())
-    );
-    let mut params: Vec<sea_query::Value> = vec![org.0.into()];
-    params.extend(values);
-    let rows = c
-        .query(&Dynamic(sql, params), |r| {
-            Ok((r.get::<String>(0)?, r.get::<Uuid>(1)?))
-        })
-        .await?;
-    Ok(rows.into_iter().collect())
-}
-
-async fn tag_ids(
-    c: &mut Conn,
-    org: OrgId,
-    mut keys: Vec<String>,
-) -> Result<BTreeMap<String, Uuid>> {
-    keys.sort();
-    keys.dedup();
-    if keys.is_empty() {
-        return Ok(BTreeMap::new());
-    }
-    let mut params: Vec<sea_query::Value> = vec![org.0.into()];
-    params.extend(keys.iter().map(|v| sea_query::Value::from(v.clone())));
-    let rows = c
-        .query(
-            &Dynamic(
-                format!(
-                    "SELECT name_key, id FROM tags WHERE org_id = $1 AND deleted_at IS NULL AND name_key IN ({})",
-                    placeholders(2, keys.len())
-                ),
-                params,
-            ),
-            |r| Ok((r.get::<String>(0)?, r.get::<Uuid>(1)?)),
-        )
-        .await?;
-    Ok(rows.into_iter().collect())
 }
 
 /// Reads a file through the target of its kind.
@@ -470,95 +382,4 @@ pub async fn run<R: Read>(
     let summary = format!("Imported {} {kind} from CSV", report.importable);
     audit(c, org, actor, id, "created", summary).await?;
     Ok((get(c, org, id).await?, report))
-}
-
-async fn audit(
-    c: &mut Conn,
-    org: OrgId,
-    actor: &Actor,
-    id: ImportId,
-    action: &'static str,
-    summary: String,
-) -> Result<()> {
-    history::record(
-        c,
-        org,
-        actor,
-        Change {
-            entity: "import",
-            entity_id: id.0,
-            customer_id: None,
-            lead_id: None,
-            action,
-            kind: "import",
-            summary,
-            fields: &[],
-        },
-    )
-    .await
-}
-
-const COLUMNS: &str = "id, kind, rows_imported, rows_skipped, actor_name, created_at, reverted_at";
-
-fn import_row(r: &crate::Row) -> Result<Import> {
-    Ok(Import {
-        id: r.get(0)?,
-        kind: Kind::parse(&r.get::<String>(1)?).unwrap_or_default(),
-        rows_imported: r.get(2)?,
-        rows_skipped: r.get(3)?,
-        actor_name: r.get(4)?,
-        created_at: r.get(5)?,
-        reverted_at: r.get(6)?,
-    })
-}
-
-pub async fn get(c: &mut Conn, org: OrgId, id: ImportId) -> Result<Import> {
-    let sql = format!("SELECT {COLUMNS} FROM imports WHERE id = $1 AND org_id = $2");
-    c.query_one(&Dynamic(sql, vec![id.0.into(), org.0.into()]), import_row)
-        .await
-}
-
-/// The organisation's imports, newest first (ids are time-ordered), a page
-/// at a time after the last id seen: a range of the `imports_org` index.
-pub async fn list(
-    c: &mut Conn,
-    org: OrgId,
-    after: Option<ImportId>,
-    limit: u64,
-) -> Result<crate::page::Page<Import>> {
-    let mut params: Vec<sea_query::Value> = vec![org.0.into(), ((limit + 1) as i64).into()];
-    let mut after_sql = "";
-    if let Some(after) = after {
-        params.push(after.0.into());
-        after_sql = "AND id < $3";
-    }
-    let sql = format!(
-        "SELECT {COLUMNS} FROM imports WHERE org_id = $1 {after_sql} ORDER BY id DESC LIMIT $2"
-    );
-    let rows = c.query(&Dynamic(sql, params), import_row).await?;
-    Ok(crate::page::finish(rows, limit, |i| i.id))
-}
-
-/// Reverts a finished import: every record it created goes to the bin
-/// (soft delete, so each can still be restored).
-pub async fn revert(c: &mut Conn, org: OrgId, actor: &Actor, id: ImportId) -> Result<Import> {
-    let import = get(c, org, id).await?;
-    if import.reverted_at.is_some() {
-        return Err(StoreError::Refused(
-            "this import has already been reverted".into(),
-        ));
-    }
-    let at = now();
-    let removed = match import.kind {
-        Kind::Customers => customers::revert(c, org, id, at).await?,
-        Kind::Leads => leads::revert(c, org, id, at).await?,
-    };
-    c.execute(&Raw(
-        "UPDATE imports SET reverted_at = $1 WHERE id = $2 AND org_id = $3",
-        vec![at.into(), id.0.into(), org.0.into()],
-    ))
-    .await?;
-    let summary = format!("Reverted an import of {removed} {}", import.kind.as_str());
-    audit(c, org, actor, id, "reverted", summary).await?;
-    get(c, org, id).await
 }
