@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use hearth_domain::customers::CustomerFields;
 use hearth_domain::history::Actor;
 use hearth_domain::{AddressId, EquipmentId, InvoiceId, JobId, MembershipId, PaymentId, PlanId};
-use hearth_domain::{CustomerId, EventId, ImportId, OrgId};
+use hearth_domain::{CustomerId, EventId, ImportId, LeadId, OrgId};
 use sea_query::{Alias, Query, SimpleExpr};
 
 #[derive(sea_query::Iden)]
@@ -35,22 +35,6 @@ enum Customers {
     ImportId,
 }
 
-#[derive(sea_query::Iden)]
-enum Events {
-    Table,
-    Id,
-    OrgId,
-    CustomerId,
-    Kind,
-    Action,
-    Summary,
-    Data,
-    ActorKind,
-    ActorId,
-    ActorName,
-    At,
-}
-
 /// Rows per statement: within SQLite's and PostgreSQL's parameter limits.
 const ROWS: usize = 500;
 
@@ -61,9 +45,16 @@ pub struct NewCustomer {
     pub created_at: DateTime<Utc>,
 }
 
+/// Whose timeline an entry goes on.
+#[derive(Clone, Copy)]
+pub enum Timeline {
+    Customer(CustomerId),
+    Lead(LeadId),
+}
+
 /// A generated timeline entry.
 pub struct NewEvent {
-    pub customer_id: CustomerId,
+    pub on: Timeline,
     pub kind: &'static str,
     pub action: &'static str,
     pub summary: String,
@@ -133,44 +124,54 @@ pub async fn insert_customer_rows(
     Ok(())
 }
 
-/// Appends timeline entries of one organisation.
+/// Appends timeline entries of one organisation, customers' and leads'.
 pub async fn insert_events(
     c: &mut Conn,
     org: OrgId,
     actor: &Actor,
     rows: &[NewEvent],
 ) -> Result<()> {
-    for part in rows.chunks(ROWS) {
-        let mut insert = Query::insert();
-        insert.into_table(Events::Table).columns([
-            Events::Id,
-            Events::OrgId,
-            Events::CustomerId,
-            Events::Kind,
-            Events::Action,
-            Events::Summary,
-            Events::Data,
-            Events::ActorKind,
-            Events::ActorId,
-            Events::ActorName,
-            Events::At,
-        ]);
-        for e in part {
-            insert.values_panic([
-                EventId::new().0.into(),
-                org.0.into(),
-                e.customer_id.0.into(),
-                e.kind.into(),
-                e.action.into(),
-                e.summary.clone().into(),
-                serde_json::json!({"entity": "customer", "entity_id": e.customer_id}).into(),
-                actor.kind.as_str().into(),
-                actor.id.into(),
-                actor.name.clone().into(),
-                e.at.into(),
-            ]);
-        }
-        c.execute(&insert).await?;
+    for (table, owner, entity) in [
+        ("events", "customer_id", "customer"),
+        ("lead_events", "lead_id", "lead"),
+    ] {
+        let values = rows
+            .iter()
+            .filter_map(|e| {
+                let id = match (e.on, entity) {
+                    (Timeline::Customer(id), "customer") => id.0,
+                    (Timeline::Lead(id), "lead") => id.0,
+                    _ => return None,
+                };
+                Some(vec![
+                    EventId::new().0.into(),
+                    org.0.into(),
+                    id.into(),
+                    e.kind.into(),
+                    e.action.into(),
+                    e.summary.clone().into(),
+                    serde_json::json!({"entity": entity, "entity_id": id}).into(),
+                    actor.kind.as_str().into(),
+                    actor.id.into(),
+                    actor.name.clone().into(),
+                    e.at.into(),
+                ])
+            })
+            .collect();
+        let columns = [
+            "id",
+            "org_id",
+            owner,
+            "kind",
+            "action",
+            "summary",
+            "data",
+            "actor_kind",
+            "actor_id",
+            "actor_name",
+            "at",
+        ];
+        insert_rows(c, table, &columns, values).await?;
     }
     Ok(())
 }
@@ -180,7 +181,7 @@ const PARAMS: usize = 30_000;
 
 /// Inserts rows of `columns` into `table`, as many per statement as the
 /// parameter limit allows.
-async fn insert_rows(
+pub(crate) async fn insert_rows(
     c: &mut Conn,
     table: &str,
     columns: &[&str],

@@ -32,6 +32,7 @@ migrations! {
     15 => "0015_reminder_delivery",
     17 => "0017_live_contacts",
     18 => "0018_lead_places",
+    19 => "0019_lead_imports",
 }
 
 /// Work a migration needs done in Rust after its SQL, in its transaction.

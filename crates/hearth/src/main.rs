@@ -6,6 +6,7 @@ mod demo;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use hearth_domain::auth::Role;
+use hearth_domain::import::Kind;
 use hearth_store::files::Files;
 use hearth_store::{Store, auth, orgs, work};
 use std::io::Read;
@@ -204,17 +205,24 @@ enum ImportCommand {
     /// Customers, with a service address and tags, from FILE (UTF-8 CSV
     /// with a header line). All rows or none; customers whose phone or
     /// email exists already are skipped. Streams files of any size.
-    Customers {
-        file: PathBuf,
-        #[arg(long)]
-        org: String,
-        /// Check the whole file and report; import nothing.
-        #[arg(long)]
-        dry_run: bool,
-        /// A column named differently from its field: `--map Surname=last_name`.
-        #[arg(long = "map", value_name = "COLUMN=FIELD")]
-        map: Vec<String>,
-    },
+    Customers(ImportArgs),
+    /// Leads, with owner, deal value, tags, pipeline and stage, from FILE.
+    /// All rows or none; leads whose phone or email an existing lead or
+    /// customer has are skipped. Streams files of any size.
+    Leads(ImportArgs),
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    file: PathBuf,
+    #[arg(long)]
+    org: String,
+    /// Check the whole file and report; import nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// A column named differently from its field: `--map Surname=last_name`.
+    #[arg(long = "map", value_name = "COLUMN=FIELD")]
+    map: Vec<String>,
 }
 
 #[derive(Subcommand)]
@@ -256,6 +264,28 @@ enum BenchCommand {
         #[arg(long, default_value_t = 0)]
         jobs_per_customer: usize,
     },
+    /// Measure CSV import: write a synthetic file, then dry-run and run it
+    /// through the real import path into a fresh organisation.
+    Import {
+        #[arg(long)]
+        rows: usize,
+        /// customers or leads.
+        #[arg(long, default_value = "customers", value_parser = parse_kind)]
+        kind: Kind,
+        /// Customers the organisation has before the import (~2 % of the
+        /// file's rows repeat one of their phones).
+        #[arg(long, default_value_t = 10_000)]
+        existing: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Where to write the file (default: DATA_DIR/bench-import-KIND.csv).
+        #[arg(long)]
+        file: Option<PathBuf>,
+    },
+}
+
+fn parse_kind(s: &str) -> std::result::Result<Kind, String> {
+    Kind::parse(s).ok_or_else(|| format!("{s:?} is not customers or leads"))
 }
 
 #[derive(Subcommand)]
@@ -491,15 +521,13 @@ async fn main() -> Result<()> {
             };
             bench::generate(&store, &args, &sample).await
         }
-        Command::Import {
-            command:
-                ImportCommand::Customers {
-                    file,
-                    org,
-                    dry_run,
-                    map,
-                },
-        } => import_customers(&store, &file, &org, dry_run, &map).await,
+        Command::Import { command } => {
+            let (kind, args) = match command {
+                ImportCommand::Customers(args) => (Kind::Customers, args),
+                ImportCommand::Leads(args) => (Kind::Leads, args),
+            };
+            import_file(&store, kind, &args).await
+        }
 
         Command::Bench {
             command:
@@ -516,6 +544,29 @@ async fn main() -> Result<()> {
             };
             bench::segments::run(&store, &args).await
         }
+        Command::Bench {
+            command:
+                BenchCommand::Import {
+                    rows,
+                    kind,
+                    existing,
+                    seed,
+                    file,
+                },
+        } => {
+            let file = file.unwrap_or_else(|| {
+                cli.data_dir
+                    .join(format!("bench-import-{}.csv", kind.as_str()))
+            });
+            let args = bench::import::ImportBench {
+                rows,
+                kind,
+                existing,
+                seed,
+                file,
+            };
+            bench::import::run(&store, &args).await
+        }
         Command::Backup { file } => {
             store.backup_to(&file).await?;
             println!("backup written to {}", file.display());
@@ -524,17 +575,12 @@ async fn main() -> Result<()> {
     }
 }
 
-/// `hearth import customers`: one transaction, a progress bar by bytes.
-async fn import_customers(
-    store: &Store,
-    file: &std::path::Path,
-    slug: &str,
-    dry_run: bool,
-    map: &[String],
-) -> Result<()> {
+/// `hearth import customers|leads`: one transaction, a progress bar by bytes.
+async fn import_file(store: &Store, kind: Kind, args: &ImportArgs) -> Result<()> {
     use hearth_store::imports::Report;
+    let file = &args.file;
     let mut mapping = std::collections::BTreeMap::new();
-    for pair in map {
+    for pair in &args.map {
         let (column, field) = pair
             .split_once('=')
             .ok_or_else(|| anyhow::anyhow!("--map {pair:?}: write it as COLUMN=FIELD"))?;
@@ -551,12 +597,12 @@ async fn import_customers(
     );
     let shown = bar.clone();
     let started = std::time::Instant::now();
-    let slug = slug.to_string();
+    let slug = args.org.clone();
     let actor = hearth_domain::history::Actor::system("hearth import");
-    let outcome = if dry_run {
+    let outcome = if args.dry_run {
         store
             .read(work!(|c| import_work(
-                c, &slug, None, mapping, reader, shown
+                c, &slug, kind, None, mapping, reader, shown
             )))
             .await
     } else {
@@ -564,6 +610,7 @@ async fn import_customers(
             .write(work!(|c| import_work(
                 c,
                 &slug,
+                kind,
                 Some(&actor),
                 mapping,
                 reader,
@@ -577,10 +624,11 @@ async fn import_customers(
             eprintln!("line {}: {}: {}", p.line, p.field, p.message);
         }
         for s in &r.skipped {
-            eprintln!(
-                "line {}: skipped, an existing customer has this {}",
-                s.line, s.field
-            );
+            let holder = match &s.existing_kind {
+                Some(what) => format!("an existing {what}"),
+                None => "an earlier line".to_string(),
+            };
+            eprintln!("line {}: skipped, {holder} has this {}", s.line, s.field);
         }
     };
     match outcome {
@@ -596,8 +644,12 @@ async fn import_customers(
             }
             match import {
                 Some(i) => println!(
-                    "imported {} customers ({} skipped) in {seconds:.1} s, {rate:.0} rows/s; import id {} (revert: POST /api/v1/imports/{}/revert)",
-                    i.rows_imported, i.rows_skipped, i.id, i.id
+                    "imported {} {} ({} skipped) in {seconds:.1} s, {rate:.0} rows/s; import id {} (revert: POST /api/v1/imports/{}/revert)",
+                    i.rows_imported,
+                    kind.as_str(),
+                    i.rows_skipped,
+                    i.id,
+                    i.id
                 ),
                 None => println!(
                     "dry run: {} rows, {} importable, {} skipped, no problems ({rate:.0} rows/s)",
@@ -620,6 +672,7 @@ async fn import_customers(
 async fn import_work(
     c: &mut hearth_store::Conn,
     slug: &str,
+    kind: Kind,
     actor: Option<&hearth_domain::history::Actor>,
     mapping: std::collections::BTreeMap<String, String>,
     reader: impl std::io::Read + Send,
@@ -632,6 +685,7 @@ async fn import_work(
     let progress = move |bytes: u64| bar.set_position(bytes);
     let org = find_org(c, slug).await?;
     let options = Options {
+        kind,
         mapping,
         region: org.default_region.clone(),
     };

@@ -1,4 +1,5 @@
-//! CSV exports, streamed a page at a time.
+//! CSV exports, streamed a page at a time: customers, leads, and (from the
+//! segments routes) a segment's members, all through [`stream_csv`].
 
 use crate::AppState;
 use crate::auth::Auth;
@@ -9,12 +10,14 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use hearth_domain::OrgId;
 use hearth_domain::auth::Action;
-use hearth_store::exports::{self, After, SelectStatement};
+use hearth_store::exports::{self, After, Export};
 use hearth_store::{Store, work};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(customers_csv))
+    OpenApiRouter::new()
+        .routes(routes!(customers_csv))
+        .routes(routes!(leads_csv))
 }
 
 /// Every live customer as CSV, in name order. Streamed: the server holds
@@ -23,52 +26,48 @@ pub fn routes() -> OpenApiRouter<AppState> {
     responses((status = 200, content_type = "text/csv", body = String)))]
 async fn customers_csv(State(s): State<AppState>, auth: Auth) -> ApiResult<Response> {
     auth.require(Action::ReadCustomers)?;
-    Ok(stream_customers(
-        s.store,
-        auth.principal.org_id,
-        None,
-        "customers.csv",
-    ))
+    let org = auth.principal.org_id;
+    Ok(stream_csv(s.store, org, Export::Customers, "customers.csv"))
 }
 
-/// The customers `matching` selects (ids; all live customers when `None`)
-/// as a streamed CSV download named `filename`. Each page is its own short
-/// read; a failure mid-way ends the stream with an error, so the client
-/// sees a broken download rather than a silently short file.
-pub(crate) fn stream_customers(
-    store: Store,
-    org: OrgId,
-    matching: Option<SelectStatement>,
-    filename: &str,
-) -> Response {
-    enum State {
+/// Every live lead as CSV, oldest first, with its owner's email, pipeline,
+/// stage and tags by name (the columns a lead import reads). Streamed.
+#[utoipa::path(get, path = "/api/v1/exports/leads.csv", tag = "exports",
+    responses((status = 200, content_type = "text/csv", body = String)))]
+async fn leads_csv(State(s): State<AppState>, auth: Auth) -> ApiResult<Response> {
+    auth.require(Action::ReadLeads)?;
+    let org = auth.principal.org_id;
+    Ok(stream_csv(s.store, org, Export::Leads, "leads.csv"))
+}
+
+/// `export` as a streamed CSV download named `filename`. Each page is its
+/// own short read; a failure mid-way ends the stream with an error, so the
+/// client sees a broken download rather than a silently short file.
+pub(crate) fn stream_csv(store: Store, org: OrgId, export: Export, filename: &str) -> Response {
+    enum Next {
         Header,
-        Next(Option<After>),
+        Page(Option<After>),
         Done,
     }
-    let pages = futures::stream::unfold(State::Header, move |state| {
+    let pages = futures::stream::unfold(Next::Header, move |next| {
         let store = store.clone();
-        let matching = matching.clone();
+        let export = export.clone();
         async move {
-            let after = match state {
-                State::Done => return None,
-                State::Header => {
-                    return Some((exports::customers_header(), State::Next(None)));
-                }
-                State::Next(after) => after,
+            let after = match next {
+                Next::Done => return None,
+                Next::Header => return Some((exports::header(&export), Next::Page(None))),
+                Next::Page(after) => after,
             };
             let page = store
-                .read(work!(|c| exports::customers_page(
-                    c,
-                    org,
-                    matching.as_ref(),
-                    after.as_ref()
-                )))
+                .read(work!(|c| exports::page(c, org, &export, after.as_ref())))
                 .await;
             Some(match page {
-                Ok((bytes, Some(next))) => (Ok(bytes), State::Next(Some(next))),
-                Ok((bytes, None)) => (Ok(bytes), State::Done),
-                Err(e) => (Err(e), State::Done),
+                Ok((bytes, Some(next))) => (Ok(bytes), Next::Page(Some(next))),
+                Ok((bytes, None)) => (Ok(bytes), Next::Done),
+                Err(e) => {
+                    tracing::warn!(error = %e, "export stopped");
+                    (Err(e), Next::Done)
+                }
             })
         }
     });

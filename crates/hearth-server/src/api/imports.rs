@@ -1,8 +1,8 @@
-//! CSV import of customers: dry run, run (all or nothing), revert.
+//! CSV import of customers or leads: dry run, run (all or nothing), revert.
 
 use crate::AppState;
 use crate::auth::Auth;
-use crate::error::{ApiResult, AppError};
+use crate::error::{ApiResult, AppError, Problem};
 use crate::extract::{ApiPath, ApiQuery};
 use axum::Json;
 use axum::body::Bytes;
@@ -11,14 +11,16 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use hearth_domain::ImportId;
 use hearth_domain::auth::Action;
+use hearth_domain::import::Kind;
 use hearth_store::imports::{self, Import, Options, Report};
+use hearth_store::page::{self, Page};
 use hearth_store::{StoreError, work};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-/// An uploaded CSV file at most (the CLI, `hearth import customers`,
+/// An uploaded CSV file at most (the CLI, `hearth import customers|leads`,
 /// streams files of any size from disk).
 pub const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
 
@@ -30,6 +32,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
             paths,
             method_router.layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
         ))
+        .routes(routes!(list))
         .routes(routes!(get_one))
         .routes(routes!(revert))
 }
@@ -37,6 +40,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct UploadParams {
+    /// `customers` (the default) or `leads`.
+    kind: Option<Kind>,
     /// `true`: check the whole file and report, import nothing.
     dry_run: Option<bool>,
     /// JSON object, column name → field, for columns not named like the
@@ -50,13 +55,18 @@ pub struct Imported {
     report: Report,
 }
 
-/// Import customers from a CSV body (`text/csv`, UTF-8, a header line).
-/// Columns: first_name, last_name, business_name, email, phone,
-/// preferred_contact_method, customer_since, address_line1, address_line2,
-/// city, region, postal_code, tags (`;`-separated, existing tags). With
-/// `dry_run=true` the answer is the report; otherwise 201 and the import,
-/// or 422 with every problem (`problems: [{line, field, message}]`) and
-/// nothing imported. Customers whose phone or email exists are skipped.
+/// Import customers or leads from a CSV body (`text/csv`, UTF-8, a header
+/// line). Customer columns: first_name, last_name, business_name, email,
+/// phone, preferred_contact_method, customer_since, address_line1,
+/// address_line2, city, region, postal_code, tags (`;`-separated, existing
+/// tags). Lead columns (`kind=leads`): name (or first_name, last_name),
+/// business_name, phone, email, service_address, source, owner (a user's
+/// email), value (in major units, e.g. 1250.00), currency,
+/// expected_close_date, tags, notes, pipeline and stage (by name; default
+/// pipeline, first open stage), lost_reason. With `dry_run=true` the answer
+/// is the report; otherwise 201 and the import, or 422 with every problem
+/// (`problems: [{line, field, message}]`) and nothing imported. Rows whose
+/// phone or email an existing customer (or, for leads, lead) has are skipped.
 #[utoipa::path(post, path = "/api/v1/imports", tag = "imports", params(UploadParams),
     request_body(content = String, content_type = "text/csv"),
     responses((status = 200, body = Report, description = "Dry run"), (status = 201, body = Imported)))]
@@ -66,7 +76,11 @@ async fn upload(
     ApiQuery(p): ApiQuery<UploadParams>,
     body: Bytes,
 ) -> ApiResult<Response> {
-    auth.require(Action::WriteCustomers)?;
+    let kind = p.kind.unwrap_or_default();
+    auth.require(match kind {
+        Kind::Customers => Action::WriteCustomers,
+        Kind::Leads => Action::WriteLeads,
+    })?;
     let principal = auth.principal;
     let mapping: BTreeMap<String, String> = match p.mapping.as_deref() {
         None => BTreeMap::new(),
@@ -75,6 +89,7 @@ async fn upload(
         })?,
     };
     let options = Options {
+        kind,
         mapping,
         region: principal.region.clone(),
     };
@@ -131,6 +146,35 @@ async fn upload(
     }
 }
 
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+    /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
+    limit: Option<u64>,
+}
+
+/// The organisation's imports, newest first.
+#[utoipa::path(get, path = "/api/v1/imports", tag = "imports", params(ListParams),
+    responses((status = 200, body = Page<Import>), (status = 422, body = Problem)))]
+async fn list(
+    State(s): State<AppState>,
+    auth: Auth,
+    ApiQuery(p): ApiQuery<ListParams>,
+) -> ApiResult<Json<Page<Import>>> {
+    auth.require(Action::ReadCustomers)?;
+    let org = auth.principal.org_id;
+    let after = crate::api::leads::decode_cursor::<ImportId>(p.cursor.as_deref())?;
+    let limit = page::limit(p.limit)?;
+    Ok(Json(
+        s.store
+            .read(work!(|c| imports::list(c, org, after, limit)))
+            .await?,
+    ))
+}
+
 /// A finished import.
 #[utoipa::path(get, path = "/api/v1/imports/{id}", tag = "imports",
     params(("id" = String, Path)), responses((status = 200, body = Import)))]
@@ -139,15 +183,17 @@ async fn get_one(
     auth: Auth,
     ApiPath(id): ApiPath<ImportId>,
 ) -> ApiResult<Json<Import>> {
-    auth.require(Action::ReadCustomers)?;
     let org = auth.principal.org_id;
-    Ok(Json(
-        s.store.read(work!(|c| imports::get(c, org, id))).await?,
-    ))
+    let import = s.store.read(work!(|c| imports::get(c, org, id))).await?;
+    auth.require(match import.kind {
+        Kind::Customers => Action::ReadCustomers,
+        Kind::Leads => Action::ReadLeads,
+    })?;
+    Ok(Json(import))
 }
 
-/// Revert an import: every customer it created goes to the bin. 409 when
-/// already reverted.
+/// Revert an import: every customer or lead it created goes to the bin.
+/// 409 when already reverted.
 #[utoipa::path(post, path = "/api/v1/imports/{id}/revert", tag = "imports",
     params(("id" = String, Path)), responses((status = 200, body = Import)))]
 async fn revert(
@@ -155,8 +201,15 @@ async fn revert(
     auth: Auth,
     ApiPath(id): ApiPath<ImportId>,
 ) -> ApiResult<Json<Import>> {
-    auth.require(Action::DeleteCustomers)?;
-    let p = auth.principal;
+    let p = auth.principal.clone();
+    let import = s
+        .store
+        .read(work!(|c| imports::get(c, p.org_id, id)))
+        .await?;
+    auth.require(match import.kind {
+        Kind::Customers => Action::DeleteCustomers,
+        Kind::Leads => Action::WriteLeads,
+    })?;
     Ok(Json(
         s.store
             .write(work!(|c| imports::revert(c, p.org_id, &p.actor, id)))

@@ -327,7 +327,7 @@ pub(crate) async fn place(
 /// Room between neighbouring keys: a card put between two others takes
 /// the midpoint, so a column is respaced only after about 16 placements
 /// into the same gap.
-const GAP: i64 = 1 << 16;
+pub(crate) const GAP: i64 = 1 << 16;
 
 /// The sort key for a card put at place `to` of `stage`'s column among the
 /// cards other than `moving`, respacing the column first if the two

@@ -18,6 +18,7 @@ pub mod signals;
 pub mod stages;
 pub mod timeline;
 
+pub(crate) use edit::check_lost_reason;
 pub use edit::{create, delete, update};
 pub use records::{ListOrder, ListQuery, get, get_any, list, owners};
 

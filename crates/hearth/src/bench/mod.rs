@@ -11,6 +11,7 @@
 //! It writes a sample file (API keys and a few thousand customers) that the
 //! load driver in benches/load reads to build its requests.
 
+pub mod import;
 mod leads;
 pub(crate) mod names;
 pub mod segments;
@@ -23,7 +24,7 @@ use hearth_domain::contact::Phone;
 use hearth_domain::customers::{ContactMethod, CustomerFields};
 use hearth_domain::history::Actor;
 use hearth_domain::{CustomerId, OrgId, PlanId};
-use hearth_store::bulk::{self, NewCustomer, NewEvent};
+use hearth_store::bulk::{self, NewCustomer, NewEvent, Timeline};
 use hearth_store::{Engine, Store, auth, orgs, work};
 use indicatif::{ProgressBar, ProgressStyle};
 use names::{ACTIVITY, AREA_CODES, DOMAINS, FIRST, LAST, PLACES, TRADES};
@@ -210,7 +211,7 @@ pub async fn generate(store: &Store, args: &Generate, sample_path: &Path) -> Res
                 let created_at =
                     Utc::now() - Duration::minutes(rng.random_range(60..60 * 24 * 730));
                 events.push(NewEvent {
-                    customer_id: id,
+                    on: Timeline::Customer(id),
                     kind: "profile",
                     action: "customer.created",
                     summary: format!("Customer {} created", fields.display_name()),
@@ -222,7 +223,7 @@ pub async fn generate(store: &Store, args: &Generate, sample_path: &Path) -> Res
                 for _ in 0..more {
                     let (kind, action, summary) = ACTIVITY[rng.random_range(0..ACTIVITY.len())];
                     events.push(NewEvent {
-                        customer_id: id,
+                        on: Timeline::Customer(id),
                         kind,
                         action,
                         summary: summary.to_string(),

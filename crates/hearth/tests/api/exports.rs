@@ -1,6 +1,7 @@
-//! CSV export of customers, streamed.
+//! CSV export of customers and leads, streamed.
 
-use crate::helpers::{apps, expect_status};
+use crate::helpers::{apps, created, expect_status};
+use crate::leads::new_lead;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -90,5 +91,73 @@ async fn customers_export_as_csv_across_pages_and_only_the_orgs_own() {
             .await
             .unwrap();
         expect_status(res, StatusCode::UNAUTHORIZED, e).await;
+    }
+}
+
+#[tokio::test]
+async fn leads_export_as_csv_only_the_orgs_own_and_import_back() {
+    for app in apps().await {
+        let e = app.engine;
+        let org = app.org("acme").await;
+        let other = app.org("other").await;
+        new_lead(&app, &other, json!({"first_name": "Mallory"})).await;
+        created(&app, &org, "/api/v1/tags", json!({"name": "VIP"})).await;
+        new_lead(
+            &app,
+            &org,
+            json!({"first_name": "=cmd", "last_name": "Lee", "phone": "(512) 555-0134",
+                   "value_minor": 125_050, "notes": "Two units, \"urgent\""}),
+        )
+        .await;
+        // The second through an import, so it has a tag.
+        let res = app
+            .http
+            .post(app.url("/api/v1/imports?kind=leads"))
+            .bearer_auth(&org.key)
+            .header("content-type", "text/csv")
+            .body("name,email,tags,stage\nBo Li,bo@x.example,vip,Quoted\n")
+            .send()
+            .await
+            .unwrap();
+        expect_status(res, StatusCode::CREATED, e).await;
+
+        let res = app.get(&org, "/api/v1/exports/leads.csv").await;
+        assert_eq!(res.status(), StatusCode::OK, "[{e}]");
+        let body = res.text().await.unwrap();
+        assert!(!body.contains("Mallory"), "[{e}] only this org's leads");
+        let mut reader = csv::Reader::from_reader(body.as_bytes());
+        let header: Vec<String> = reader
+            .headers()
+            .unwrap()
+            .iter()
+            .map(str::to_string)
+            .collect();
+        let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(records.len(), 2, "[{e}] {body}");
+        let cell = |r: &csv::StringRecord, name: &str| {
+            r[header.iter().position(|h| h == name).unwrap()].to_string()
+        };
+        assert_eq!(cell(&records[0], "first_name"), "'=cmd", "[{e}]");
+        assert_eq!(cell(&records[0], "value"), "1250.50", "[{e}]");
+        assert_eq!(cell(&records[0], "notes"), "Two units, \"urgent\"", "[{e}]");
+        assert_eq!(cell(&records[0], "stage"), "New", "[{e}]");
+        assert_eq!(cell(&records[1], "stage"), "Quoted", "[{e}]");
+        assert_eq!(cell(&records[1], "tags"), "VIP", "[{e}]");
+
+        // The export reads back as an import of the same leads.
+        let copy = app.org("copy").await;
+        created(&app, &copy, "/api/v1/tags", json!({"name": "VIP"})).await;
+        let res = app
+            .http
+            .post(app.url("/api/v1/imports?kind=leads&dry_run=true"))
+            .bearer_auth(&copy.key)
+            .header("content-type", "text/csv")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let report = expect_status(res, StatusCode::OK, e).await;
+        assert_eq!(report["problems"], json!([]), "[{e}] {report}");
+        assert_eq!(report["importable"], 2, "[{e}]");
     }
 }

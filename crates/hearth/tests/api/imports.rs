@@ -1,10 +1,17 @@
-//! CSV import of customers: dry run, all-or-nothing run, revert.
+//! CSV import of customers and leads: dry run, all-or-nothing run, revert.
+
+mod leads;
 
 use crate::helpers::{TestApp, TestOrg, apps, created, expect_status};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-async fn upload(app: &TestApp, org: &TestOrg, query: &str, body: Vec<u8>) -> reqwest::Response {
+pub(crate) async fn upload(
+    app: &TestApp,
+    org: &TestOrg,
+    query: &str,
+    body: Vec<u8>,
+) -> reqwest::Response {
     app.http
         .post(app.url(&format!("/api/v1/imports{query}")))
         .bearer_auth(&org.key)

@@ -2,8 +2,6 @@
 //! their customers, a live count for the builder, the thresholds, the
 //! segments a customer is in, and a streamed CSV export.
 
-pub(crate) mod export;
-
 use crate::AppState;
 use crate::api::created;
 use crate::api::leads::decode_cursor;
@@ -281,7 +279,19 @@ async fn export_csv(
         .store
         .read(work!(|c| segments::find(c, org, &key)))
         .await?;
-    Ok(export::segment_csv(s.store.clone(), org, segment))
+    let filename = format!(
+        "segment-{}.csv",
+        segment
+            .key
+            .replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_")
+    );
+    let export = hearth_store::exports::Export::Segment(segment.filter);
+    Ok(crate::api::exports::stream_csv(
+        s.store.clone(),
+        org,
+        export,
+        &filename,
+    ))
 }
 
 /// The segments a customer is in now (the chips on the customer card).
