@@ -37,7 +37,7 @@ struct Args {
     /// Unmeasured seconds before each scenario.
     #[arg(long, default_value_t = 2)]
     warmup: u64,
-    /// Scenarios, comma separated: caller_id, get_customer, overview,
+    /// Scenarios, comma separated: caller_id, get_customer, overview, card,
     /// timeline, search, board, stage_move, duplicates, create_customer.
     #[arg(
         long,
@@ -216,10 +216,11 @@ fn search_query(rng: &mut StdRng, c: &Customer) -> String {
 }
 
 /// The path and API key of one request of `scenario`.
-const SCENARIOS: [&str; 9] = [
+const SCENARIOS: [&str; 10] = [
     "caller_id",
     "get_customer",
     "overview",
+    "card",
     "timeline",
     "search",
     "board",
@@ -246,6 +247,8 @@ fn request(rng: &mut StdRng, sample: &Sample, scenario: &str) -> Req {
         ),
         "get_customer" => format!("/api/v1/customers/{}", c.id),
         "overview" => format!("/api/v1/customers/{}/overview", c.id),
+        // The staff page (HTML); pages take the API key as a session would.
+        "card" => format!("/customers/{}", c.id),
         "duplicates" => format!("/api/v1/customers/{}/duplicates", c.id),
         "timeline" => {
             if rng.random_bool(0.5) {

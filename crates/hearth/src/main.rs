@@ -601,7 +601,7 @@ async fn import_file(store: &Store, kind: Kind, args: &ImportArgs) -> Result<()>
     let actor = hearth_domain::history::Actor::system("hearth import");
     let outcome = if args.dry_run {
         store
-            .read(work!(|c| import_work(
+            .read_scan(work!(|c| import_work(
                 c, &slug, kind, None, mapping, reader, shown
             )))
             .await

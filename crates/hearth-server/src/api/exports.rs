@@ -59,7 +59,7 @@ pub(crate) fn stream_csv(store: Store, org: OrgId, export: Export, filename: &st
                 Next::Page(after) => after,
             };
             let page = store
-                .read(work!(|c| exports::page(c, org, &export, after.as_ref())))
+                .read_scan(work!(|c| exports::page(c, org, &export, after.as_ref())))
                 .await;
             Some(match page {
                 Ok((bytes, Some(next))) => (Ok(bytes), Next::Page(Some(next))),

@@ -97,7 +97,7 @@ async fn upload(
     if p.dry_run.unwrap_or(false) {
         let report = s
             .store
-            .read(work!(|c| imports::check(
+            .read_scan(work!(|c| imports::check(
                 c,
                 org,
                 &body[..],
