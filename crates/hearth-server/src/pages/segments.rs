@@ -40,7 +40,7 @@ async fn list(State(s): State<AppState>, PageAuth(auth): PageAuth) -> Result<Htm
     let org = auth.principal.org_id;
     let segments = s
         .store
-        .read(work!(|c| segments::list(c, org)))
+        .read_scan(work!(|c| segments::list(c, org)))
         .await
         .map_err(page_err)?;
     render(&ListPage {

@@ -77,7 +77,7 @@ pub struct DeleteParams {
 async fn list(State(s): State<AppState>, auth: Auth) -> ApiResult<Json<SegmentList>> {
     auth.require(Action::ReadCustomers)?;
     let org = auth.principal.org_id;
-    let items = s.store.read(work!(|c| segments::list(c, org))).await?;
+    let items = s.store.read_scan(work!(|c| segments::list(c, org))).await?;
     Ok(Json(SegmentList { items }))
 }
 
