@@ -50,7 +50,6 @@ pub struct UploadParams {
     /// `rows_read`, `bytes_read` of `bytes_total`). A dry run always
     /// answers with its report.
     #[serde(rename = "async")]
-    #[param(rename = "async")]
     run_async: Option<bool>,
 }
 

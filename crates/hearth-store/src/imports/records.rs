@@ -82,7 +82,10 @@ const COLUMNS: &str = "id, kind, status, rows_imported, rows_skipped, rows_read,
      started_by, lease_until";
 
 fn columns(problems: bool) -> String {
-    COLUMNS.replace("{problems}", if problems { "problems" } else { "NULL" })
+    COLUMNS.replace(
+        "{problems}",
+        if problems { "problems" } else { "CAST(NULL AS jsonb)" },
+    )
 }
 
 fn import_row(r: &crate::Row) -> Result<Import> {

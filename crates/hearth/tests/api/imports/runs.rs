@@ -5,6 +5,7 @@
 use super::{live_customers, upload};
 use crate::helpers::{Staff, TestApp, TestOrg, apps, apps_with, expect_status};
 use chrono::{Duration, Utc};
+use hearth_domain::OrgId;
 use hearth_domain::history::Actor;
 use hearth_domain::import::Kind;
 use hearth_store::imports::{self, Lease};
@@ -116,6 +117,30 @@ async fn an_async_import_runs_in_the_background_to_done() {
             .await;
         expect_status(res, StatusCode::OK, e).await;
         assert_eq!(live_customers(&app, &org).await, 0, "[{e}]");
+
+        // The API document says so.
+        let doc = app
+            .http
+            .get(app.url("/api/v1/openapi.json"))
+            .send()
+            .await
+            .unwrap();
+        let doc = expect_status(doc, StatusCode::OK, e).await;
+        let post = &doc["paths"]["/api/v1/imports"]["post"];
+        assert!(post["responses"]["202"].is_object(), "[{e}] {post}");
+        assert!(
+            post["parameters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["name"] == "async"),
+            "[{e}] {post}"
+        );
+        let import = &doc["components"]["schemas"]["Import"]["properties"];
+        for field in ["status", "rows_read", "bytes_read", "bytes_total", "problems", "error"] {
+            assert!(import[field].is_object(), "[{e}] Import.{field}: {import}");
+        }
+        assert!(import.get("lease").is_none(), "[{e}] internal");
     }
 }
 
@@ -128,7 +153,7 @@ async fn a_failed_async_import_imports_nothing_and_names_its_problems() {
                     Ann,Lee,ann@example.com\n\
                     Bad,Row,not-an-email\n\
                     Bo,Li,bo@example.com\n\
-                    ,Nameless,\n";
+                    Cy,Ray,cy-at-example.com\n";
         let running = start(&app, &org, file).await;
         let id = running["id"].as_str().unwrap().to_string();
 
@@ -143,7 +168,7 @@ async fn a_failed_async_import_imports_nothing_and_names_its_problems() {
             "[{e}]"
         );
         assert_eq!(failed["problems"][1]["line"], 5, "[{e}]");
-        assert_eq!(failed["problems"][1]["field"], "first_name", "[{e}]");
+        assert_eq!(failed["problems"][1]["field"], "email", "[{e}]");
         assert!(
             failed["error"]
                 .as_str()
@@ -189,6 +214,21 @@ async fn an_upload_over_the_limit_is_refused_with_the_limit() {
     }
 }
 
+/// An import recorded as running under `lease`, which no server runs.
+async fn orphan(app: &TestApp, org: OrgId, kind: Kind, lease: Lease) -> imports::Import {
+    app.store
+        .write(work!(|c| imports::begin(
+            c,
+            org,
+            &Actor::system("test"),
+            kind,
+            Some(lease),
+            Some(100)
+        )))
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn a_running_import_whose_server_died_is_marked_interrupted() {
     for app in apps().await {
@@ -206,18 +246,8 @@ async fn a_running_import_whose_server_died_is_marked_interrupted() {
             instance: uuid::Uuid::now_v7(),
             until: Utc::now() - Duration::seconds(5),
         };
-        let begin = |kind| {
-            work!(|c| imports::begin(
-                c,
-                org_id,
-                &Actor::system("test"),
-                kind,
-                Some(lease),
-                Some(100)
-            ))
-        };
-        app.store.write(begin(Kind::Customers)).await.unwrap();
-        let swept = app.store.write(begin(Kind::Leads)).await.unwrap();
+        orphan(&app, org_id, Kind::Customers, lease).await;
+        let swept = orphan(&app, org_id, Kind::Leads, lease).await;
 
         let marked = app
             .store
@@ -239,7 +269,7 @@ async fn a_running_import_whose_server_died_is_marked_interrupted() {
         );
 
         // Read after its lease ran out, without a sweep.
-        let late = app.store.write(begin(Kind::Customers)).await.unwrap();
+        let late = orphan(&app, org_id, Kind::Customers, lease).await;
         let late = expect_status(
             app.get(&org, &format!("/api/v1/imports/{}", late.id)).await,
             StatusCode::OK,
