@@ -775,7 +775,10 @@ async fn serve(
         .await
         .context("marking imports interrupted by a stop")?;
     if interrupted > 0 {
-        tracing::warn!(interrupted, "imports were running when the server stopped; marked failed");
+        tracing::warn!(
+            interrupted,
+            "imports were running when the server stopped; marked failed"
+        );
     }
     let listener = tokio::net::TcpListener::bind(bind)
         .await

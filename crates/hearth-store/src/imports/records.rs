@@ -84,7 +84,11 @@ const COLUMNS: &str = "id, kind, status, rows_imported, rows_skipped, rows_read,
 fn columns(problems: bool) -> String {
     COLUMNS.replace(
         "{problems}",
-        if problems { "problems" } else { "CAST(NULL AS jsonb)" },
+        if problems {
+            "problems"
+        } else {
+            "CAST(NULL AS jsonb)"
+        },
     )
 }
 

@@ -122,6 +122,9 @@ pub async fn interrupt_abandoned(c: &mut Conn) -> Result<u64> {
              lease_until = NULL WHERE status = 'running' AND lease_until < $2"
         }
     };
-    c.execute(&Raw(sql, vec![Failure::interrupted().error.into(), now().into()]))
-        .await
+    c.execute(&Raw(
+        sql,
+        vec![Failure::interrupted().error.into(), now().into()],
+    ))
+    .await
 }

@@ -28,7 +28,11 @@ async fn import_and_revert(client: &Client, base: &str, file: &Path) -> Result<(
         outcome.contains("Imported 2 customers (1 skipped"),
         "outcome: {outcome}"
     );
-    let phase = client.find(Locator::Css("#import-phase")).await?.text().await?;
+    let phase = client
+        .find(Locator::Css("#import-phase"))
+        .await?
+        .text()
+        .await?;
     ensure!(phase.contains("3 rows read"), "phase: {phase}");
     let full = client
         .execute(
@@ -81,18 +85,14 @@ async fn staff_import_a_csv_file_follow_it_and_revert_it() {
     let outcome = import_and_revert(&client, &base, &file).await;
     finish(client, outcome).await;
 
-    let customers: serde_json::Value = api(
-        &base,
-        &api_key,
-        reqwest::Method::GET,
-        "/api/v1/customers",
-    )
-    .send()
-    .await
-    .expect("GET customers")
-    .json()
-    .await
-    .expect("JSON");
+    let customers: serde_json::Value =
+        api(&base, &api_key, reqwest::Method::GET, "/api/v1/customers")
+            .send()
+            .await
+            .expect("GET customers")
+            .json()
+            .await
+            .expect("JSON");
     assert_eq!(
         customers["items"],
         serde_json::json!([]),

@@ -137,7 +137,14 @@ async fn an_async_import_runs_in_the_background_to_done() {
             "[{e}] {post}"
         );
         let import = &doc["components"]["schemas"]["Import"]["properties"];
-        for field in ["status", "rows_read", "bytes_read", "bytes_total", "problems", "error"] {
+        for field in [
+            "status",
+            "rows_read",
+            "bytes_read",
+            "bytes_total",
+            "problems",
+            "error",
+        ] {
             assert!(import[field].is_object(), "[{e}] Import.{field}: {import}");
         }
         assert!(import.get("lease").is_none(), "[{e}] internal");
