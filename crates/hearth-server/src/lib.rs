@@ -69,6 +69,17 @@ pub struct AppState {
     pub live: live::LiveBus,
     /// Imports this server runs in the background, with their progress.
     pub(crate) imports: Arc<api::imports::ImportRuns>,
+    /// Credentials whose last-use stamp is waiting to be written.
+    touches: Arc<std::sync::Mutex<std::collections::HashSet<hearth_store::auth::Touch>>>,
+}
+
+impl AppState {
+    fn touches(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashSet<hearth_store::auth::Touch>> {
+        // A panic while holding the lock left only ids behind.
+        self.touches.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 pub fn app(store: Store, config: ServerConfig) -> Router {
@@ -76,6 +87,7 @@ pub fn app(store: Store, config: ServerConfig) -> Router {
     let state = AppState {
         live: live::LiveBus::start(store.clone()),
         imports: Arc::default(),
+        touches: Arc::default(),
         store,
         files: config.files.clone(),
         payments: Arc::new(payments::Providers::new(&config.payments)),
