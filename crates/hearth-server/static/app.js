@@ -25,3 +25,18 @@ document.querySelectorAll("button[data-copy]").forEach((button) => {
     });
   });
 });
+
+// Slots for the parts of a page that cost more than the page itself (a
+// customer's look-alikes): each links to its part as a page of its own and
+// is replaced by the element of the same id on that page, or removed when
+// it has none.
+document.querySelectorAll("[data-fill]").forEach((slot) => {
+  fetch(slot.getAttribute("data-fill"), { credentials: "same-origin" })
+    .then((res) => (res.ok ? res.text() : Promise.reject(new Error(res.statusText))))
+    .then((html) => {
+      const part = new DOMParser().parseFromString(html, "text/html").getElementById(slot.id);
+      if (part) slot.replaceWith(part);
+      else slot.remove();
+    })
+    .catch(() => {});
+});

@@ -106,7 +106,7 @@
     const res = await call("POST", "/api/v1/segments/count", { filter: filter() });
     if (res.status === 200) {
       errorList.replaceChildren();
-      liveCount.textContent = String(res.body.count);
+      liveCount.textContent = res.body.count + (res.body.capped ? "+" : "");
     } else {
       liveCount.textContent = "–";
       showErrors(res.body);

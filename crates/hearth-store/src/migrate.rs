@@ -34,6 +34,7 @@ migrations! {
     18 => "0018_lead_places",
     19 => "0019_lead_imports",
     20 => "0020_import_runs",
+    21 => "0021_booking_facts",
 }
 
 /// Work a migration needs done in Rust after its SQL, in its transaction.

@@ -82,7 +82,7 @@ async fn show(
         .store
         .read_scan(work!(|c| async {
             let segment = segments::find(c, org, &key).await?;
-            let count = segments::count(c, org, &segment.filter).await?;
+            let count = segments::count(c, org, &segment.filter, false).await?;
             let page = segments::members(c, org, &segment.filter, after, MEMBERS_SHOWN).await?;
             Ok((segments::summary(segment, count), page))
         }))

@@ -12,6 +12,8 @@ mod postgres;
 mod row;
 mod sqlite;
 
+pub(crate) use sqlite::cache_pragma;
+
 pub use conn::{Conn, Raw, Sql};
 pub use row::{Col, Row};
 

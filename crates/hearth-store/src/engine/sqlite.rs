@@ -175,6 +175,20 @@ impl Checkpointer {
     }
 }
 
+/// Each connection's page cache, in KiB.
+const CACHE_KIB: i64 = 32_000;
+/// The writer's page cache while it bulk-loads (an import): the index
+/// B-trees a large load writes into outgrow the normal cache, and each miss
+/// is a read of the file.
+const BULK_CACHE_KIB: i64 = 256_000;
+
+/// The statement that sets a connection's page cache for bulk loading
+/// (`true`) or back to normal.
+pub(crate) fn cache_pragma(bulk: bool) -> String {
+    let kib = if bulk { BULK_CACHE_KIB } else { CACHE_KIB };
+    format!("PRAGMA cache_size = -{kib}")
+}
+
 fn open_connection(path: &Path, sync_full: bool) -> Result<Connection> {
     let conn = Connection::open_with_flags(
         path,
@@ -200,7 +214,7 @@ fn open_connection(path: &Path, sync_full: bool) -> Result<Connection> {
     // gives back the disk of a burst rather than keeping the largest size.
     conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
-    conn.pragma_update(None, "cache_size", -32_000)?;
+    conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
     conn.set_prepared_statement_cache_capacity(256);
     // Without the planner stability guarantee SQLite compiles a statement
     // again on every new binding of a parameter it compared with a

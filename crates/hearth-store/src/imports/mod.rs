@@ -302,8 +302,12 @@ async fn scan_kind<R: Read>(
     // of 2 ms per lookup at 100k customers): plan each batch with its
     // values. Inside a run's transaction a rollback undoes the setting too.
     let postgres = c.engine() == Engine::Postgres;
+    let bulk_cache = c.engine() == Engine::Sqlite && writing.is_some();
     if postgres {
         c.batch("SET plan_cache_mode = force_custom_plan").await?;
+    }
+    if bulk_cache {
+        c.batch(&crate::engine::cache_pragma(true)).await?;
     }
     let report = match options.kind {
         Kind::Customers => {
@@ -322,6 +326,9 @@ async fn scan_kind<R: Read>(
         if report.is_ok() {
             reset?;
         }
+    }
+    if bulk_cache {
+        c.batch(&crate::engine::cache_pragma(false)).await?;
     }
     report
 }

@@ -16,8 +16,8 @@ use hearth_domain::history::{Actor, all_fields, diff};
 use hearth_domain::segments::builtin::BuiltIn;
 use hearth_domain::segments::filter::{Filter, FilterInput};
 use hearth_domain::segments::{
-    CustomerSegment, SavedSegment, SegmentFields, SegmentInput, SegmentKind, SegmentMember,
-    SegmentPatch, SegmentSummary,
+    COUNT_CAP, CustomerSegment, SavedSegment, SegmentCount, SegmentFields, SegmentInput,
+    SegmentKind, SegmentMember, SegmentPatch, SegmentSummary,
 };
 use hearth_domain::{CustomerId, Invalid, OrgId, SegmentId};
 use sea_query::{Expr, ExprTrait, Order, Query, SelectStatement};
@@ -115,30 +115,45 @@ fn matching(org: OrgId, filter: &Filter) -> Result<SelectStatement> {
     Ok(q)
 }
 
-/// How many customers the filter holds for now.
-pub async fn count(c: &mut Conn, org: OrgId, filter: &Filter) -> Result<i64> {
+/// How many customers the filter holds for now: exactly, or only up to
+/// [`COUNT_CAP`] (the cost of a count grows with what it counts).
+pub async fn count(c: &mut Conn, org: OrgId, filter: &Filter, exact: bool) -> Result<SegmentCount> {
     let mut q = matching(org, filter)?;
-    q.expr(Expr::cust("COUNT(*)"));
-    c.query_one(&q, |r| r.get::<i64>(0)).await
+    if exact {
+        q.expr(Expr::cust("COUNT(*)"));
+        let count = c.query_one(&q, |r| r.get::<i64>(0)).await?;
+        return Ok(SegmentCount {
+            count,
+            capped: false,
+        });
+    }
+    q.expr(Expr::cust("1")).limit(COUNT_CAP as u64 + 1);
+    let mut outer = Query::select();
+    outer
+        .expr(Expr::cust("COUNT(*)"))
+        .from_subquery(q, sea_query::Alias::new("m"));
+    let counted = c.query_one(&outer, |r| r.get::<i64>(0)).await?;
+    Ok(SegmentCount::of_capped(counted))
 }
 
 /// Every segment of the organisation with its count.
 pub async fn list(c: &mut Conn, org: OrgId) -> Result<Vec<SegmentSummary>> {
     let mut out = vec![];
     for s in all(c, org).await? {
-        let count = count(c, org, &s.filter).await?;
+        let count = count(c, org, &s.filter, false).await?;
         out.push(summary(s, count));
     }
     Ok(out)
 }
 
-pub fn summary(s: Segment, count: i64) -> SegmentSummary {
+pub fn summary(s: Segment, count: SegmentCount) -> SegmentSummary {
     SegmentSummary {
         key: s.key,
         name: s.name,
         kind: s.kind,
         description: s.description,
-        count,
+        count: count.count,
+        count_capped: count.capped,
         version: s.saved.as_ref().map(|x| x.version),
         filter: s.saved.map(|x| x.filter),
     }

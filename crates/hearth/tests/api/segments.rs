@@ -262,6 +262,121 @@ async fn built_in_segments_follow_each_write_at_once() {
             ],
             "[{e}]"
         );
+
+        // Recomputing every customer's facts at once (the migration, a new
+        // default currency) agrees with what each write kept current.
+        let before = facts(&app).await;
+        assert_eq!(before.len(), 2, "[{e}] one row per live customer");
+        let org_id = org_of(&app, &ada).await;
+        let rebuilt = app
+            .store
+            .write(work!(|c| hearth_store::segments::facts::rebuild(c, org_id)))
+            .await
+            .expect("rebuild");
+        assert_eq!(rebuilt, 2, "[{e}]");
+        assert_eq!(facts(&app).await, before, "[{e}]");
+    }
+}
+
+/// Every organisation's customer facts, as text, in a stable order.
+async fn facts(app: &TestApp) -> Vec<String> {
+    app.store
+        .read(work!(|c| c.query(
+            &Raw(
+                "SELECT customer_id, bookings, last_booking_at, lifetime_minor, membership, created_at \
+                 FROM customer_facts ORDER BY customer_id",
+                vec![]
+            ),
+            |r| Ok(format!(
+                "{:?} {} {:?} {} {} {:?}",
+                r.get::<uuid::Uuid>(0)?,
+                r.get::<i64>(1)?,
+                r.get::<Option<chrono::DateTime<chrono::Utc>>>(2)?,
+                r.get::<i64>(3)?,
+                r.get::<String>(4)?,
+                r.get::<chrono::DateTime<chrono::Utc>>(5)?,
+            ))
+        )))
+        .await
+        .expect("facts")
+}
+
+/// The organisation a customer belongs to.
+async fn org_of(app: &TestApp, customer: &str) -> hearth_domain::OrgId {
+    let customer = uuid::Uuid::parse_str(customer).expect("a customer id");
+    app.store
+        .read(work!(|c| c.query_one(
+            &Raw(
+                "SELECT org_id FROM customers WHERE id = $1",
+                vec![customer.into()]
+            ),
+            |r| r.get::<hearth_domain::OrgId>(0)
+        )))
+        .await
+        .expect("the customer's organisation")
+}
+
+#[tokio::test]
+async fn large_segments_are_counted_up_to_the_cap_unless_asked_exactly() {
+    use hearth_domain::segments::COUNT_CAP;
+    for app in apps().await {
+        let e = app.engine;
+        let org = app.org("acme").await;
+        let first = customer(&app, &org, "Ada", "Lovelace").await;
+        let org_id = org_of(&app, &first).await;
+        // COUNT_CAP more customers, all new, loaded in bulk.
+        let fields: hearth_domain::customers::CustomerFields = serde_json::from_value(json!({
+            "first_name": "Bulk", "last_name": null, "business_name": null,
+            "email": null, "phone": null, "preferred_contact_method": "call",
+            "customer_since": "2026-01-01"
+        }))
+        .expect("customer fields");
+        let rows: Vec<hearth_store::bulk::NewCustomer> = (0..COUNT_CAP)
+            .map(|_| hearth_store::bulk::NewCustomer {
+                id: hearth_domain::CustomerId::new(),
+                fields: fields.clone(),
+                created_at: chrono::Utc::now(),
+            })
+            .collect();
+        app.store
+            .write(work!(|c| hearth_store::bulk::insert_customers(
+                c, org_id, &rows
+            )))
+            .await
+            .expect("bulk customers");
+
+        let capped = ok(&app, &org, "/api/v1/segments/new/count").await;
+        assert_eq!(capped, json!({"count": COUNT_CAP, "capped": true}), "[{e}]");
+        let exact = ok(&app, &org, "/api/v1/segments/new/count?exact=true").await;
+        assert_eq!(
+            exact,
+            json!({"count": COUNT_CAP + 1, "capped": false}),
+            "[{e}]"
+        );
+        let one = ok(&app, &org, "/api/v1/segments/new").await;
+        assert_eq!(
+            (&one["count"], &one["count_capped"]),
+            (&json!(COUNT_CAP), &json!(true)),
+            "[{e}]"
+        );
+        let list = ok(&app, &org, "/api/v1/segments").await;
+        let new = items(&list)
+            .iter()
+            .find(|s| s["key"] == "new")
+            .expect("new in the list")
+            .clone();
+        assert_eq!(new["count_capped"], true, "[{e}]");
+        let page = Staff::sign_in(&app, &org)
+            .await
+            .page("/segments", StatusCode::OK)
+            .await;
+        assert!(page.contains("10000+"), "[{e}] the list says more than");
+        // A small segment is exact without asking.
+        assert_eq!(
+            ok(&app, &org, "/api/v1/segments/recurring/count").await,
+            json!({"count": 0, "capped": false}),
+            "[{e}]"
+        );
     }
 }
 

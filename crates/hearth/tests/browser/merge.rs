@@ -30,7 +30,14 @@ async fn text_of(client: &Client, css: &str) -> Result<String> {
 /// Duplicates page → review → take the other record's email → preview →
 /// confirm → the kept card shows it → undo brings both back.
 async fn merge_walk(client: &Client, base: &str, kept: &str, other: &str) -> Result<()> {
-    sign_in(client, base, "/duplicates").await?;
+    // The card fills its slot with the look-alikes once it has loaded.
+    sign_in(client, base, &format!("/customers/{other}")).await?;
+    let warning = text_of(client, "section#duplicates").await?;
+    ensure!(
+        warning.contains("Possible duplicates") && warning.contains("Review merge"),
+        "the card warns: {warning}"
+    );
+    client.goto(&format!("{base}/duplicates")).await?;
     let pair = wait_for(client, Locator::Css("tr.pair")).await?;
     let row = pair.text().await?;
     ensure!(

@@ -17,7 +17,8 @@ use hearth_domain::auth::Action;
 use hearth_domain::segments::filter::FilterInput;
 use hearth_domain::segments::settings::{SegmentSettings, SegmentSettingsPatch};
 use hearth_domain::segments::{
-    CustomerSegment, SavedSegment, SegmentInput, SegmentMember, SegmentPatch, SegmentSummary,
+    CustomerSegment, SavedSegment, SegmentCount, SegmentInput, SegmentMember, SegmentPatch,
+    SegmentSummary,
 };
 use hearth_store::page::{self, Page};
 use hearth_store::{customers, segments, work};
@@ -40,11 +41,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[derive(Serialize, ToSchema)]
 pub struct SegmentList {
     pub items: Vec<SegmentSummary>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct SegmentCount {
-    pub count: i64,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -116,11 +112,11 @@ async fn preview_count(
     auth.require(Action::ReadCustomers)?;
     let org = auth.principal.org_id;
     let filter = input.filter.validate("filter")?;
-    let count = s
-        .store
-        .read_scan(work!(|c| segments::count(c, org, &filter)))
-        .await?;
-    Ok(Json(SegmentCount { count }))
+    Ok(Json(
+        s.store
+            .read_scan(work!(|c| segments::count(c, org, &filter, false)))
+            .await?,
+    ))
 }
 
 /// The thresholds of the built-in segments (the defaults until changed).
@@ -156,22 +152,32 @@ async fn update_settings(
     ))
 }
 
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct CountParams {
+    /// `true`: count every member (slower for large segments); otherwise
+    /// counting stops past 10,000 and says `capped`.
+    exact: Option<bool>,
+}
+
 /// A segment by key (`vip`, `at_risk`, `new`, `recurring`, `one_time`, or
 /// a saved segment's id) with its count.
-#[utoipa::path(get, path = "/api/v1/segments/{key}", tag = "segments", params(("key" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/segments/{key}", tag = "segments", params(("key" = String, Path), CountParams),
     responses((status = 200, body = SegmentSummary), (status = 404, body = Problem)))]
 async fn get_one(
     State(s): State<AppState>,
     auth: Auth,
     ApiPath(key): ApiPath<String>,
+    ApiQuery(q): ApiQuery<CountParams>,
 ) -> ApiResult<Json<SegmentSummary>> {
+    let exact = q.exact.unwrap_or(false);
     auth.require(Action::ReadCustomers)?;
     let org = auth.principal.org_id;
     Ok(Json(
         s.store
             .read_scan(work!(|c| async {
                 let segment = segments::find(c, org, &key).await?;
-                let count = segments::count(c, org, &segment.filter).await?;
+                let count = segments::count(c, org, &segment.filter, exact).await?;
                 Ok(segments::summary(segment, count))
             }))
             .await?,
@@ -221,23 +227,25 @@ async fn delete(
 }
 
 /// How many customers are in a segment now.
-#[utoipa::path(get, path = "/api/v1/segments/{key}/count", tag = "segments", params(("key" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/segments/{key}/count", tag = "segments", params(("key" = String, Path), CountParams),
     responses((status = 200, body = SegmentCount), (status = 404, body = Problem)))]
 async fn count_of(
     State(s): State<AppState>,
     auth: Auth,
     ApiPath(key): ApiPath<String>,
+    ApiQuery(q): ApiQuery<CountParams>,
 ) -> ApiResult<Json<SegmentCount>> {
     auth.require(Action::ReadCustomers)?;
     let org = auth.principal.org_id;
-    let count = s
-        .store
-        .read_scan(work!(|c| async {
-            let segment = segments::find(c, org, &key).await?;
-            segments::count(c, org, &segment.filter).await
-        }))
-        .await?;
-    Ok(Json(SegmentCount { count }))
+    let exact = q.exact.unwrap_or(false);
+    Ok(Json(
+        s.store
+            .read_scan(work!(|c| async {
+                let segment = segments::find(c, org, &key).await?;
+                segments::count(c, org, &segment.filter, exact).await
+            }))
+            .await?,
+    ))
 }
 
 /// The customers in a segment, oldest customer first, by cursor.

@@ -139,8 +139,10 @@ async fn a_look_alike_lead_is_warned_about_or_blocked_by_the_org_setting() {
         anyway.push(("allow_duplicate", "true"));
         let (status, location, _) = staff.post("/customers", &anyway).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "[{e}]");
-        let card = staff.page(&location, StatusCode::OK).await;
-        assert!(card.contains("Possible duplicates"), "[{e}]");
+        let look_alikes = staff
+            .page(&format!("{location}/look-alikes"), StatusCode::OK)
+            .await;
+        assert!(look_alikes.contains("Possible duplicates"), "[{e}]");
     }
 }
 

@@ -24,13 +24,32 @@ async fn staff_review_preview_merge_and_undo_through_the_pages() {
         assert!(list.contains("same phone +15125550188"), "[{e}] {list}");
         let review_path = format!("/customers/{a}/merge?other={b}");
         assert!(list.contains(&review_path), "[{e}] {list}");
-        // The card warns and offers the merge.
+        // The card has a slot for the look-alikes, which warn and offer
+        // the merge.
         let card = staff.page(&format!("/customers/{b}"), StatusCode::OK).await;
-        assert!(card.contains("Possible duplicates"), "[{e}]");
+        let look_alikes = format!("/customers/{b}/look-alikes");
         assert!(
-            card.contains(&format!("/customers/{b}/merge?other={a}")),
+            card.contains(&format!(r#"data-fill="{look_alikes}""#)),
             "[{e}]"
         );
+        let warning = staff.page(&look_alikes, StatusCode::OK).await;
+        assert!(warning.contains(r#"id="duplicates""#), "[{e}]");
+        assert!(warning.contains("Possible duplicates"), "[{e}]");
+        assert!(
+            warning.contains(&format!("/customers/{b}/merge?other={a}")),
+            "[{e}]"
+        );
+        // A customer nobody looks like has no warning to fill the slot with.
+        let alone = id(&app
+            .customer(
+                &org,
+                json!({"first_name": "Zebulon", "last_name": "Quixote"}),
+            )
+            .await);
+        let none = staff
+            .page(&format!("/customers/{alone}/look-alikes"), StatusCode::OK)
+            .await;
+        assert!(!none.contains(r#"id="duplicates""#), "[{e}]");
 
         // Side by side: a choice where they differ, the same phone once,
         // and no confirm before a preview.
