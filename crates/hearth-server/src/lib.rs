@@ -12,6 +12,7 @@ pub mod payments;
 mod portal;
 mod tracking;
 
+pub use api::imports::DEFAULT_UPLOAD_LIMIT as DEFAULT_IMPORT_LIMIT;
 pub use auth::password::hash_blocking as hash_password;
 pub use hearth_domain::secret::Secret;
 
@@ -40,6 +41,13 @@ pub struct ServerConfig {
     /// portal sign-in links (an organisation's own portal host replaces its
     /// host name). `None` in tests that never send links.
     pub public_url: Option<String>,
+    /// Where uploaded CSV files wait while they are imported, as unnamed
+    /// files the system removes when closed; the system's temporary folder
+    /// when `None`.
+    pub import_dir: Option<std::path::PathBuf>,
+    /// `HEARTH_IMPORT_LIMIT`: the largest CSV file the API takes, in bytes
+    /// (4 GiB when `None`).
+    pub import_limit: Option<u64>,
 }
 
 /// The hosted checkout provider (see [`payments`]).
@@ -59,12 +67,27 @@ pub struct AppState {
     pub config: Arc<ServerConfig>,
     pub payments: Arc<payments::Providers>,
     pub live: live::LiveBus,
+    /// Imports this server runs in the background, with their progress.
+    pub(crate) imports: Arc<api::imports::ImportRuns>,
+    /// Credentials whose last-use stamp is waiting to be written.
+    touches: Arc<std::sync::Mutex<std::collections::HashSet<hearth_store::auth::Touch>>>,
+}
+
+impl AppState {
+    fn touches(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashSet<hearth_store::auth::Touch>> {
+        // A panic while holding the lock left only ids behind.
+        self.touches.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 pub fn app(store: Store, config: ServerConfig) -> Router {
     let secure = config.secure_cookies;
     let state = AppState {
         live: live::LiveBus::start(store.clone()),
+        imports: Arc::default(),
+        touches: Arc::default(),
         store,
         files: config.files.clone(),
         payments: Arc::new(payments::Providers::new(&config.payments)),
@@ -106,6 +129,15 @@ pub fn app(store: Store, config: ServerConfig) -> Router {
                 asset(
                     "text/javascript; charset=utf-8",
                     include_str!("../static/segments.js"),
+                )
+            }),
+        )
+        .route(
+            "/static/imports.js",
+            get(|| {
+                asset(
+                    "text/javascript; charset=utf-8",
+                    include_str!("../static/imports.js"),
                 )
             }),
         )

@@ -189,6 +189,8 @@ pub struct Found {
     pub touch: Option<Touch>,
 }
 
+/// A credential whose last use is to be stamped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Touch {
     Session(SessionId),
     ApiKey(ApiKeyId),

@@ -33,6 +33,7 @@ migrations! {
     17 => "0017_live_contacts",
     18 => "0018_lead_places",
     19 => "0019_lead_imports",
+    20 => "0020_import_runs",
     21 => "0021_booking_facts",
 }
 

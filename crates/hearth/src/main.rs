@@ -59,6 +59,9 @@ enum Command {
         /// Shared HMAC-SHA256 key for requests to and webhooks from the payment provider.
         #[arg(long, env = "HEARTH_PAYMENTS_SECRET", hide_env_values = true)]
         payments_secret: Option<String>,
+        /// The largest CSV file the import API and page take, in bytes.
+        #[arg(long, env = "HEARTH_IMPORT_LIMIT", default_value_t = hearth_server::DEFAULT_IMPORT_LIMIT)]
+        import_limit: u64,
         #[command(flatten)]
         delivery: DeliveryArgs,
     },
@@ -374,6 +377,7 @@ async fn main() -> Result<()> {
             secure_cookies,
             payments_url,
             payments_secret,
+            import_limit,
             delivery,
         } => {
             let public_url = delivery.public_url.clone();
@@ -388,6 +392,8 @@ async fn main() -> Result<()> {
                     secret: payments_secret.map(hearth_server::Secret::new),
                 },
                 public_url,
+                import_dir: Some(cli.data_dir.join("imports")),
+                import_limit: Some(import_limit),
             };
             serve(store, &bind, demo, config, worker).await
         }
@@ -682,7 +688,7 @@ async fn import_work(
     hearth_store::imports::Report,
 )> {
     use hearth_store::imports::{self, Options};
-    let progress = move |bytes: u64| bar.set_position(bytes);
+    let progress = move |p: imports::Progress| bar.set_position(p.bytes);
     let org = find_org(c, slug).await?;
     let options = Options {
         kind,
@@ -762,6 +768,16 @@ async fn serve(
             login.email,
             login.password,
             demo::TECHNICIAN_EMAILS.join(", ")
+        );
+    }
+    let interrupted = store
+        .write(work!(|c| hearth_store::imports::interrupt_abandoned(c)))
+        .await
+        .context("marking imports interrupted by a stop")?;
+    if interrupted > 0 {
+        tracing::warn!(
+            interrupted,
+            "imports were running when the server stopped; marked failed"
         );
     }
     let listener = tokio::net::TcpListener::bind(bind)

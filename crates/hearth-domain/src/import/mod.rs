@@ -15,7 +15,7 @@ pub use customers::CustomerRow;
 pub use leads::LeadRow;
 
 /// One problem in a file: line 1 is the header.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Problem {
     pub line: u64,
     /// The field (or `file` for the file as a whole).
@@ -30,6 +30,32 @@ impl Problem {
             field: field.into(),
             message: message.into(),
         }
+    }
+}
+
+/// Where an import is: a run in the background is `running` until it
+/// commits (`done`) or rolls back (`failed`, having imported nothing).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Running,
+    Done,
+    Failed,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Running => "running",
+            Status::Done => "done",
+            Status::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        [Status::Running, Status::Done, Status::Failed]
+            .into_iter()
+            .find(|k| k.as_str() == s)
     }
 }
 

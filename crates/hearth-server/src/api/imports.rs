@@ -1,18 +1,23 @@
-//! CSV import of customers or leads: dry run, run (all or nothing), revert.
+//! CSV import of customers or leads: dry run, run (all or nothing, now or
+//! in the background), revert.
+
+mod runs;
+
+pub use runs::{DEFAULT_UPLOAD_LIMIT, ImportRuns};
 
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiResult, AppError, Problem};
 use crate::extract::{ApiPath, ApiQuery};
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use hearth_domain::ImportId;
 use hearth_domain::auth::Action;
 use hearth_domain::import::Kind;
-use hearth_store::imports::{self, Import, Options, Report};
+use hearth_store::imports::{self, Import, Options, Progress, Report};
 use hearth_store::page::{self, Page};
 use hearth_store::{StoreError, work};
 use serde::{Deserialize, Serialize};
@@ -20,18 +25,11 @@ use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-/// An uploaded CSV file at most (the CLI, `hearth import customers|leads`,
-/// streams files of any size from disk).
-pub const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
-
 pub fn routes() -> OpenApiRouter<AppState> {
-    let (schemas, paths, method_router) = routes!(upload);
+    // The upload reads its body as a stream to disk, past the body limit
+    // of the extractors that buffer, with a limit of its own.
     OpenApiRouter::new()
-        .routes((
-            schemas,
-            paths,
-            method_router.layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
-        ))
+        .routes(routes!(upload))
         .routes(routes!(list))
         .routes(routes!(get_one))
         .routes(routes!(revert))
@@ -47,6 +45,12 @@ pub struct UploadParams {
     /// JSON object, column name → field, for columns not named like the
     /// fields (`{"Surname": "last_name"}`).
     mapping: Option<String>,
+    /// `true`: answer 202 at once with the import `running` and run it in
+    /// the background; follow it at `GET /api/v1/imports/{id}` (`status`,
+    /// `rows_read`, `bytes_read` of `bytes_total`). A dry run always
+    /// answers with its report.
+    #[serde(rename = "async")]
+    run_async: Option<bool>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -65,16 +69,23 @@ pub struct Imported {
 /// expected_close_date, tags, notes, pipeline and stage (by name; default
 /// pipeline, first open stage), lost_reason. With `dry_run=true` the answer
 /// is the report; otherwise 201 and the import, or 422 with every problem
-/// (`problems: [{line, field, message}]`) and nothing imported. Rows whose
-/// phone or email an existing customer (or, for leads, lead) has are skipped.
+/// (`problems: [{line, field, message}]`) and nothing imported; with
+/// `async=true`, 202 and the import `running` (a failed run then shows
+/// its problems on the import). Rows whose phone or email an existing
+/// customer (or, for leads, lead) has are skipped. The file is streamed
+/// to disk, up to 4 GiB unless the server is configured otherwise (413
+/// beyond).
 #[utoipa::path(post, path = "/api/v1/imports", tag = "imports", params(UploadParams),
     request_body(content = String, content_type = "text/csv"),
-    responses((status = 200, body = Report, description = "Dry run"), (status = 201, body = Imported)))]
+    responses((status = 200, body = Report, description = "Dry run"), (status = 201, body = Imported),
+        (status = 202, body = Import, description = "Started in the background (`async=true`)",
+            headers(("location" = String, description = "The import, to follow its progress")))))]
 async fn upload(
     State(s): State<AppState>,
     auth: Auth,
     ApiQuery(p): ApiQuery<UploadParams>,
-    body: Bytes,
+    headers: HeaderMap,
+    body: Body,
 ) -> ApiResult<Response> {
     let kind = p.kind.unwrap_or_default();
     auth.require(match kind {
@@ -94,29 +105,44 @@ async fn upload(
         region: principal.region.clone(),
     };
     let org = principal.org_id;
+    let config = &s.config;
+    let limit = config.import_limit.unwrap_or(DEFAULT_UPLOAD_LIMIT);
+    let upload = runs::Upload::receive(config.import_dir.clone(), limit, &headers, body).await?;
     if p.dry_run.unwrap_or(false) {
+        let reader = upload.into_reader();
         let report = s
             .store
             .read_scan(work!(|c| imports::check(
                 c,
                 org,
-                &body[..],
+                reader,
                 &options,
-                &|_: u64| {}
+                &|_: Progress| {}
             )))
             .await?;
         return Ok(Json(report).into_response());
     }
     let actor = principal.actor.clone();
+    if p.run_async.unwrap_or(false) {
+        let import = runs::start(&s, org, actor, options, upload).await?;
+        let location = format!("/api/v1/imports/{}", import.id);
+        return Ok((
+            StatusCode::ACCEPTED,
+            [(header::LOCATION, location)],
+            Json(import),
+        )
+            .into_response());
+    }
+    let reader = upload.into_reader();
     let done = s
         .store
         .write(work!(|c| imports::run(
             c,
             org,
             &actor,
-            &body[..],
+            reader,
             &options,
-            &|_: u64| {}
+            &|_: Progress| {}
         )))
         .await;
     match done {
@@ -156,7 +182,8 @@ pub struct ListParams {
     limit: Option<u64>,
 }
 
-/// The organisation's imports, newest first.
+/// The organisation's imports, newest first; running ones with their
+/// progress (`problems` is left empty: read one import for them).
 #[utoipa::path(get, path = "/api/v1/imports", tag = "imports", params(ListParams),
     responses((status = 200, body = Page<Import>), (status = 422, body = Problem)))]
 async fn list(
@@ -168,14 +195,20 @@ async fn list(
     let org = auth.principal.org_id;
     let after = crate::api::leads::decode_cursor::<ImportId>(p.cursor.as_deref())?;
     let limit = page::limit(p.limit)?;
-    Ok(Json(
-        s.store
-            .read(work!(|c| imports::list(c, org, after, limit)))
-            .await?,
-    ))
+    let mut page = s
+        .store
+        .read(work!(|c| imports::list(c, org, after, limit)))
+        .await?;
+    for import in &mut page.items {
+        *import = s.imports.observe(&s.store, org, import.clone()).await?;
+    }
+    Ok(Json(page))
 }
 
-/// A finished import.
+/// An import: its `status` (`running`, `done`, `failed`), progress while
+/// running (`rows_read`; `bytes_read` of `bytes_total`), and for `failed`
+/// the `error` and the `problems` by line and field. A running import
+/// whose server stopped is marked failed ("interrupted") when read.
 #[utoipa::path(get, path = "/api/v1/imports/{id}", tag = "imports",
     params(("id" = String, Path)), responses((status = 200, body = Import)))]
 async fn get_one(
@@ -189,11 +222,11 @@ async fn get_one(
         Kind::Customers => Action::ReadCustomers,
         Kind::Leads => Action::ReadLeads,
     })?;
-    Ok(Json(import))
+    Ok(Json(s.imports.observe(&s.store, org, import).await?))
 }
 
 /// Revert an import: every customer or lead it created goes to the bin.
-/// 409 when already reverted.
+/// 409 when already reverted, still running, or failed.
 #[utoipa::path(post, path = "/api/v1/imports/{id}/revert", tag = "imports",
     params(("id" = String, Path)), responses((status = 200, body = Import)))]
 async fn revert(

@@ -6,7 +6,7 @@ mod comms;
 mod customers;
 pub(crate) mod duplicates;
 pub(crate) mod exports;
-mod imports;
+pub(crate) mod imports;
 mod inbound;
 pub(crate) mod jobs;
 pub mod leads;

@@ -12,7 +12,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use hearth_domain::auth::Action;
-use hearth_store::auth::{self as store_auth, Principal};
+use hearth_store::auth::{self as store_auth, Principal, Touch};
 use sha2::{Digest, Sha256};
 
 pub const CSRF_HEADER: &str = "x-csrf-token";
@@ -95,6 +95,30 @@ impl FromRequestParts<AppState> for Auth {
     }
 }
 
+/// Stamps a credential's last use in the background. On SQLite one long
+/// write (a large import is one transaction) holds the only writer for
+/// minutes: a request that waited for its stamp would hang that long (the
+/// imports page's progress polls did), so the stamp waits instead, one per
+/// credential. It is advisory: a request never fails because it could not
+/// be written (rare "database is locked" seen on SQLite at the minute
+/// boundary under concurrent load; not yet explained).
+fn stamp_last_use(state: &AppState, touch: Touch) {
+    if !state.touches().insert(touch) {
+        return;
+    }
+    let state = state.clone();
+    tokio::spawn(async move {
+        let stamped = state
+            .store
+            .write(move |c| Box::pin(store_auth::touch(c, touch)))
+            .await;
+        state.touches().remove(&touch);
+        if let Err(e) = stamped {
+            tracing::warn!(error = %e, "could not record the credential's last use");
+        }
+    });
+}
+
 /// Pages check the CSRF token their forms post, so they ask for no header.
 async fn authenticate(
     parts: &Parts,
@@ -120,16 +144,7 @@ async fn authenticate(
         return Err(AppError::Unauthorized);
     };
     if let Some(touch) = found.touch {
-        // The last-use stamp is advisory: a request never fails because it
-        // could not be written (rare "database is locked" seen on SQLite at
-        // the minute boundary under concurrent load; not yet explained).
-        let stamped = state
-            .store
-            .write(move |c| Box::pin(store_auth::touch(c, touch)))
-            .await;
-        if let Err(e) = stamped {
-            tracing::warn!(error = %e, "could not record the credential's last use");
-        }
+        stamp_last_use(state, touch);
     }
     let principal = found.principal;
     let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);

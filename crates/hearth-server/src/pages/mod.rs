@@ -11,6 +11,7 @@ mod customers;
 mod dashboard;
 mod duplicates;
 mod hook_settings;
+mod imports;
 mod jobs;
 mod leads;
 mod merges;
@@ -53,6 +54,7 @@ pub fn router() -> Router<AppState> {
         .merge(comms::routes())
         .merge(billing::routes())
         .merge(segments::routes())
+        .merge(imports::routes())
         .merge(duplicates::routes())
         .merge(merges::routes())
 }

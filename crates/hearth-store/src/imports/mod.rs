@@ -10,6 +10,7 @@ mod customers;
 mod leads;
 mod lookups;
 mod records;
+mod runs;
 
 use crate::orgs::now;
 use crate::{Conn, Engine, Raw, Result, StoreError};
@@ -19,7 +20,8 @@ use hearth_domain::import::{ColumnMap, ImportRow, Kind, Problem};
 use hearth_domain::{ImportId, OrgId, tags::name_key};
 use lookups::{Seen, duplicate, existing, tag_ids};
 use records::audit;
-pub use records::{get, list, revert};
+pub use records::{Import, Lease, get, list, revert};
+pub use runs::{Failure, begin, fail, interrupt_abandoned, renew};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -54,16 +56,11 @@ pub struct Report {
     pub problems: Vec<Problem>,
 }
 
-/// A finished import.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-pub struct Import {
-    pub id: ImportId,
-    pub kind: Kind,
-    pub rows_imported: i64,
-    pub rows_skipped: i64,
-    pub actor_name: String,
-    pub created_at: DateTime<Utc>,
-    pub reverted_at: Option<DateTime<Utc>>,
+/// How far a read has come: data rows and bytes of the file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    pub rows: u64,
+    pub bytes: u64,
 }
 
 /// How to read a file.
@@ -127,7 +124,7 @@ async fn scan<R: Read, T: Target>(
     org: OrgId,
     reader: R,
     options: &Options,
-    progress: &(dyn Fn(u64) + Sync),
+    progress: &(dyn Fn(Progress) + Sync),
     mut target: T,
     writing: Option<&Writing>,
 ) -> Result<Report> {
@@ -190,7 +187,10 @@ async fn scan<R: Read, T: Target>(
         if pending.len() == BATCH {
             let rows = std::mem::take(&mut pending);
             flush(c, org, rows, &mut seen, &mut report, &mut target, writing).await?;
-            progress(csv.position().byte());
+            progress(Progress {
+                rows: report.rows,
+                bytes: csv.position().byte(),
+            });
         }
     }
     flush(
@@ -203,7 +203,10 @@ async fn scan<R: Read, T: Target>(
         writing,
     )
     .await?;
-    progress(csv.position().byte());
+    progress(Progress {
+        rows: report.rows,
+        bytes: csv.position().byte(),
+    });
     // Batches report what the database shows after the rows they hold.
     report.problems.sort_by_key(|p| p.line);
     Ok(report)
@@ -290,7 +293,7 @@ async fn scan_kind<R: Read>(
     org: OrgId,
     reader: R,
     options: &Options,
-    progress: &(dyn Fn(u64) + Sync),
+    progress: &(dyn Fn(Progress) + Sync),
     writing: Option<&Writing>,
 ) -> Result<Report> {
     // PostgreSQL plans a prepared statement once for any values after five
@@ -336,7 +339,7 @@ pub async fn check<R: Read>(
     org: OrgId,
     reader: R,
     options: &Options,
-    progress: &(dyn Fn(u64) + Sync),
+    progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Report> {
     scan_kind(c, org, reader, options, progress, None).await
 }
@@ -350,42 +353,57 @@ pub async fn run<R: Read>(
     actor: &Actor,
     reader: R,
     options: &Options,
-    progress: &(dyn Fn(u64) + Sync),
+    progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<(Import, Report)> {
-    let id = ImportId::new();
-    let at = now();
-    let kind = options.kind.as_str();
-    c.execute(&Raw(
-        "INSERT INTO imports (id, org_id, kind, rows_imported, rows_skipped, actor_name, created_at) \
-         VALUES ($1, $2, $3, 0, 0, $4, $5)",
-        vec![
-            id.0.into(),
-            org.0.into(),
-            kind.into(),
-            actor.name.clone().into(),
-            at.into(),
-        ],
-    ))
-    .await?;
+    let import = begin(c, org, actor, options.kind, None, None).await?;
+    run_begun(c, org, actor, import.id, reader, options, progress).await
+}
+
+/// [`run`] for an import [`begin`] has recorded as `running` (in a
+/// transaction of its own, so others see it running): marks it `done` in
+/// the caller's transaction, which commits the rows and the status
+/// together.
+pub async fn run_begun<R: Read>(
+    c: &mut Conn,
+    org: OrgId,
+    actor: &Actor,
+    id: ImportId,
+    reader: R,
+    options: &Options,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<(Import, Report)> {
     let writing = Writing {
         import: id,
         actor: actor.clone(),
-        at,
+        at: now(),
     };
     let report = scan_kind(c, org, reader, options, progress, Some(&writing)).await?;
     if !report.problems.is_empty() {
         return Err(StoreError::ImportProblems(Box::new(report)));
     }
-    c.execute(&Raw(
-        "UPDATE imports SET rows_imported = $1, rows_skipped = $2 WHERE id = $3 AND org_id = $4",
-        vec![
-            (report.importable as i64).into(),
-            (report.skipped.len() as i64).into(),
-            id.0.into(),
-            org.0.into(),
-        ],
-    ))
-    .await?;
+    let finished = c
+        .execute(&Raw(
+            "UPDATE imports SET status = 'done', rows_imported = $1, rows_skipped = $2, \
+             rows_read = $3, finished_at = $4, lease_until = NULL \
+             WHERE id = $5 AND org_id = $6 AND status = 'running'",
+            vec![
+                (report.importable as i64).into(),
+                (report.skipped.len() as i64).into(),
+                (report.rows as i64).into(),
+                now().into(),
+                id.0.into(),
+                org.0.into(),
+            ],
+        ))
+        .await?;
+    // Marked failed meanwhile (its lease ran out): what it reported stands,
+    // so its rows must not land.
+    if finished == 0 {
+        return Err(StoreError::Refused(
+            "the import was marked interrupted while it ran; nothing was imported".into(),
+        ));
+    }
+    let kind = options.kind.as_str();
     let summary = format!("Imported {} {kind} from CSV", report.importable);
     audit(c, org, actor, id, "created", summary).await?;
     Ok((get(c, org, id).await?, report))

@@ -87,7 +87,7 @@ pub async fn run(store: &Store, args: &ImportBench) -> Result<()> {
             org,
             reader,
             &check_options,
-            &|_: u64| {}
+            &|_: imports::Progress| {}
         )))
         .await?;
     let secs = started.elapsed().as_secs_f64();
@@ -113,7 +113,7 @@ pub async fn run(store: &Store, args: &ImportBench) -> Result<()> {
             &actor,
             reader,
             &options,
-            &|_: u64| {}
+            &|_: imports::Progress| {}
         )))
         .await?;
     let secs = started.elapsed().as_secs_f64();

@@ -1,6 +1,7 @@
 //! CSV import of customers and leads: dry run, all-or-nothing run, revert.
 
 mod leads;
+mod runs;
 
 use crate::helpers::{TestApp, TestOrg, apps, created, expect_status};
 use reqwest::StatusCode;

@@ -12,6 +12,7 @@ mod support;
 
 mod customers;
 mod engagements;
+mod imports;
 mod merge;
 mod pipeline;
 mod portal;
