@@ -185,6 +185,17 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn a_count_past_the_cap_says_so_and_shows_the_cap() {
+        let exact = |count, capped| SegmentCount { count, capped };
+        assert_eq!(SegmentCount::of_capped(0), exact(0, false));
+        assert_eq!(SegmentCount::of_capped(COUNT_CAP), exact(COUNT_CAP, false));
+        assert_eq!(
+            SegmentCount::of_capped(COUNT_CAP + 1),
+            exact(COUNT_CAP, true)
+        );
+    }
+
+    #[test]
     fn name_and_filter_errors_come_together() {
         let input: SegmentInput = serde_json::from_value(json!({
             "name": "  ",
