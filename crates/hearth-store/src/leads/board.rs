@@ -191,8 +191,11 @@ pub(crate) async fn place(
     };
     check_lost_reason(target.kind, reason.as_deref())?;
     let now = now();
+    // Where the card lands depends on the column's length only up to the
+    // place asked for (clamp_position).
+    let at_most = position.map(|p: i64| Ord::max(p, 0) + 1);
     if lead.stage_id == target.id {
-        let last = stages::leads_on_stage(c, org, target).await? - 1;
+        let last = stages::leads_on_stage(c, org, target, at_most).await? - 1;
         let to = clamp_position(Some(position.unwrap_or(last)), last);
         if to == lead.position && reason == lead.fields.lost_reason {
             return Ok(());
@@ -247,7 +250,7 @@ pub(crate) async fn place(
         )
         .await;
     }
-    let end = stages::leads_on_stage(c, org, target).await?;
+    let end = stages::leads_on_stage(c, org, target, at_most).await?;
     let to = clamp_position(Some(position.unwrap_or(end)), end);
     let key = key_at(c, org, target, None, to).await?;
     let won_at = (target.kind == StageKind::Won).then_some(now);

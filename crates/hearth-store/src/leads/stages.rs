@@ -95,13 +95,27 @@ pub(crate) async fn insert_stage(
     Ok(id)
 }
 
-/// Live leads on a stage, counted on the covering index `leads_board`.
-pub async fn leads_on_stage(c: &mut Conn, org: OrgId, stage: &Stage) -> Result<i64> {
+/// Live leads on a stage, counted on the covering index `leads_board`, but
+/// no further than `at_most`: placing a card only needs to know whether
+/// the column reaches the place asked for, and counting a whole column of
+/// 30,000 cards was 80 % of a move's CPU.
+pub async fn leads_on_stage(
+    c: &mut Conn,
+    org: OrgId,
+    stage: &Stage,
+    at_most: Option<i64>,
+) -> Result<i64> {
     c.query_one(
         &Raw(
-            "SELECT COUNT(*) FROM leads \
-             WHERE org_id = $1 AND pipeline_id = $2 AND stage_id = $3 AND deleted_at IS NULL",
-            vec![org.0.into(), stage.pipeline_id.0.into(), stage.id.0.into()],
+            "SELECT COUNT(*) FROM (SELECT 1 FROM leads \
+             WHERE org_id = $1 AND pipeline_id = $2 AND stage_id = $3 AND deleted_at IS NULL \
+             LIMIT $4) AS on_stage",
+            vec![
+                org.0.into(),
+                stage.pipeline_id.0.into(),
+                stage.id.0.into(),
+                at_most.unwrap_or(i64::MAX).into(),
+            ],
         ),
         |r| r.get(0),
     )
@@ -180,7 +194,7 @@ pub async fn update_stage(
                 .map(|s| if s.id == id { kind } else { s.kind }),
             "kind",
         )?;
-        let leads = leads_on_stage(c, org, &current).await?;
+        let leads = leads_on_stage(c, org, &current, None).await?;
         if leads > 0 {
             return Err(StoreError::Refused(format!(
                 "move the {leads} leads on this stage first: a stage's kind changes only when it is empty"
@@ -263,7 +277,7 @@ pub async fn delete_stage(c: &mut Conn, org: OrgId, actor: &Actor, id: StageId) 
     let found = stage(c, org, id).await?;
     lock_pipelines(c, org, &[found.pipeline_id]).await?;
     let current = stage(c, org, id).await?;
-    let leads = leads_on_stage(c, org, &current).await?;
+    let leads = leads_on_stage(c, org, &current, None).await?;
     if leads > 0 {
         return Err(StoreError::Refused(format!(
             "move the {leads} leads on this stage first"
