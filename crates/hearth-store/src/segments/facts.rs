@@ -6,11 +6,11 @@
 //! instants, never ages, so the passing of time changes no row.
 
 use crate::billing::settings;
-use crate::search::Dynamic;
 use crate::{Conn, Raw, Result};
 use chrono::{DateTime, Utc};
 use hearth_domain::{CustomerId, OrgId};
 use sea_query::{Expr, Query};
+use std::sync::LazyLock;
 
 /// Entities whose changes move a customer's facts.
 pub(crate) const MOVES_FACTS: &[&str] = &["customer", "job", "payment", "membership"];
@@ -56,6 +56,11 @@ fn facts_sql(scope: Scope) -> String {
     )
 }
 
+/// [`facts_sql`] of each scope, written once (the one-customer statement runs in
+/// every change's transaction).
+static OF_ORGANISATION: LazyLock<String> = LazyLock::new(|| facts_sql(Scope::Organisation));
+static OF_CUSTOMER: LazyLock<String> = LazyLock::new(|| facts_sql(Scope::Customer));
+
 /// Rewrites one customer's facts; a deleted customer has none, so it
 /// leaves every segment (and comes back on restore).
 pub async fn refresh(c: &mut Conn, org: OrgId, customer: CustomerId) -> Result<()> {
@@ -65,8 +70,8 @@ pub async fn refresh(c: &mut Conn, org: OrgId, customer: CustomerId) -> Result<(
         vec![org.0.into(), customer.0.into()],
     ))
     .await?;
-    c.execute(&Dynamic(
-        facts_sql(Scope::Customer),
+    c.execute(&Raw(
+        OF_CUSTOMER.as_str(),
         vec![org.0.into(), currency.as_str().into(), customer.0.into()],
     ))
     .await?;
@@ -83,8 +88,8 @@ pub async fn rebuild(c: &mut Conn, org: OrgId) -> Result<u64> {
         vec![org.0.into()],
     ))
     .await?;
-    c.execute(&Dynamic(
-        facts_sql(Scope::Organisation),
+    c.execute(&Raw(
+        OF_ORGANISATION.as_str(),
         vec![org.0.into(), currency.as_str().into()],
     ))
     .await
