@@ -55,8 +55,11 @@ impl Reason {
         match self {
             Reason::SamePhone { .. } => 50,
             Reason::SameEmail { .. } => 50,
-            // 85 % similar → 20 points, identical → 40.
-            Reason::SimilarName { similarity } => similarity.saturating_sub(70) * 4 / 3,
+            // 85 % similar → 17 points, identical → 35: a name alone is
+            // never enough. Names repeat (a million customers hold
+            // thousands of "John Smith"s); two records with one name and
+            // nothing else in common are strangers as often as not.
+            Reason::SimilarName { similarity } => similarity.saturating_sub(70) * 7 / 6,
             Reason::SameAddress { .. } => 30,
         }
     }
@@ -71,8 +74,9 @@ pub struct Likeness {
 }
 
 /// Scores at or above this are duplicates. A same phone or email alone
-/// qualifies; a similar name needs a second piece of evidence (an address)
-/// unless it is near-identical.
+/// qualifies; a similar (or the same) name needs a second piece of
+/// evidence, a shared service address. So every duplicate shares a phone,
+/// an email or an address with its pair: [`blocking_keys`] rests on that.
 pub const THRESHOLD: u32 = 40;
 /// Names less similar than this (percent) are not evidence at all.
 pub const NAME_FLOOR: u32 = 85;
@@ -106,13 +110,85 @@ pub fn name_similarity(a: &str, b: &str) -> u32 {
     (100 * (longest - distance) / longest) as u32
 }
 
+/// An address's words with the usual abbreviations written one way, so
+/// "12 Oak Street" and "12 oak st." agree.
 fn address_key(a: &str) -> String {
-    words(a).join(" ")
+    words(a)
+        .into_iter()
+        .map(
+            |w| match ABBREVIATIONS.binary_search_by(|(long, _)| long.cmp(&w.as_str())) {
+                Ok(i) => ABBREVIATIONS[i].1.to_string(),
+                Err(_) => w,
+            },
+        )
+        .collect::<Vec<_>>()
+        .join(" ")
 }
+
+/// Street types and directions, spelled out → as abbreviated (USPS), in
+/// order of the long form.
+const ABBREVIATIONS: &[(&str, &str)] = &[
+    ("apartment", "apt"),
+    ("avenue", "ave"),
+    ("boulevard", "blvd"),
+    ("circle", "cir"),
+    ("court", "ct"),
+    ("drive", "dr"),
+    ("east", "e"),
+    ("highway", "hwy"),
+    ("lane", "ln"),
+    ("north", "n"),
+    ("northeast", "ne"),
+    ("northwest", "nw"),
+    ("parkway", "pkwy"),
+    ("place", "pl"),
+    ("road", "rd"),
+    ("route", "rte"),
+    ("south", "s"),
+    ("southeast", "se"),
+    ("southwest", "sw"),
+    ("square", "sq"),
+    ("street", "st"),
+    ("suite", "ste"),
+    ("terrace", "ter"),
+    ("trail", "trl"),
+    ("west", "w"),
+];
+
+/// Keys two duplicates always share one of (see [`THRESHOLD`]): the phone,
+/// the email and each service address, each tagged with what it is. A
+/// whole-organisation pass compares only records that share a key.
+pub fn blocking_keys(p: &Profile) -> Vec<String> {
+    let mut keys = Vec::with_capacity(2 + p.addresses.len());
+    keys.extend(p.phone.as_ref().map(|phone| format!("p {phone}")));
+    keys.extend(
+        p.email
+            .as_ref()
+            .map(|email| format!("e {}", email.to_lowercase())),
+    );
+    keys.extend(
+        p.addresses
+            .iter()
+            .map(|a| address_key(a))
+            .filter(|k| !k.is_empty())
+            .map(|k| format!("a {k}")),
+    );
+    keys
+}
+
+/// Look-alikes shown to a person creating or viewing one record start
+/// here: a namesake alone is worth a look when someone is there to judge
+/// it, not a place on the organisation's list of duplicates.
+pub const LOOK_ALIKE: u32 = 35;
 
 /// Whether `other` is a duplicate of `this`, and why; `None` below
 /// [`THRESHOLD`] or when they are the same record.
 pub fn compare(this: &Profile, other: &Profile) -> Option<Likeness> {
+    likeness(this, other).filter(|l| l.score >= THRESHOLD)
+}
+
+/// How alike two records are, and why; `None` when they are the same one.
+fn likeness(this: &Profile, other: &Profile) -> Option<Likeness> {
     if this.id == other.id {
         return None;
     }
@@ -142,15 +218,16 @@ pub fn compare(this: &Profile, other: &Profile) -> Option<Likeness> {
         });
     }
     let score = reasons.iter().map(Reason::points).sum::<u32>().min(100);
-    (score >= THRESHOLD).then_some(Likeness { score, reasons })
+    Some(Likeness { score, reasons })
 }
 
-/// `others` that are duplicates of `this`, best first (ties by id, so the
-/// order is stable), at most `limit`.
+/// `others` that look like `this` ([`LOOK_ALIKE`] and above), best first
+/// (ties by id, so the order is stable), at most `limit`.
 pub fn rank(this: &Profile, others: &[Profile], limit: usize) -> Vec<(Uuid, Likeness)> {
     let mut found: Vec<(Uuid, Likeness)> = others
         .iter()
-        .filter_map(|o| compare(this, o).map(|l| (o.id, l)))
+        .filter_map(|o| likeness(this, o).map(|l| (o.id, l)))
+        .filter(|(_, l)| l.score >= LOOK_ALIKE)
         .collect();
     found.sort_by(|(a, x), (b, y)| y.score.cmp(&x.score).then(a.cmp(b)));
     found.dedup_by(|(a, _), (b, _)| a == b);
@@ -199,25 +276,63 @@ mod tests {
     #[test]
     fn a_typo_in_the_name_is_similar_and_swapped_order_is_identical() {
         assert!(name_similarity("grace hopper", "grace hoper") >= 90);
-        let a = person("Grace", "Hopper");
-        let b = person("Hopper", "Grace");
+        let mut a = person("Grace", "Hopper");
+        let mut b = person("Hopper", "Grace");
+        a.addresses = vec!["12 Oak St 78701".into()];
+        b.addresses = a.addresses.clone();
         let l = compare(&a, &b).unwrap();
-        assert_eq!(l.reasons, vec![Reason::SimilarName { similarity: 100 }]);
+        assert_eq!(l.reasons[0], Reason::SimilarName { similarity: 100 });
         assert_eq!(l.reasons[0].describe(), "similar name (100 %)");
     }
 
     #[test]
-    fn a_similar_name_needs_more_evidence_unless_near_identical() {
-        // 10 letters, one typo: 90 % → 26 points, below the threshold.
-        let a = person("Jon", "Smithson");
-        let b = person("Jan", "Smithson");
+    fn a_name_needs_a_shared_address_even_when_identical() {
+        let namesake = (person("John", "Smith"), person("John", "Smith"));
+        assert!(compare(&namesake.0, &namesake.1).is_none());
+        // …yet someone typing the name in is shown the other.
+        let shown = rank(&namesake.0, std::slice::from_ref(&namesake.1), 5);
+        assert_eq!(shown.len(), 1);
+        assert!(rank(&namesake.0, &[person("Jon", "Smith")], 5).is_empty());
+        // 10 letters, one typo: 90 %.
+        let mut a = person("Jon", "Smithson");
+        let mut b = person("Jan", "Smithson");
         assert!(compare(&a, &b).is_none());
-        let mut a = a;
-        let mut b = b;
-        a.addresses = vec!["12 Oak St 78701".into()];
+        a.addresses = vec!["12 Oak Street 78701".into()];
         b.addresses = vec!["12 oak st. 78701".into()];
         let l = compare(&a, &b).unwrap();
         assert!(matches!(l.reasons[1], Reason::SameAddress { .. }));
+        // Two people of one household share the address, not the name.
+        let c = Profile {
+            addresses: a.addresses.clone(),
+            ..person("Mary", "Smithson")
+        };
+        assert!(compare(&a, &c).is_none());
+    }
+
+    #[test]
+    fn abbreviations_are_written_one_way() {
+        assert_eq!(
+            address_key("1200 North Lamar Boulevard, Suite 5"),
+            address_key("1200 N. Lamar Blvd Ste 5")
+        );
+        assert!(ABBREVIATIONS.windows(2).all(|w| w[0].0 < w[1].0));
+    }
+
+    #[test]
+    fn duplicates_share_a_blocking_key() {
+        let mut a = person("Grace", "Hopper");
+        a.phone = Some("+15125550188".into());
+        a.email = Some("Grace@Navy.example".into());
+        a.addresses = vec!["12 Oak Street 78701".into()];
+        assert_eq!(
+            blocking_keys(&a),
+            [
+                "p +15125550188",
+                "e grace@navy.example",
+                "a 12 oak st 78701"
+            ]
+        );
+        assert!(blocking_keys(&person("Alan", "Turing")).is_empty());
     }
 
     #[test]
@@ -263,6 +378,29 @@ mod tests {
             let a = person(&f1, &l1);
             let b = person(&f2, &l2);
             prop_assert_eq!(compare(&a, &b).map(|l| l.score), compare(&b, &a).map(|l| l.score));
+        }
+
+        /// What a whole-organisation pass relies on: it compares only
+        /// records that share a blocking key.
+        #[test]
+        fn every_duplicate_shares_a_blocking_key(
+            names in proptest::collection::vec(("[ab]{1,3}", "[ab]{3,5}"), 2),
+            phones in proptest::collection::vec(proptest::option::of("[12]"), 2),
+            emails in proptest::collection::vec(proptest::option::of("[aA]@x"), 2),
+            streets in proptest::collection::vec(proptest::collection::vec("1 (Oak|oak) (st|Street)", 0..2), 2),
+        ) {
+            let p: Vec<Profile> = (0..2)
+                .map(|i| Profile {
+                    phone: phones[i].clone(),
+                    email: emails[i].clone(),
+                    addresses: streets[i].clone(),
+                    ..person(&names[i].0, &names[i].1)
+                })
+                .collect();
+            if compare(&p[0], &p[1]).is_some() {
+                let keys = blocking_keys(&p[0]);
+                prop_assert!(blocking_keys(&p[1]).iter().any(|k| keys.contains(k)));
+            }
         }
     }
 }

@@ -267,6 +267,17 @@ enum BenchCommand {
         #[arg(long, default_value_t = 0)]
         jobs_per_customer: usize,
     },
+    /// Measure the whole-organisation duplicate pass (time, precision,
+    /// recall) on a fresh organisation with planted duplicates.
+    Duplicates {
+        #[arg(long)]
+        customers: usize,
+        /// Percent of the customers that repeat an earlier one.
+        #[arg(long, default_value_t = 2.0)]
+        planted: f64,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
     /// Measure CSV import: write a synthetic file, then dry-run and run it
     /// through the real import path into a fresh organisation.
     Import {
@@ -549,6 +560,21 @@ async fn main() -> Result<()> {
                 jobs_per_customer,
             };
             bench::segments::run(&store, &args).await
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Duplicates {
+                    customers,
+                    planted,
+                    seed,
+                },
+        } => {
+            let args = bench::duplicates::DuplicatesBench {
+                customers,
+                planted,
+                seed,
+            };
+            bench::duplicates::run(&store, &args).await
         }
         Command::Bench {
             command:

@@ -1,13 +1,13 @@
 //! The organisation's duplicate pairs, for review: customers sharing a
-//! phone, an email or a whole name, each pair scored on all evidence.
+//! phone, an email or a service address, each pair scored on all evidence.
 
 use super::{Candidate, PROBE_CAP, candidate, profiles};
-use crate::search::Dynamic;
-use crate::{Conn, Result};
+use crate::{Conn, Raw, Result};
 use hearth_domain::OrgId;
 use hearth_domain::duplicates::{self as rules, Profile, Reason};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
 use uuid::Uuid;
 
 /// A pair of customers of the organisation that look like one. `a` is the
@@ -20,51 +20,64 @@ pub struct Pair {
     pub reasons: Vec<Reason>,
 }
 
-/// Customers sharing one value of `column`, for the first `groups` shared
-/// values in value order, at most [`PROBE_CAP`] per value (a value shared
-/// by hundreds, such as an office's switchboard, says nothing about any
-/// two of them). One statement, so one round trip per column.
-async fn groups(c: &mut Conn, org: OrgId, column: &str, groups: usize) -> Result<Vec<Vec<Uuid>>> {
+/// Customers sharing one blocking key (`duplicates::blocking_keys`): a
+/// phone, an email or a service address, in one pass over the
+/// organisation's live customers and their addresses. Groups larger than
+/// [`PROBE_CAP`] are left out: a value shared by hundreds, such as an
+/// office's switchboard or a tower block without flat numbers, says nothing
+/// about any two of them. Keys are kept as 64-bit hashes (a million
+/// customers then need tens of megabytes); a collision only adds a pair
+/// that the comparison turns down.
+async fn groups(c: &mut Conn, org: OrgId) -> Result<Vec<Vec<Uuid>>> {
     let rows = c
         .query(
-            &Dynamic(
-                format!(
-                    "SELECT k, id FROM (SELECT {column} AS k, id, \
-                     ROW_NUMBER() OVER (PARTITION BY {column} ORDER BY id) AS n FROM customers \
-                     WHERE org_id = $1 AND deleted_at IS NULL AND {column} IN (\
-                     SELECT {column} FROM customers WHERE org_id = $1 AND deleted_at IS NULL \
-                     AND {column} IS NOT NULL AND {column} <> '' \
-                     GROUP BY {column} HAVING COUNT(*) > 1 ORDER BY {column} LIMIT $2)) g \
-                     WHERE n <= $3 ORDER BY k, id"
-                ),
-                vec![org.0.into(), (groups as i64).into(), PROBE_CAP.into()],
+            &Raw(
+                "SELECT c.id, c.email, c.phone, a.line1 || COALESCE(' ' || a.postal_code, '') \
+                 FROM customers c LEFT JOIN addresses a ON a.org_id = c.org_id \
+                 AND a.customer_id = c.id AND a.deleted_at IS NULL \
+                 WHERE c.org_id = $1 AND c.deleted_at IS NULL",
+                vec![org.0.into()],
             ),
-            |r| Ok((r.get::<String>(0)?, r.get::<Uuid>(1)?)),
+            |r| {
+                let profile = Profile {
+                    id: r.get(0)?,
+                    email: r.get(1)?,
+                    phone: r.get(2)?,
+                    addresses: r.get::<Option<String>>(3)?.into_iter().collect(),
+                    ..Profile::default()
+                };
+                let keys: Vec<u64> = rules::blocking_keys(&profile)
+                    .iter()
+                    .map(|k| {
+                        let mut h = DefaultHasher::new();
+                        k.hash(&mut h);
+                        h.finish()
+                    })
+                    .collect();
+                Ok((profile.id, keys))
+            },
         )
         .await?;
-    let mut out: Vec<Vec<Uuid>> = Vec::new();
-    let mut last: Option<String> = None;
-    for (key, id) in rows {
-        match (&last, out.last_mut()) {
-            (Some(k), Some(group)) if *k == key => group.push(id),
-            _ => {
-                out.push(vec![id]);
-                last = Some(key);
-            }
-        }
-    }
-    Ok(out)
+    let mut keyed: Vec<(u64, Uuid)> = rows
+        .into_iter()
+        .flat_map(|(id, keys)| keys.into_iter().map(move |k| (k, id)))
+        .collect();
+    keyed.sort_unstable();
+    keyed.dedup();
+    Ok(keyed
+        .chunk_by(|a, b| a.0 == b.0)
+        .filter(|g| g.len() > 1 && g.len() <= PROBE_CAP as usize)
+        .map(|g| g.iter().map(|(_, id)| *id).collect())
+        .collect())
 }
 
-/// The organisation's duplicate pairs, best first, at most `limit`.
-/// Grouped by the database over three indexes; typos in names are found
-/// per customer (`of_customer`, on create), not here. The same data gives
-/// the same list, so a page of it can be taken by position.
+/// The organisation's duplicate pairs, best first, at most `limit`: every
+/// pair of live customers that shares a blocking key is compared, so a
+/// typo in a name is found as long as the phone, the email or an address
+/// agrees (as every duplicate's must). The same data gives the same list,
+/// so a page of it can be taken by position.
 pub async fn pairs(c: &mut Conn, org: OrgId, limit: usize) -> Result<Vec<Pair>> {
-    let mut all: Vec<Vec<Uuid>> = Vec::new();
-    for column in ["phone", "email", "sort_name"] {
-        all.extend(groups(c, org, column, limit * 2).await?);
-    }
+    let all = groups(c, org).await?;
     let ids: BTreeSet<Uuid> = all.iter().flatten().copied().collect();
     let ids: Vec<Uuid> = ids.into_iter().collect();
     let profiles: BTreeMap<Uuid, Profile> = profiles(c, org, &ids)

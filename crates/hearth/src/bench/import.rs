@@ -6,7 +6,7 @@
 //! gets a fresh organisation with `existing` customers, so runs compare.
 
 use super::names::{FIRST, LAST, PLACES, TRADES};
-use super::{person, skewed, written_phone};
+use super::{person, retyped, skewed, written_phone};
 use anyhow::{Context, Result};
 use hearth_domain::history::Actor;
 use hearth_domain::import::Kind;
@@ -153,15 +153,6 @@ async fn seed_customers(
         done += n;
     }
     Ok(phones)
-}
-
-/// "+15125550134" as a person might type it: "(512) 555-0134".
-fn retyped(e164: &str) -> String {
-    let d = e164.trim_start_matches("+1");
-    match d.get(0..3).zip(d.get(3..6)).zip(d.get(6..)) {
-        Some(((area, exchange), line)) => format!("({area}) {exchange}-{line}"),
-        None => e164.to_string(),
-    }
 }
 
 fn write_file(

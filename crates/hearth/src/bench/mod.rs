@@ -11,6 +11,7 @@
 //! It writes a sample file (API keys and a few thousand customers) that the
 //! load driver in benches/load reads to build its requests.
 
+pub mod duplicates;
 pub mod import;
 mod leads;
 pub(crate) mod names;
@@ -89,6 +90,15 @@ fn written_phone(rng: &mut StdRng) -> (String, String) {
         if let Ok(p) = Phone::parse(&written, "US") {
             return (written, p.into_string());
         }
+    }
+}
+
+/// "+15125550134" as a person might type it: "(512) 555-0134".
+fn retyped(e164: &str) -> String {
+    let d = e164.trim_start_matches("+1");
+    match d.get(0..3).zip(d.get(3..6)).zip(d.get(6..)) {
+        Some(((area, exchange), line)) => format!("({area}) {exchange}-{line}"),
+        None => e164.to_string(),
     }
 }
 

@@ -76,20 +76,36 @@ async fn candidates_are_ranked_with_their_reasons() {
             "[{e}]"
         );
 
-        // The organisation's list pairs customers sharing a phone or email.
+        // The organisation's list pairs customers sharing a phone, an email
+        // or an address (with a typo in the name); a namesake with nothing
+        // else in common is someone else.
+        let namesake = id(&app
+            .customer(&org, json!({"first_name": "Grace", "last_name": "Hopper"}))
+            .await);
+        created(
+            &app,
+            &org,
+            &format!("/api/v1/customers/{namesake}/addresses"),
+            json!({"line1": "9 Elm Road", "city": "Austin", "postal_code": "78702"}),
+        )
+        .await;
         let pairs =
             expect_status(app.get(&org, "/api/v1/duplicates").await, StatusCode::OK, e).await;
         let pairs = pairs["items"].as_array().unwrap();
-        assert!(
+        let paired = |x: &str, y: &str| {
             pairs.iter().any(|p| {
                 let both = [
                     p["a"]["customer_id"].as_str(),
                     p["b"]["customer_id"].as_str(),
                 ];
-                both.contains(&Some(grace.as_str())) && both.contains(&Some(by_phone.as_str()))
-            }),
-            "[{e}] {pairs:?}"
-        );
+                both.contains(&Some(x)) && both.contains(&Some(y))
+            })
+        };
+        assert!(paired(&grace, &by_phone), "[{e}] {pairs:?}");
+        assert!(paired(&grace, &by_both), "[{e}] {pairs:?}");
+        assert!(paired(&grace, &by_address), "[{e}] {pairs:?}");
+        assert!(!paired(&grace, &namesake), "[{e}] {pairs:?}");
+        assert_eq!(pairs.len(), 3, "[{e}] {pairs:?}");
 
         // Another organisation sees none of it.
         let other = app.org("other").await;
