@@ -38,6 +38,11 @@ pub enum Reason {
     SimilarName { similarity: u32 },
     /// The same service address (street line and postal code).
     SameAddress { address: String },
+    /// One last name, first names that are not one another's typo or
+    /// short form: two people of one household, who share a phone and an
+    /// address without being one customer. Keeps the pair off the list
+    /// of duplicates; a person creating one still sees the other.
+    Household,
 }
 
 impl Reason {
@@ -48,6 +53,7 @@ impl Reason {
             Reason::SameEmail { email } => format!("same email {email}"),
             Reason::SimilarName { similarity } => format!("similar name ({similarity} %)"),
             Reason::SameAddress { address } => format!("same address {address}"),
+            Reason::Household => "same last name, another first name: the same household?".into(),
         }
     }
 
@@ -61,6 +67,7 @@ impl Reason {
             // nothing else in common are strangers as often as not.
             Reason::SimilarName { similarity } => similarity.saturating_sub(70) * 7 / 6,
             Reason::SameAddress { .. } => 30,
+            Reason::Household => 0,
         }
     }
 }
@@ -217,8 +224,30 @@ fn likeness(this: &Profile, other: &Profile) -> Option<Likeness> {
             address: address.clone(),
         });
     }
-    let score = reasons.iter().map(Reason::points).sum::<u32>().min(100);
+    let mut score = reasons.iter().map(Reason::points).sum::<u32>().min(100);
+    if household(this, other) {
+        reasons.push(Reason::Household);
+        score = score.min(THRESHOLD - 1);
+    }
     Some(Likeness { score, reasons })
+}
+
+/// Whether two records name two people of one family: both give a first
+/// and a last name, the last names agree and the first names are more than
+/// one typo apart and neither starts the other ("G", "Jon" → "Jonathan").
+fn household(this: &Profile, other: &Profile) -> bool {
+    let names = |p: &Profile| {
+        let first = words(p.first_name.as_deref()?).join(" ");
+        let last = words(p.last_name.as_deref()?).join(" ");
+        (!first.is_empty() && !last.is_empty()).then_some((first, last))
+    };
+    let (Some((first_a, last_a)), Some((first_b, last_b))) = (names(this), names(other)) else {
+        return false;
+    };
+    last_a == last_b
+        && !first_a.starts_with(&first_b)
+        && !first_b.starts_with(&first_a)
+        && edit_distance(&first_a, &first_b) > 1
 }
 
 /// `others` that look like `this` ([`LOOK_ALIKE`] and above), best first
@@ -307,6 +336,23 @@ mod tests {
             ..person("Mary", "Smithson")
         };
         assert!(compare(&a, &c).is_none());
+    }
+
+    #[test]
+    fn a_household_shares_a_phone_and_an_address_but_is_two_people() {
+        let home = |first: &str| Profile {
+            phone: Some("+15125550188".into()),
+            addresses: vec!["12 Oak St 78701".into()],
+            ..person(first, "Smith")
+        };
+        let l = likeness(&home("John"), &home("Mary")).unwrap();
+        assert_eq!(l.reasons.last(), Some(&Reason::Household));
+        assert!(l.score >= LOOK_ALIKE && l.score < THRESHOLD);
+        assert!(compare(&home("John"), &home("Mary")).is_none());
+        // A typo, an initial or a short form is the same person.
+        for same in ["Jonh", "J.", "Jon", "Johnny"] {
+            assert!(compare(&home("John"), &home(same)).is_some(), "{same}");
+        }
     }
 
     #[test]

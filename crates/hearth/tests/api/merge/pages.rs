@@ -201,10 +201,10 @@ async fn the_duplicates_page_pages_through_the_pairs() {
     for app in apps().await {
         let e = app.engine;
         let org = app.org("acme").await;
-        // 27 pairs, each two people sharing a phone.
+        // 27 pairs, each one person entered twice with one phone.
         for n in 0..27 {
             let phone = format!("(512) 555-{:04}", 1000 + n);
-            for name in ["Ann", "Bea"] {
+            for name in ["Ann", "Anne"] {
                 app.customer(
                     &org,
                     json!({"first_name": name, "last_name": format!("Family{n}"), "phone": phone}),
