@@ -87,8 +87,10 @@ async fn open_leads(
         .query(
             &Dynamic(
                 format!(
+                    // Probes by id, not a walk of the organisation's
+                    // leads (see `profiles`).
                     "SELECT id, first_name, last_name, business_name, email, phone, service_address \
-                     FROM leads WHERE org_id = $1 AND id IN ({})",
+                     FROM leads WHERE (org_id = $1) IS TRUE AND id IN ({})",
                     placeholders(2, ids.len())
                 ),
                 values,

@@ -92,12 +92,15 @@ pub(super) async fn profiles(c: &mut Conn, org: OrgId, ids: &[Uuid]) -> Result<V
         let mut values: Vec<sea_query::Value> = vec![org.0.into()];
         values.extend(part.iter().map(|id| sea_query::Value::from(*id)));
         let list = placeholders(2, part.len());
+        // `(org_id = $1) IS TRUE`: SQLite otherwise walks an index of the
+        // whole organisation for the ids instead of probing each (seen at
+        // 1M customers: 0.6 s per call; see search::index::SOURCES).
         let mut found: BTreeMap<Uuid, Profile> = c
             .query(
                 &Dynamic(
                     format!(
                         "SELECT id, first_name, last_name, business_name, email, phone FROM customers \
-                         WHERE org_id = $1 AND id IN ({list}) AND deleted_at IS NULL"
+                         WHERE (org_id = $1) IS TRUE AND id IN ({list}) AND deleted_at IS NULL"
                     ),
                     values.clone(),
                 ),
