@@ -240,6 +240,8 @@ pub async fn run(store: &Store, args: &DuplicatesBench) -> Result<()> {
             }))
             .await?;
     }
+    // As after `bench generate`: statistics for the planner.
+    store.optimize(true).await?;
     println!(
         "org {slug}: {} customers ({planted} planted duplicate pairs; names from {} first × {} last) written in {:.1} s",
         made.len(),
