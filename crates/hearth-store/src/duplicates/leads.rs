@@ -2,7 +2,7 @@
 //! leads with the same phone or email, both judged by the same rules.
 //! Won and lost leads are history, not a second record of someone.
 
-use super::{Candidate, ON_CREATE, OnCreate, PROBE_CAP, find, profile_name, settings};
+use super::{Candidate, ON_CREATE, OnCreate, PROBE_CAP, find, profile_name, profile_row, settings};
 use crate::search::{Dynamic, placeholders};
 use crate::{Conn, Result};
 use hearth_domain::duplicates::{self as rules, Profile, Reason};
@@ -97,13 +97,8 @@ async fn open_leads(
             ),
             |r| {
                 Ok(Profile {
-                    id: r.get(0)?,
-                    first_name: r.get(1)?,
-                    last_name: r.get(2)?,
-                    business_name: r.get(3)?,
-                    email: r.get(4)?,
-                    phone: r.get(5)?,
                     addresses: r.get::<Option<String>>(6)?.into_iter().collect(),
+                    ..profile_row(r)?
                 })
             },
         )

@@ -11,7 +11,7 @@ pub use leads::{LeadCandidate, LeadChecked, Lookalikes, create_lead, of_lead};
 pub use pairs::{Pair, pairs};
 
 use crate::search::{self, Dynamic, placeholders};
-use crate::{Conn, Raw, Result};
+use crate::{Conn, Raw, Result, Row};
 use hearth_domain::customers::{Customer, CustomerFields, CustomerInput, display_name};
 use hearth_domain::duplicates::{self as rules, Likeness, Profile, Reason};
 use hearth_domain::history::Actor;
@@ -85,6 +85,24 @@ pub async fn set_settings(c: &mut Conn, org: OrgId, on_create: OnCreate) -> Resu
     Ok(on_create)
 }
 
+/// A service address as duplicate detection compares it: its street line
+/// and postal code. The whole-organisation pass keys on the same text.
+pub(super) const ADDRESS_TEXT: &str = "line1 || COALESCE(' ' || postal_code, '')";
+
+/// A profile from a row whose first six columns are id, first name, last
+/// name, business name, email and phone (customers and leads alike).
+pub(super) fn profile_row(r: &Row) -> Result<Profile> {
+    Ok(Profile {
+        id: r.get(0)?,
+        first_name: r.get(1)?,
+        last_name: r.get(2)?,
+        business_name: r.get(3)?,
+        email: r.get(4)?,
+        phone: r.get(5)?,
+        addresses: vec![],
+    })
+}
+
 /// Live customers of organisation `$1` among the ids in `list` (`$2, …`).
 /// `(org_id = $1) IS TRUE`: SQLite otherwise walks an index of the whole
 /// organisation for the ids instead of probing each (0.6 s per call at 1M
@@ -104,17 +122,10 @@ pub(super) async fn profiles(c: &mut Conn, org: OrgId, ids: &[Uuid]) -> Result<V
         values.extend(part.iter().map(|id| sea_query::Value::from(*id)));
         let list = placeholders(2, part.len());
         let mut found: BTreeMap<Uuid, Profile> = c
-            .query(&Dynamic(customers_among(&list), values.clone()), |r| {
-                Ok(Profile {
-                    id: r.get(0)?,
-                    first_name: r.get(1)?,
-                    last_name: r.get(2)?,
-                    business_name: r.get(3)?,
-                    email: r.get(4)?,
-                    phone: r.get(5)?,
-                    addresses: vec![],
-                })
-            })
+            .query(
+                &Dynamic(customers_among(&list), values.clone()),
+                profile_row,
+            )
             .await?
             .into_iter()
             .map(|p| (p.id, p))
@@ -123,7 +134,7 @@ pub(super) async fn profiles(c: &mut Conn, org: OrgId, ids: &[Uuid]) -> Result<V
             .query(
                 &Dynamic(
                     format!(
-                        "SELECT customer_id, line1 || COALESCE(' ' || postal_code, '') FROM addresses \
+                        "SELECT customer_id, {ADDRESS_TEXT} FROM addresses \
                          WHERE org_id = $1 AND customer_id IN ({list}) AND deleted_at IS NULL"
                     ),
                     values,

@@ -1,7 +1,8 @@
 //! The organisation's duplicate pairs, for review: customers sharing a
 //! phone, an email or a service address, each pair scored on all evidence.
 
-use super::{Candidate, PROBE_CAP, candidate, profiles};
+use super::{ADDRESS_TEXT, Candidate, PROBE_CAP, candidate, profiles};
+use crate::search::Dynamic;
 use crate::{Conn, Raw, Result};
 use hearth_domain::OrgId;
 use hearth_domain::duplicates::{self as rules, Profile, Reason};
@@ -60,9 +61,11 @@ async fn groups(c: &mut Conn, org: OrgId) -> Result<Vec<Vec<Uuid>>> {
         .await?;
     let addresses = c
         .query(
-            &Raw(
-                "SELECT customer_id, line1 || COALESCE(' ' || postal_code, '') FROM addresses \
-                 WHERE org_id = $1 AND deleted_at IS NULL",
+            &Dynamic(
+                format!(
+                    "SELECT customer_id, {ADDRESS_TEXT} FROM addresses \
+                     WHERE org_id = $1 AND deleted_at IS NULL"
+                ),
                 vec![org.0.into()],
             ),
             |r| {
