@@ -261,6 +261,15 @@ impl CustomerFields {
         )
     }
 
+    /// What duplicate detection matches names on (stored with the customer).
+    pub fn name_key(&self) -> Option<String> {
+        crate::duplicates::name_key(
+            self.first_name.as_deref(),
+            self.last_name.as_deref(),
+            self.business_name.as_deref(),
+        )
+    }
+
     /// Key for alphabetical lists: surname first, like a phone book.
     pub fn sort_name(&self) -> String {
         [

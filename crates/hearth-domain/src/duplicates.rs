@@ -1,7 +1,7 @@
 //! Duplicate customers and leads: how alike two records are, and why.
 //!
 //! The store finds a few candidates by index probes (same phone, same
-//! email, search hits on the name or first address); these rules decide
+//! email, same [`name_key`], same [`address_key`]); these rules decide
 //! which of them are duplicates and rank them, so the reasons shown to a
 //! person are the ones that produced the score.
 
@@ -89,21 +89,34 @@ pub const THRESHOLD: u32 = 40;
 pub const NAME_FLOOR: u32 = 85;
 
 /// The folded words of a person's or business's name, sorted so that
-/// "Hopper Grace" and "Grace Hopper" compare equal.
-fn name_key(p: &Profile) -> Option<String> {
-    let mut w: Vec<String> = [p.first_name.as_deref(), p.last_name.as_deref()]
+/// "Hopper Grace" and "Grace Hopper" compare equal. Stored with each
+/// customer (`customers.name_key`): records scoring [`LOOK_ALIKE`] on the
+/// name alone have the same key, so one index probe finds them (a change
+/// to these rules or to `search::words` needs a migration that re-keys).
+pub fn name_key(first: Option<&str>, last: Option<&str>, business: Option<&str>) -> Option<String> {
+    let mut w: Vec<String> = [first, last]
         .into_iter()
         .flatten()
         .flat_map(words)
         .collect();
     if w.is_empty() {
-        w = p.business_name.as_deref().map(words).unwrap_or_default();
+        w = business.map(words).unwrap_or_default();
     }
     if w.is_empty() {
         return None;
     }
     w.sort();
     Some(w.join(" "))
+}
+
+impl Profile {
+    fn name_key(&self) -> Option<String> {
+        name_key(
+            self.first_name.as_deref(),
+            self.last_name.as_deref(),
+            self.business_name.as_deref(),
+        )
+    }
 }
 
 /// How alike two names are, in percent: 100 minus the edit distance
@@ -117,10 +130,24 @@ pub fn name_similarity(a: &str, b: &str) -> u32 {
     (100 * (longest - distance) / longest) as u32
 }
 
+/// A service address as duplicate detection compares it: its street line
+/// and postal code (the city and region add nothing a postal code does
+/// not say, and are often left out).
+pub fn address_text(line1: &str, postal_code: Option<&str>) -> String {
+    match postal_code {
+        Some(code) => format!("{line1} {code}"),
+        None => line1.to_string(),
+    }
+}
+
 /// An address's words with the usual abbreviations written one way, so
-/// "12 Oak Street" and "12 oak st." agree.
-fn address_key(a: &str) -> String {
-    words(a)
+/// "12 Oak Street" and "12 oak st." agree. Stored with each service
+/// address (`addresses.address_key`, of its [`address_text`]; `None` when
+/// it has no words) so that one index probe finds the records sharing it:
+/// a change to these rules or to `search::words` needs a migration that
+/// re-keys them.
+pub fn address_key(a: &str) -> Option<String> {
+    let key = words(a)
         .into_iter()
         .map(
             |w| match ABBREVIATIONS.binary_search_by(|(long, _)| long.cmp(&w.as_str())) {
@@ -129,7 +156,8 @@ fn address_key(a: &str) -> String {
             },
         )
         .collect::<Vec<_>>()
-        .join(" ")
+        .join(" ");
+    (!key.is_empty()).then_some(key)
 }
 
 /// Street types and directions, spelled out → as abbreviated (USPS), in
@@ -176,8 +204,7 @@ pub fn blocking_keys(p: &Profile) -> Vec<String> {
     keys.extend(
         p.addresses
             .iter()
-            .map(|a| address_key(a))
-            .filter(|k| !k.is_empty())
+            .filter_map(|a| address_key(a))
             .map(|k| format!("a {k}")),
     );
     keys
@@ -210,15 +237,19 @@ fn likeness(this: &Profile, other: &Profile) -> Option<Likeness> {
     {
         reasons.push(Reason::SameEmail { email: a.clone() });
     }
-    if let (Some(a), Some(b)) = (name_key(this), name_key(other)) {
+    if let (Some(a), Some(b)) = (this.name_key(), other.name_key()) {
         let similarity = name_similarity(&a, &b);
         if similarity >= NAME_FLOOR {
             reasons.push(Reason::SimilarName { similarity });
         }
     }
     if let Some(address) = this.addresses.iter().find(|a| {
-        let key = address_key(a);
-        !key.is_empty() && other.addresses.iter().any(|b| address_key(b) == key)
+        address_key(a).is_some_and(|key| {
+            other
+                .addresses
+                .iter()
+                .any(|b| address_key(b).as_ref() == Some(&key))
+        })
     }) {
         reasons.push(Reason::SameAddress {
             address: address.clone(),

@@ -104,8 +104,8 @@ pub async fn create(
     let now = now();
     c.execute(&Raw(
         "INSERT INTO addresses (id, org_id, customer_id, label, line1, line2, city, region, postal_code, country, \
-         access_instructions, is_primary, version, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $13)",
+         access_instructions, is_primary, address_key, version, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $14)",
         vec![
             id.0.into(),
             org.0.into(),
@@ -119,6 +119,7 @@ pub async fn create(
             f.country.clone().into(),
             f.access_instructions.clone().into(),
             is_primary.into(),
+            f.duplicate_key().into(),
             now.into(),
         ],
     ))
@@ -293,8 +294,8 @@ pub async fn update(
     let n = c
         .execute(&Raw(
             "UPDATE addresses SET label = $1, line1 = $2, line2 = $3, city = $4, region = $5, postal_code = $6, \
-             country = $7, access_instructions = $8, is_primary = $9, version = version + 1, updated_at = $10 \
-             WHERE id = $11 AND org_id = $12 AND version = $13 AND deleted_at IS NULL",
+             country = $7, access_instructions = $8, is_primary = $9, address_key = $10, version = version + 1, \
+             updated_at = $11 WHERE id = $12 AND org_id = $13 AND version = $14 AND deleted_at IS NULL",
             vec![
                 f.label.clone().into(),
                 f.line1.clone().into(),
@@ -305,6 +306,7 @@ pub async fn update(
                 f.country.clone().into(),
                 f.access_instructions.clone().into(),
                 is_primary.into(),
+                f.duplicate_key().into(),
                 now().into(),
                 id.0.into(),
                 org.0.into(),

@@ -10,6 +10,7 @@ use crate::{Conn, Result};
 use chrono::NaiveDate;
 use chrono::{DateTime, Utc};
 use hearth_domain::customers::CustomerFields;
+use hearth_domain::duplicates::{address_key, address_text};
 use hearth_domain::history::Actor;
 use hearth_domain::{AddressId, EquipmentId, InvoiceId, JobId, MembershipId, PaymentId, PlanId};
 use hearth_domain::{CustomerId, EventId, ImportId, LeadId, OrgId};
@@ -29,6 +30,7 @@ enum Customers {
     CustomerSince,
     SortName,
     SearchText,
+    NameKey,
     Version,
     CreatedAt,
     UpdatedAt,
@@ -92,6 +94,7 @@ pub async fn insert_customer_rows(
             Customers::CustomerSince,
             Customers::SortName,
             Customers::SearchText,
+            Customers::NameKey,
             Customers::Version,
             Customers::CreatedAt,
             Customers::UpdatedAt,
@@ -111,6 +114,7 @@ pub async fn insert_customer_rows(
                 f.customer_since.into(),
                 f.sort_name().into(),
                 search_text(f).into(),
+                f.name_key().into(),
                 1i64.into(),
                 r.created_at.into(),
                 r.created_at.into(),
@@ -221,6 +225,7 @@ pub async fn insert_addresses(c: &mut Conn, org: OrgId, rows: &[NewAddress]) -> 
         "line1",
         "city",
         "postal_code",
+        "address_key",
         "country",
         "is_primary",
         "version",
@@ -230,6 +235,7 @@ pub async fn insert_addresses(c: &mut Conn, org: OrgId, rows: &[NewAddress]) -> 
     let values = rows
         .iter()
         .map(|a| {
+            let key = address_key(&address_text(&a.line1, Some(&a.postal_code)));
             vec![
                 a.id.0.into(),
                 org.0.into(),
@@ -237,6 +243,7 @@ pub async fn insert_addresses(c: &mut Conn, org: OrgId, rows: &[NewAddress]) -> 
                 a.line1.clone().into(),
                 a.city.clone().into(),
                 a.postal_code.clone().into(),
+                key.into(),
                 "US".into(),
                 a.is_primary.into(),
                 1i64.into(),

@@ -110,8 +110,8 @@ pub async fn create(
     let id = CustomerId::new();
     c.execute(&Raw(
         "INSERT INTO customers (id, org_id, first_name, last_name, business_name, email, phone, \
-         preferred_contact_method, customer_since, sort_name, search_text, version, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $12)",
+         preferred_contact_method, customer_since, sort_name, search_text, name_key, version, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $13)",
         vec![
             id.0.into(),
             org.0.into(),
@@ -124,6 +124,7 @@ pub async fn create(
             fields.customer_since.into(),
             fields.sort_name().into(),
             search_text(&fields).into(),
+            fields.name_key().into(),
             now.into(),
         ],
     ))
@@ -292,14 +293,14 @@ pub(crate) async fn write_fields(
 ) -> Result<u64> {
     let sql = if version.is_some() {
         "UPDATE customers SET first_name = $1, last_name = $2, business_name = $3, email = $4, phone = $5, \
-         preferred_contact_method = $6, customer_since = $7, sort_name = $8, search_text = $9, \
-         version = version + 1, updated_at = $10 \
-         WHERE id = $11 AND org_id = $12 AND deleted_at IS NULL AND version = $13"
+         preferred_contact_method = $6, customer_since = $7, sort_name = $8, search_text = $9, name_key = $10, \
+         version = version + 1, updated_at = $11 \
+         WHERE id = $12 AND org_id = $13 AND deleted_at IS NULL AND version = $14"
     } else {
         "UPDATE customers SET first_name = $1, last_name = $2, business_name = $3, email = $4, phone = $5, \
-         preferred_contact_method = $6, customer_since = $7, sort_name = $8, search_text = $9, \
-         version = version + 1, updated_at = $10 \
-         WHERE id = $11 AND org_id = $12 AND deleted_at IS NULL"
+         preferred_contact_method = $6, customer_since = $7, sort_name = $8, search_text = $9, name_key = $10, \
+         version = version + 1, updated_at = $11 \
+         WHERE id = $12 AND org_id = $13 AND deleted_at IS NULL"
     };
     let mut values: Vec<sea_query::Value> = vec![
         fields.first_name.clone().into(),
@@ -311,6 +312,7 @@ pub(crate) async fn write_fields(
         fields.customer_since.into(),
         fields.sort_name().into(),
         search_text(fields).into(),
+        fields.name_key().into(),
         now().into(),
         id.0.into(),
         org.0.into(),

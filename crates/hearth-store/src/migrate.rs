@@ -35,14 +35,19 @@ migrations! {
     19 => "0019_lead_imports",
     20 => "0020_import_runs",
     21 => "0021_booking_facts",
+    22 => "0022_duplicate_keys",
 }
 
 /// Work a migration needs done in Rust after its SQL, in its transaction.
 async fn after(c: &mut crate::Conn, version: i64) -> Result<()> {
-    if version == 13 {
+    match version {
         // Facts of the customers that exist already, by the same query
         // that keeps them current.
-        crate::segments::facts::rebuild_all(c).await?;
+        13 => {
+            crate::segments::facts::rebuild_all(c).await?;
+        }
+        22 => crate::duplicates::rekey_all(c).await?,
+        _ => {}
     }
     Ok(())
 }

@@ -1,16 +1,18 @@
 //! Finding duplicate customers and leads: a few bounded index probes (same
-//! phone, same email, search hits on the name and first service address),
-//! then hearth_domain::duplicates decides and ranks. Every way of creating
-//! a customer or a lead by hand runs this check first
-//! ([`create_customer`], [`create_lead`]).
+//! phone, same email, same name key, same address key), then
+//! hearth_domain::duplicates decides and ranks. Every way of creating a
+//! customer or a lead by hand runs this check first ([`create_customer`],
+//! [`create_lead`]).
 
+mod keys;
 mod leads;
 mod pairs;
 
+pub use keys::rekey_all;
 pub use leads::{LeadCandidate, LeadChecked, Lookalikes, create_lead, of_lead};
 pub use pairs::{Pair, pairs};
 
-use crate::search::{self, Dynamic, placeholders};
+use crate::search::{Dynamic, placeholders};
 use crate::{Conn, Raw, Result, Row};
 use hearth_domain::customers::{Customer, CustomerFields, CustomerInput, display_name};
 use hearth_domain::duplicates::{self as rules, Likeness, Profile, Reason};
@@ -85,9 +87,15 @@ pub async fn set_settings(c: &mut Conn, org: OrgId, on_create: OnCreate) -> Resu
     Ok(on_create)
 }
 
-/// A service address as duplicate detection compares it: its street line
-/// and postal code. The whole-organisation pass keys on the same text.
-pub(super) const ADDRESS_TEXT: &str = "line1 || COALESCE(' ' || postal_code, '')";
+/// A service address row's text as duplicate detection compares it, from
+/// a row whose columns `at` and `at + 1` are its line1 and postal code.
+pub(super) fn address_row(r: &Row, at: usize) -> Result<String> {
+    let postal_code: Option<String> = r.get(at + 1)?;
+    Ok(rules::address_text(
+        &r.get::<String>(at)?,
+        postal_code.as_deref(),
+    ))
+}
 
 /// A profile from a row whose first six columns are id, first name, last
 /// name, business name, email and phone (customers and leads alike).
@@ -134,12 +142,12 @@ pub(super) async fn profiles(c: &mut Conn, org: OrgId, ids: &[Uuid]) -> Result<V
             .query(
                 &Dynamic(
                     format!(
-                        "SELECT customer_id, {ADDRESS_TEXT} FROM addresses \
+                        "SELECT customer_id, line1, postal_code FROM addresses \
                          WHERE org_id = $1 AND customer_id IN ({list}) AND deleted_at IS NULL"
                     ),
                     values,
                 ),
-                |r| Ok((r.get::<Uuid>(0)?, r.get::<String>(1)?)),
+                |r| Ok((r.get::<Uuid>(0)?, address_row(r, 1)?)),
             )
             .await?;
         for (id, address) in addresses {
@@ -152,25 +160,49 @@ pub(super) async fn profiles(c: &mut Conn, org: OrgId, ids: &[Uuid]) -> Result<V
     Ok(out)
 }
 
+/// Live customers of organisation `$1` with one value (`$2`), at most `$3`:
+/// each an index probe (the plans are pinned by a test below).
+const BY_PHONE: &str = "SELECT id FROM customers \
+     WHERE org_id = $1 AND phone = $2 AND deleted_at IS NULL LIMIT $3";
+const BY_EMAIL: &str = "SELECT id FROM customers \
+     WHERE org_id = $1 AND email = $2 AND deleted_at IS NULL LIMIT $3";
+const BY_NAME: &str = "SELECT id FROM customers \
+     WHERE org_id = $1 AND name_key = $2 AND deleted_at IS NULL LIMIT $3";
+const BY_ADDRESS: &str = "SELECT customer_id FROM addresses \
+     WHERE org_id = $1 AND address_key = $2 AND deleted_at IS NULL LIMIT $3";
+
 /// Live customers of the organisation that look like `subject`, best first.
 /// Bounded: at most a few dozen customers are read whatever the data size.
+/// Complete: a look-alike shares a phone, an email or a service address
+/// with `subject`, or has the same name (see `rules::LOOK_ALIKE`), and each
+/// of those is one index probe.
 pub(super) async fn find(
     c: &mut Conn,
     org: OrgId,
     subject: &Profile,
     limit: usize,
 ) -> Result<Vec<Candidate>> {
+    let name = rules::name_key(
+        subject.first_name.as_deref(),
+        subject.last_name.as_deref(),
+        subject.business_name.as_deref(),
+    );
+    let probes = [
+        (BY_PHONE, subject.phone.clone()),
+        (BY_EMAIL, subject.email.clone()),
+        (BY_NAME, name),
+    ]
+    .into_iter()
+    .chain(
+        subject
+            .addresses
+            .iter()
+            .take(PROBE_CAP as usize)
+            .filter_map(|a| rules::address_key(a))
+            .map(|key| (BY_ADDRESS, Some(key))),
+    );
     let mut ids: BTreeSet<Uuid> = BTreeSet::new();
-    for (sql, value) in [
-        (
-            "SELECT id FROM customers WHERE org_id = $1 AND phone = $2 AND deleted_at IS NULL LIMIT $3",
-            subject.phone.clone(),
-        ),
-        (
-            "SELECT id FROM customers WHERE org_id = $1 AND email = $2 AND deleted_at IS NULL LIMIT $3",
-            subject.email.clone(),
-        ),
-    ] {
+    for (sql, value) in probes {
         let Some(value) = value else { continue };
         ids.extend(
             c.query(
@@ -180,16 +212,6 @@ pub(super) async fn find(
             .await?,
         );
     }
-    // Typo-tolerant search on the name and on the first address finds
-    // similar names and shared addresses.
-    for text in [Some(name_text(subject)), subject.addresses.first().cloned()]
-        .into_iter()
-        .flatten()
-        .filter(|t| !t.trim().is_empty())
-    {
-        let hits = search::search(c, org, &text, PROBE_CAP as usize).await?;
-        ids.extend(hits.into_iter().map(|h| h.customer_id.0));
-    }
     ids.remove(&subject.id);
     let ids: Vec<Uuid> = ids.into_iter().collect();
     let others = profiles(c, org, &ids).await?;
@@ -198,20 +220,6 @@ pub(super) async fn find(
         .into_iter()
         .filter_map(|(id, likeness)| by_id.get(&id).map(|p| candidate(p, likeness)))
         .collect())
-}
-
-/// The person's name as search text, or the business's when there is none.
-fn name_text(p: &Profile) -> String {
-    let name = [p.first_name.as_deref(), p.last_name.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
-    if name.trim().is_empty() {
-        p.business_name.clone().unwrap_or_default()
-    } else {
-        name
-    }
 }
 
 pub(super) fn profile_name(p: &Profile) -> String {
@@ -304,25 +312,43 @@ mod tests {
     use super::*;
     use crate::{Store, work};
 
-    #[tokio::test]
-    async fn profiles_probe_their_ids_instead_of_walking_the_organisation() {
+    async fn plan(sql: &str, values: Vec<sea_query::Value>) -> Vec<String> {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open_sqlite(&dir.path().join("plan.db"), false).unwrap();
         crate::migrate(&store).await.unwrap();
-        let sql = format!(
-            "EXPLAIN QUERY PLAN {}",
-            customers_among(&placeholders(2, 3))
-        );
-        let values = vec![sea_query::Value::from(Uuid::nil()); 4];
-        let plan = store
+        let sql = format!("EXPLAIN QUERY PLAN {sql}");
+        store
             .read(work!(
                 |c| c.query(&Dynamic(sql, values), |r| r.get::<String>(3))
             ))
             .await
-            .unwrap();
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn profiles_probe_their_ids_instead_of_walking_the_organisation() {
+        let values = vec![sea_query::Value::from(Uuid::nil()); 4];
+        let plan = plan(&customers_among(&placeholders(2, 3)), values).await;
         assert!(
             plan.iter().all(|step| !step.contains("org_id=?")),
             "{plan:?}"
         );
+    }
+
+    #[tokio::test]
+    async fn each_look_alike_probe_is_one_index_lookup_on_its_key() {
+        for (sql, index) in [
+            (BY_PHONE, "customers_live_phone (org_id=? AND phone=?)"),
+            (BY_EMAIL, "customers_live_email (org_id=? AND email=?)"),
+            (BY_NAME, "customers_name_key (org_id=? AND name_key=?)"),
+            (BY_ADDRESS, "addresses_key (org_id=? AND address_key=?)"),
+        ] {
+            let values = vec![Uuid::nil().into(), "x".into(), PROBE_CAP.into()];
+            let plan = plan(sql, values).await;
+            assert!(
+                plan.len() == 1 && plan[0].ends_with(index),
+                "{sql}: {plan:?}"
+            );
+        }
     }
 }

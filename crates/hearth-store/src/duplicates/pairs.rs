@@ -1,8 +1,7 @@
 //! The organisation's duplicate pairs, for review: customers sharing a
 //! phone, an email or a service address, each pair scored on all evidence.
 
-use super::{ADDRESS_TEXT, Candidate, PROBE_CAP, candidate, profiles};
-use crate::search::Dynamic;
+use super::{Candidate, PROBE_CAP, address_row, candidate, profiles};
 use crate::{Conn, Raw, Result};
 use hearth_domain::OrgId;
 use hearth_domain::duplicates::{self as rules, Profile, Reason};
@@ -61,17 +60,15 @@ async fn groups(c: &mut Conn, org: OrgId) -> Result<Vec<Vec<Uuid>>> {
         .await?;
     let addresses = c
         .query(
-            &Dynamic(
-                format!(
-                    "SELECT customer_id, {ADDRESS_TEXT} FROM addresses \
-                     WHERE org_id = $1 AND deleted_at IS NULL"
-                ),
+            &Raw(
+                "SELECT customer_id, line1, postal_code FROM addresses \
+                 WHERE org_id = $1 AND deleted_at IS NULL",
                 vec![org.0.into()],
             ),
             |r| {
                 Ok(keyed(Profile {
                     id: r.get(0)?,
-                    addresses: vec![r.get(1)?],
+                    addresses: vec![address_row(r, 1)?],
                     ..Profile::default()
                 }))
             },

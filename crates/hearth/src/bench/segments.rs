@@ -11,6 +11,7 @@ use anyhow::Result;
 use chrono::{Duration, Utc};
 use hearth_domain::segments::builtin::BuiltIn;
 use hearth_domain::{AddressId, CustomerId, JobId, OrgId};
+use hearth_store::bulk::{self, NewAddress};
 use hearth_store::segments::{self, facts};
 use hearth_store::{Raw, Store, orgs, work};
 use rand::rngs::StdRng;
@@ -62,20 +63,7 @@ async fn add_jobs(
     let now = Utc::now();
     let mut jobs_written = 0;
     for part in ids.chunks(PER_TRANSACTION) {
-        let mut addresses = Query::insert();
-        addresses.into_table("addresses").columns([
-            "id",
-            "org_id",
-            "customer_id",
-            "line1",
-            "city",
-            "postal_code",
-            "country",
-            "is_primary",
-            "version",
-            "created_at",
-            "updated_at",
-        ]);
+        let mut addresses = Vec::with_capacity(part.len());
         let mut jobs = Query::insert();
         jobs.into_table("jobs").columns([
             "id",
@@ -96,19 +84,15 @@ async fn add_jobs(
         let mut job_rows = 0;
         for customer in part {
             let address = AddressId::new();
-            addresses.values_panic([
-                Expr::val(address.0),
-                Expr::val(org.0),
-                Expr::val(customer.0),
-                Expr::val(format!("{} Main St", rng.random_range(1..999))),
-                Expr::val(["Austin", "Dallas", "Houston", "Waco"][rng.random_range(0..4)]),
-                Expr::val(format!("7{:04}", rng.random_range(0..10_000))),
-                Expr::val("US"),
-                Expr::val(true),
-                Expr::val(1i64),
-                Expr::val(now),
-                Expr::val(now),
-            ]);
+            addresses.push(NewAddress {
+                id: address,
+                customer_id: *customer,
+                line1: format!("{} Main St", rng.random_range(1..999)),
+                city: ["Austin", "Dallas", "Houston", "Waco"][rng.random_range(0..4)].into(),
+                postal_code: format!("7{:04}", rng.random_range(0..10_000)),
+                is_primary: true,
+                created_at: now,
+            });
             for _ in 0..rng.random_range(0..=per_customer * 2) {
                 let start = now + Duration::days(rng.random_range(-900..30));
                 let status = match rng.random_range(0..10) {
@@ -138,7 +122,7 @@ async fn add_jobs(
         jobs_written += job_rows;
         store
             .write(work!(|c| async {
-                c.execute(&addresses).await?;
+                bulk::insert_addresses(c, org, &addresses).await?;
                 if job_rows > 0 {
                     c.execute(&jobs).await?;
                 }
