@@ -121,10 +121,9 @@ struct LookAlikesPage {
 }
 
 /// A live customer's look-alikes: a page of its own, which the card's
-/// script also reads to fill its slot after the card has loaded. The
-/// typo-tolerant search behind it costs more than the rest of the card
-/// together (~1.8 ms of its ~3 ms at 100k customers), so the card does not
-/// wait for it.
+/// script also reads to fill its slot after the card has loaded, so the
+/// card never waits for the check (when it searched names and addresses
+/// it cost more than the rest of the card together).
 async fn look_alikes(
     State(s): State<AppState>,
     PageAuth(auth): PageAuth,

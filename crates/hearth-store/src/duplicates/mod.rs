@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use uuid::Uuid;
 
-/// Customers read per probe at most, and search hits per search.
+/// Customers read per probe at most.
 pub(super) const PROBE_CAP: i64 = 20;
 
 /// A customer that looks like a duplicate, with the evidence.

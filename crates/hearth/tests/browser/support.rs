@@ -219,14 +219,21 @@ pub async fn connect_browser(webdriver: &str, profile: &Path) -> Result<Client> 
     Ok(client)
 }
 
-/// Waits for an element, saying which one on timeout.
+/// Waits for an element, saying which one on timeout. Any failure to find
+/// it is retried until then, not only its absence: right after a click
+/// that submits a form, chromedriver answers a lookup with "aborted by
+/// navigation" while the next page loads (a flaky merge walk in CI).
 pub async fn wait_for(client: &Client, what: Locator<'_>) -> Result<fantoccini::elements::Element> {
-    client
-        .wait()
-        .at_most(PATIENCE)
-        .for_element(what)
-        .await
-        .with_context(|| format!("waiting for {what:?}"))
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        match client.find(what).await {
+            Ok(found) => return Ok(found),
+            Err(_) if tokio::time::Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(50)).await
+            }
+            Err(e) => return Err(e).with_context(|| format!("waiting for {what:?}")),
+        }
+    }
 }
 
 /// Signs in as the owner through the login form and waits for `next`.
