@@ -8,6 +8,9 @@ use utoipa::ToSchema;
 /// A way messages leave or reach Hearth.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+// Named apart from `comms::Channel` (how one message travelled) in the
+// OpenAPI document, where one name is one schema.
+#[schema(as = DeliveryChannel)]
 pub enum Channel {
     /// Outbound email over SMTP.
     Smtp,

@@ -113,6 +113,7 @@ pub struct TicketMessage {
 
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = TicketMessageInput)]
 pub struct MessageInput {
     pub body: String,
     /// Defaults to `staff`.

@@ -50,30 +50,6 @@ fn engagement(r: &Row) -> Result<Engagement> {
     })
 }
 
-/// A team member who can be picked on the form.
-#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
-pub struct TeamMember {
-    pub id: UserId,
-    pub name: String,
-}
-
-/// The organisation's active users, by name.
-pub async fn team(c: &mut Conn, org: OrgId) -> Result<Vec<TeamMember>> {
-    c.query(
-        &Raw(
-            "SELECT id, name FROM users WHERE org_id = $1 AND disabled_at IS NULL ORDER BY name, id",
-            vec![org.0.into()],
-        ),
-        |r| {
-            Ok(TeamMember {
-                id: r.get(0)?,
-                name: r.get(1)?,
-            })
-        },
-    )
-    .await
-}
-
 /// The organisation's contact types, in their order; the defaults until it
 /// edits them.
 pub async fn types(c: &mut Conn, org: OrgId) -> Result<Vec<String>> {

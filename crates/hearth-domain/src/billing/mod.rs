@@ -3,13 +3,19 @@
 //! payments, memberships, the loyalty ledger and spending insights. All of
 //! it is integer arithmetic on minor units; nothing here ever holds a float.
 
-/// A closed set of words stored as text and sent as JSON strings.
+/// A closed set of words stored as text and sent as JSON strings; each
+/// `$text` must be its variant's name in snake_case. The JSON names come
+/// from `rename_all`, not from a `rename = $text` per variant: utoipa does
+/// not read a literal passed through a macro, and the OpenAPI document
+/// then listed the variants' Rust names ("PartiallyPaid") while the API
+/// sent "partially_paid" (a unit test checks that the words agree).
 macro_rules! word_enum {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$m])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        #[serde(rename_all = "snake_case")]
         pub enum $name {
-            $($(#[$vm])* #[serde(rename = $text)] $variant),+
+            $($(#[$vm])* $variant),+
         }
 
         impl $name {
@@ -57,3 +63,38 @@ pub mod spending;
 
 #[cfg(test)]
 mod properties;
+
+#[cfg(test)]
+mod words {
+    use super::{invoices, loyalty, memberships, payments, quotes};
+    use crate::support;
+    use serde::Serialize;
+    use utoipa::PartialSchema;
+
+    /// The word stored, the word sent as JSON and the words the OpenAPI
+    /// document lists are one.
+    fn agree<T: Copy + Serialize + PartialSchema>(all: &[T], text: fn(T) -> &'static str) {
+        let words: Vec<&str> = all.iter().map(|v| text(*v)).collect();
+        for v in all {
+            assert_eq!(serde_json::to_value(v).unwrap(), text(*v));
+        }
+        let schema = serde_json::to_value(T::schema()).unwrap();
+        assert_eq!(schema["enum"], serde_json::json!(words), "{schema}");
+    }
+
+    #[test]
+    fn every_word_is_the_same_stored_sent_and_documented() {
+        agree(invoices::InvoiceStatus::ALL, |v| v.as_str());
+        agree(quotes::QuoteStatus::ALL, |v| v.as_str());
+        agree(payments::PaymentMethod::ALL, |v| v.as_str());
+        agree(memberships::PlanInterval::ALL, |v| v.as_str());
+        agree(memberships::MembershipStatus::ALL, |v| v.as_str());
+        agree(memberships::BillingStatus::ALL, |v| v.as_str());
+        agree(memberships::MembershipAction::ALL, |v| v.as_str());
+        agree(loyalty::LoyaltyKind::ALL, |v| v.as_str());
+        agree(support::TicketStatus::ALL, |v| v.as_str());
+        agree(support::TicketChannel::ALL, |v| v.as_str());
+        agree(support::TicketPriority::ALL, |v| v.as_str());
+        agree(support::MessageAuthor::ALL, |v| v.as_str());
+    }
+}

@@ -15,7 +15,10 @@ pub use customers::CustomerRow;
 pub use leads::LeadRow;
 
 /// One problem in a file: line 1 is the header.
+// Named apart from the API's error `Problem`: one name in the OpenAPI
+// document is one schema, and the last registered would win.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = ImportProblem)]
 pub struct Problem {
     pub line: u64,
     /// The field (or `file` for the file as a whole).

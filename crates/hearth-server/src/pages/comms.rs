@@ -18,7 +18,7 @@ use hearth_domain::customer_contacts::CustomerContact;
 use hearth_domain::engagements::{Engagement, EngagementInput, duration_label};
 use hearth_domain::history::ActorKind;
 use hearth_domain::{FieldError, Invalid, OrgId, UserId};
-use hearth_store::engagements::TeamMember;
+use hearth_store::jobs::{self, TeamMember};
 use hearth_store::page::MAX_LIMIT;
 use hearth_store::{Conn, comms, customer_contacts, engagements};
 use serde::Deserialize;
@@ -102,7 +102,7 @@ async fn choices(
     org: OrgId,
     customer: hearth_domain::CustomerId,
 ) -> hearth_store::Result<(Vec<TeamMember>, Vec<String>, Vec<CustomerContact>)> {
-    let team = engagements::team(c, org).await?;
+    let team = jobs::assignable_users(c, org).await?;
     let types = engagements::types(c, org).await?;
     let contacts = customer_contacts::list(c, org, customer, None, MAX_LIMIT)
         .await?

@@ -365,7 +365,7 @@ pub async fn completed_count(c: &mut Conn, org: OrgId, customer: CustomerId) -> 
     .await
 }
 
-/// Someone a job can be assigned to.
+/// Someone a job or a follow-up can be assigned to.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct TeamMember {
     pub id: UserId,

@@ -24,6 +24,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// A page of a list.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PageParams {
     /// `next_cursor` of the previous page.

@@ -19,6 +19,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// A page of a list or of a record's history.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PageParams {
     /// `next_cursor` of the previous page.

@@ -43,6 +43,7 @@ pub(crate) fn access(auth: &Auth) -> Result<JobAccess, AppError> {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct JobListParams {
     /// Jobs of this customer.
@@ -211,6 +212,7 @@ async fn delete(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CustomerJobsParams {
     /// upcoming (soonest first), past or cancelled (latest first); all
@@ -260,6 +262,7 @@ async fn customer_jobs(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PageParams {
     /// `next_cursor` of the previous page.

@@ -56,6 +56,7 @@ pub struct PreviewInput {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PageParams {
     cursor: Option<String>,
@@ -64,6 +65,7 @@ pub struct PageParams {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DeleteParams {
     /// The version you read; a newer stored version answers 409.
@@ -153,6 +155,7 @@ async fn update_settings(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CountParams {
     /// `true`: count every member (slower for large segments); otherwise
