@@ -29,6 +29,7 @@ pub struct SearchParams {
     /// letters is forgiven), or digits of a phone number in any format.
     q: String,
     /// 1–50, default 20.
+    #[param(minimum = 1, maximum = 50)]
     limit: Option<usize>,
 }
 
@@ -50,8 +51,12 @@ async fn search_customers(
     if p.q.chars().count() > 200 {
         return Err(Invalid::field("q", "is longer than 200 characters").into());
     }
+    // Out of range is an error, as for every list (`page::limit`).
+    let limit = match p.limit.unwrap_or(20) {
+        n @ 1..=50 => n,
+        _ => return Err(Invalid::field("limit", "must be between 1 and 50").into()),
+    };
     let org = auth.principal.org_id;
-    let limit = p.limit.unwrap_or(20).clamp(1, 50);
     let items = s
         .store
         .read(work!(|c| search::search(c, org, &p.q, limit)))

@@ -346,6 +346,13 @@ async fn the_openapi_document_describes_what_the_api_takes_and_sends() {
                     "{method} {path}: parameter {name} is documented in {}",
                     p["in"]
                 );
+                if name == "limit" {
+                    let range = &p["schema"];
+                    assert!(
+                        range["minimum"] == 1 && range["maximum"].is_u64(),
+                        "{method} {path}: the page size's range is documented: {range}"
+                    );
+                }
             }
         }
     }

@@ -161,6 +161,15 @@ async fn exact_matches_rank_first_and_names_above_emails() {
             ["Grace Hopper", "Hopper Supplies"],
             "[{e}]"
         );
+        // Out of range is refused, as the OpenAPI document says (it was
+        // clamped before, so a client never learnt it got 50, not 500).
+        for limit in [0, 51] {
+            let res = app
+                .get(&org, &format!("/api/v1/search?q=hopper&limit={limit}"))
+                .await;
+            let problem = expect_status(res, StatusCode::UNPROCESSABLE_ENTITY, e).await;
+            assert_eq!(problem["errors"][0]["field"], "limit", "[{e}] {problem}");
+        }
     }
 }
 

@@ -82,6 +82,7 @@ pub struct WarrantyParams {
     within_days: Option<String>,
     cursor: Option<String>,
     /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u64>,
 }
 

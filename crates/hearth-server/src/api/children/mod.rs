@@ -25,5 +25,6 @@ pub struct PageParams {
     /// `next_cursor` of the previous page.
     cursor: Option<String>,
     /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u64>,
 }

@@ -125,6 +125,7 @@ pub struct BoardParams {
     /// Only leads scoring above 70.
     hot: Option<bool>,
     /// Cards per column, 1–200 (default 50); counts and totals cover all.
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u64>,
 }
 

@@ -61,6 +61,7 @@ pub struct ListParams {
     q: Option<String>,
     cursor: Option<String>,
     /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u64>,
 }
 
@@ -325,6 +326,7 @@ async fn list_signals(
 #[serde(deny_unknown_fields)]
 pub struct PageParams {
     cursor: Option<String>,
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u64>,
 }
 

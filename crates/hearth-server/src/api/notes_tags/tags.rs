@@ -30,6 +30,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 pub struct PageParams {
     cursor: Option<String>,
     /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u64>,
 }
 

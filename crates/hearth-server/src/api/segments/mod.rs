@@ -61,6 +61,7 @@ pub struct PreviewInput {
 pub struct PageParams {
     cursor: Option<String>,
     /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u64>,
 }
 
