@@ -303,7 +303,7 @@ pub async fn create_customer(
     if !found.is_empty() && !allow && settings(c, org).await? == OnCreate::Block {
         return Ok(Checked::Blocked(found));
     }
-    let customer = crate::customers::create(c, org, region, actor, input).await?;
+    let customer = crate::customers::insert(c, org, actor, &fields).await?;
     Ok(Checked::Created(Box::new(customer), found))
 }
 
