@@ -9,8 +9,7 @@ mod quotes;
 mod tickets;
 
 use crate::AppState;
-use serde::Deserialize;
-use utoipa::IntoParams;
+pub(crate) use crate::api::PageParams;
 use utoipa_axum::router::OpenApiRouter;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -20,16 +19,4 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(memberships::routes())
         .merge(loyalty::routes())
         .merge(tickets::routes())
-}
-
-/// A page of a list.
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct PageParams {
-    /// `next_cursor` of the previous page.
-    cursor: Option<String>,
-    /// 1–200, default 50.
-    #[param(minimum = 1, maximum = 200)]
-    limit: Option<u64>,
 }

@@ -6,8 +6,7 @@ mod contacts;
 mod equipment;
 
 use crate::AppState;
-use serde::Deserialize;
-use utoipa::IntoParams;
+pub(crate) use crate::api::PageParams;
 use utoipa_axum::router::OpenApiRouter;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -15,16 +14,4 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(contacts::routes())
         .merge(addresses::routes())
         .merge(equipment::routes())
-}
-
-/// A page of a list or of a record's history.
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct PageParams {
-    /// `next_cursor` of the previous page.
-    cursor: Option<String>,
-    /// 1–200, default 50.
-    #[param(minimum = 1, maximum = 200)]
-    limit: Option<u64>,
 }

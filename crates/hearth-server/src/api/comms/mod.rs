@@ -7,8 +7,7 @@ mod engagements;
 mod tasks;
 
 use crate::AppState;
-use serde::Deserialize;
-use utoipa::IntoParams;
+pub(crate) use crate::api::PageParams;
 use utoipa_axum::router::OpenApiRouter;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -17,16 +16,4 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(engagements::routes())
         .merge(tasks::routes())
         .merge(attachments::routes())
-}
-
-/// A page of a list or of a record's history.
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct PageParams {
-    /// `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-    /// 1–200, default 50.
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<u64>,
 }

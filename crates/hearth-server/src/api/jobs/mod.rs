@@ -7,6 +7,7 @@ mod work;
 pub(crate) use photos::{UPLOAD_BODY_LIMIT, Upload, photo_response, store_photo};
 
 use crate::AppState;
+pub(crate) use crate::api::PageParams;
 use crate::auth::Auth;
 use crate::error::{ApiResult, AppError};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
@@ -259,17 +260,6 @@ async fn customer_jobs(
             }))
             .await?,
     ))
-}
-
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct PageParams {
-    /// `next_cursor` of the previous page.
-    cursor: Option<String>,
-    /// 1–200, default 50.
-    #[param(minimum = 1, maximum = 200)]
-    limit: Option<u64>,
 }
 
 /// The job history of one service address, latest first.

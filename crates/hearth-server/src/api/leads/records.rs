@@ -1,5 +1,6 @@
 use super::decode_cursor;
 use crate::AppState;
+use crate::api::PageParams;
 use crate::api::booked;
 use crate::api::duplicates::{AllowDuplicate, refused_as_duplicate};
 use crate::auth::Auth;
@@ -319,15 +320,6 @@ async fn list_signals(
         items,
         next_cursor: None,
     }))
-}
-
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct PageParams {
-    cursor: Option<String>,
-    #[param(minimum = 1, maximum = 200)]
-    limit: Option<u64>,
 }
 
 /// Everything that happened to a lead, newest first.

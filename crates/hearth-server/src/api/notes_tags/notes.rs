@@ -1,5 +1,6 @@
 use super::decode_cursor;
 use crate::AppState;
+use crate::api::PageParams;
 use crate::auth::Auth;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
@@ -13,8 +14,6 @@ use hearth_domain::{CustomerId, NoteId};
 use hearth_store::history::AuditEntry;
 use hearth_store::page::{self, Page};
 use hearth_store::{customers, history, notes, work};
-use serde::Deserialize;
-use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
@@ -23,16 +22,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list, create))
         .routes(routes!(get_one, update, delete))
         .routes(routes!(changes))
-}
-
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct PageParams {
-    cursor: Option<String>,
-    /// 1–200, default 50.
-    #[param(minimum = 1, maximum = 200)]
-    limit: Option<u64>,
 }
 
 /// A customer's notes: pinned first, then newest first.

@@ -1,5 +1,6 @@
 use super::decode_cursor;
 use crate::AppState;
+use crate::api::PageParams;
 use crate::auth::Auth;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
@@ -13,7 +14,7 @@ use hearth_domain::{CustomerId, TagId};
 use hearth_store::page::{self, Page};
 use hearth_store::{customers, tags, work};
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -22,16 +23,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_one, update, delete))
         .routes(routes!(customer_tags, add_to_customer))
         .routes(routes!(remove_from_customer))
-}
-
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct PageParams {
-    cursor: Option<String>,
-    /// 1–200, default 50.
-    #[param(minimum = 1, maximum = 200)]
-    limit: Option<u64>,
 }
 
 /// The organisation's tags, alphabetically.

@@ -3,6 +3,7 @@
 //! segments a customer is in, and a streamed CSV export.
 
 use crate::AppState;
+use crate::api::PageParams;
 use crate::api::created;
 use crate::api::leads::decode_cursor;
 use crate::auth::Auth;
@@ -53,16 +54,6 @@ pub struct CustomerSegments {
 #[serde(deny_unknown_fields)]
 pub struct PreviewInput {
     pub filter: FilterInput,
-}
-
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct PageParams {
-    cursor: Option<String>,
-    /// 1–200, default 50.
-    #[param(minimum = 1, maximum = 200)]
-    limit: Option<u64>,
 }
 
 #[derive(Deserialize, IntoParams)]
