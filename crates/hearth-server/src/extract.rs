@@ -36,25 +36,28 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// A JSON body as `T`. A whole number written with a fraction (`2.0`) is
+/// accepted where an integer is expected: JSON does not tell the two
+/// apart (JSON Schema counts `2.0` as an integer) and some clients write
+/// every number that way; `2.5` is still refused, naming the field.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        use serde_json::error::Category;
-        // serde_path_to_error already ends the path with an unknown field's name.
-        let field = match (path.as_str(), inner.classify()) {
-            (_, Category::Syntax | Category::Eof | Category::Io) => "body".to_string(),
-            (".", _) => named_field(&inner.to_string()).unwrap_or_else(|| "body".to_string()),
-            // The body as a whole has the wrong shape (an array, say).
-            (p, _) if p.starts_with('[') => "body".to_string(),
-            (p, _) => p.to_string(),
-        };
-        AppError::from(hearth_domain::Invalid::field(
-            field,
-            clean_serde_message(&inner.to_string()),
-        ))
-    })?;
+    let strict = serde_path_to_error::deserialize(&mut de);
+    let value = match strict {
+        Ok(value) => value,
+        Err(e)
+            if e.inner()
+                .to_string()
+                .starts_with("invalid type: floating point") =>
+        {
+            // Rare, so the second parse costs nothing in the common case.
+            let mut loose: serde_json::Value =
+                serde_json::from_slice(bytes).map_err(|_| invalid_json(e))?;
+            whole_numbers_as_integers(&mut loose);
+            return serde_path_to_error::deserialize(loose).map_err(invalid_json);
+        }
+        Err(e) => return Err(invalid_json(e)),
+    };
     de.end().map_err(|_| {
         AppError::from(hearth_domain::Invalid::field(
             "body",
@@ -62,6 +65,45 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
         ))
     })?;
     Ok(value)
+}
+
+/// `2.0` → `2`, everywhere in `v`, for numbers a double holds exactly.
+fn whole_numbers_as_integers(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    match v {
+        Value::Number(n) => {
+            if let Some(f) = n
+                .as_f64()
+                .filter(|f| n.is_f64() && f.fract() == 0.0 && f.abs() <= EXACT)
+            {
+                *v = Value::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
+        Value::Object(fields) => fields.values_mut().for_each(whole_numbers_as_integers),
+        _ => {}
+    }
+}
+
+/// The problem a body that does not fit `T` gets: the field it went wrong
+/// at, and serde's words for what was wrong.
+fn invalid_json(e: serde_path_to_error::Error<serde_json::Error>) -> AppError {
+    let path = e.path().to_string();
+    let inner = e.into_inner();
+    use serde_json::error::Category;
+    // serde_path_to_error already ends the path with an unknown field's name.
+    let field = match (path.as_str(), inner.classify()) {
+        (_, Category::Syntax | Category::Eof | Category::Io) => "body".to_string(),
+        (".", _) => named_field(&inner.to_string()).unwrap_or_else(|| "body".to_string()),
+        // The body as a whole has the wrong shape (an array, say).
+        (p, _) if p.starts_with('[') => "body".to_string(),
+        (p, _) => p.to_string(),
+    };
+    AppError::from(hearth_domain::Invalid::field(
+        field,
+        clean_serde_message(&inner.to_string()),
+    ))
 }
 
 /// serde names the field in "unknown field `x`, expected …" and

@@ -248,3 +248,47 @@ async fn page_sizes_out_of_range_are_refused_and_whole_floats_are_versions() {
         .await;
     }
 }
+
+/// JSON does not tell `2.0` from `2`, and JSON Schema (what the OpenAPI
+/// document speaks) counts `2.0` as an integer: both are taken where a
+/// whole number is asked for, and a fraction is refused by name.
+#[tokio::test]
+async fn a_whole_number_written_with_a_fraction_is_a_whole_number() {
+    for app in apps().await {
+        let e = app.engine;
+        let org = app.org("acme").await;
+        let res = app
+            .post(
+                &org,
+                "/api/v1/membership-plans",
+                json!({"name": "Comfort Club", "price_minor": 1900.0, "interval": "month", "included_visits": 2.0}),
+            )
+            .await;
+        let plan = expect_status(res, StatusCode::CREATED, e).await;
+        assert_eq!(plan["price_minor"], 1900, "[{e}] {plan}");
+        assert_eq!(plan["included_visits"], 2, "[{e}] {plan}");
+        let res = app
+            .post(
+                &org,
+                "/api/v1/membership-plans",
+                json!({"name": "Half Club", "price_minor": 1900.5, "interval": "month", "included_visits": 2}),
+            )
+            .await;
+        let problem = expect_status(res, StatusCode::UNPROCESSABLE_ENTITY, e).await;
+        assert_eq!(
+            problem["errors"][0]["field"], "price_minor",
+            "[{e}] {problem}"
+        );
+        // A duplicated key is still refused when nothing needed loosening.
+        let res = app
+            .http
+            .post(app.url("/api/v1/membership-plans"))
+            .bearer_auth(&org.key)
+            .header("content-type", "application/json")
+            .body(r#"{"name": "A", "name": "B", "price_minor": 100, "interval": "month", "included_visits": 1}"#)
+            .send()
+            .await
+            .unwrap();
+        expect_status(res, StatusCode::UNPROCESSABLE_ENTITY, e).await;
+    }
+}
