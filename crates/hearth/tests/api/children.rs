@@ -885,13 +885,7 @@ async fn warranties_list_covers_the_window_soonest_first() {
 async fn child_routes_are_documented() {
     for app in apps().await {
         let e = app.engine;
-        let doc = app
-            .http
-            .get(app.url("/api/v1/openapi.json"))
-            .send()
-            .await
-            .unwrap();
-        let doc = expect_status(doc, StatusCode::OK, e).await;
+        let doc = app.openapi().await;
         for path in [
             "/api/v1/customers/{id}/contacts",
             "/api/v1/contacts/{id}",

@@ -158,6 +158,17 @@ impl TestApp {
         req.send().await.expect("request")
     }
 
+    /// The served OpenAPI document (no key needed).
+    pub async fn openapi(&self) -> Value {
+        let res = self
+            .http
+            .get(self.url("/api/v1/openapi.json"))
+            .send()
+            .await
+            .unwrap();
+        expect_status(res, StatusCode::OK, self.engine).await
+    }
+
     pub async fn get(&self, org: &TestOrg, path: &str) -> Response {
         self.api(org, reqwest::Method::GET, path, None).await
     }

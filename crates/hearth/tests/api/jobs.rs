@@ -958,13 +958,7 @@ async fn totals_never_drift_over_random_line_items() {
 async fn the_openapi_document_describes_the_job_routes() {
     for app in apps().await {
         let e = app.engine;
-        let res = app
-            .http
-            .get(app.url("/api/v1/openapi.json"))
-            .send()
-            .await
-            .unwrap();
-        let doc = expect_status(res, StatusCode::OK, e).await;
+        let doc = app.openapi().await;
         let paths = &doc["paths"];
         for (path, methods) in [
             ("/api/v1/jobs", &["get", "post"][..]),

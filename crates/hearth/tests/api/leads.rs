@@ -701,13 +701,7 @@ async fn signals_score_leads_and_hot_leads_list_first() {
 #[tokio::test]
 async fn the_openapi_document_describes_the_lead_routes() {
     for app in apps().await {
-        let doc = app
-            .http
-            .get(app.url("/api/v1/openapi.json"))
-            .send()
-            .await
-            .unwrap();
-        let doc = expect_status(doc, StatusCode::OK, app.engine).await;
+        let doc = app.openapi().await;
         for path in [
             "/api/v1/pipelines",
             "/api/v1/pipelines/{id}",

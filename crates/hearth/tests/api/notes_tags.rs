@@ -862,13 +862,7 @@ async fn technicians_use_tags_but_cannot_define_them() {
 async fn the_new_routes_are_documented() {
     for app in apps().await {
         let e = app.engine;
-        let doc = app
-            .http
-            .get(app.url("/api/v1/openapi.json"))
-            .send()
-            .await
-            .unwrap();
-        let doc = expect_status(doc, StatusCode::OK, e).await;
+        let doc = app.openapi().await;
         for path in [
             "/api/v1/customers/{id}/notes",
             "/api/v1/notes/{id}",

@@ -119,13 +119,7 @@ async fn an_async_import_runs_in_the_background_to_done() {
         assert_eq!(live_customers(&app, &org).await, 0, "[{e}]");
 
         // The API document says so.
-        let doc = app
-            .http
-            .get(app.url("/api/v1/openapi.json"))
-            .send()
-            .await
-            .unwrap();
-        let doc = expect_status(doc, StatusCode::OK, e).await;
+        let doc = app.openapi().await;
         let post = &doc["paths"]["/api/v1/imports"]["post"];
         assert!(post["responses"]["202"].is_object(), "[{e}] {post}");
         assert!(
