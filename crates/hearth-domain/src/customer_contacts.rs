@@ -119,7 +119,6 @@ pub struct ContactInput {
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContactPatch {
-    #[serde(deserialize_with = "crate::wire::whole_number")]
     pub version: i64,
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]

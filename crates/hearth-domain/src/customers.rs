@@ -88,7 +88,6 @@ pub struct CustomerInput {
 pub struct CustomerPatch {
     /// The `version` the client last read; a newer stored version means
     /// someone else changed the record meanwhile (409).
-    #[serde(deserialize_with = "crate::wire::whole_number")]
     pub version: i64,
     #[serde(default, deserialize_with = "crate::wire::present")]
     #[schema(value_type = Option<String>)]

@@ -77,7 +77,6 @@ pub struct EngagementInput {
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EngagementPatch {
-    #[serde(deserialize_with = "crate::wire::whole_number")]
     pub version: i64,
     pub subject: Option<String>,
     pub date: Option<NaiveDate>,

@@ -65,7 +65,6 @@ pub struct EquipmentInput {
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EquipmentPatch {
-    #[serde(deserialize_with = "crate::wire::whole_number")]
     pub version: i64,
     /// Moves the equipment to another address of the same customer.
     pub address_id: Option<AddressId>,

@@ -47,7 +47,6 @@ pub struct NoteInput {
 #[serde(deny_unknown_fields)]
 pub struct NotePatch {
     /// The `version` the client last read (stale → 409).
-    #[serde(deserialize_with = "crate::wire::whole_number")]
     pub version: i64,
     pub body: Option<String>,
     pub pinned: Option<bool>,

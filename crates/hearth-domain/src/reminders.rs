@@ -180,7 +180,6 @@ impl Default for ReminderSettings {
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReminderSettingsPatch {
-    #[serde(deserialize_with = "crate::wire::whole_number")]
     pub version: i64,
     pub warranty_days: Option<i64>,
     pub membership_days: Option<i64>,

@@ -92,7 +92,6 @@ pub struct TicketInput {
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TicketPatch {
-    #[serde(deserialize_with = "crate::wire::whole_number")]
     pub version: i64,
     pub subject: Option<String>,
     pub status: Option<TicketStatus>,

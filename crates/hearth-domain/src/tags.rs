@@ -41,7 +41,6 @@ pub struct TagInput {
 #[serde(deny_unknown_fields)]
 pub struct TagPatch {
     /// The `version` the client last read (stale → 409).
-    #[serde(deserialize_with = "crate::wire::whole_number")]
     pub version: i64,
     pub name: Option<String>,
     pub colour: Option<String>,

@@ -46,7 +46,6 @@ pub struct TaskInput {
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TaskPatch {
-    #[serde(deserialize_with = "crate::wire::whole_number")]
     pub version: i64,
     pub title: Option<String>,
     #[serde(default, deserialize_with = "crate::wire::present")]

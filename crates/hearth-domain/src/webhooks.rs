@@ -124,7 +124,6 @@ impl WebhookInput {
 #[serde(deny_unknown_fields)]
 pub struct WebhookPatch {
     /// The `version` last read (stale → 409).
-    #[serde(deserialize_with = "crate::wire::whole_number")]
     pub version: i64,
     pub url: Option<String>,
     pub events: Option<Vec<String>>,

@@ -85,7 +85,6 @@ pub struct PlanInput {
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlanPatch {
-    #[serde(deserialize_with = "crate::wire::whole_number")]
     pub version: i64,
     pub name: Option<String>,
     #[serde(default, deserialize_with = "crate::wire::present")]

@@ -99,7 +99,6 @@ pub struct QuoteInput {
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QuotePatch {
-    #[serde(deserialize_with = "crate::wire::whole_number")]
     pub version: i64,
     #[serde(default, deserialize_with = "crate::wire::present")]
     #[schema(value_type = Option<String>)]
@@ -118,8 +117,7 @@ pub struct QuotePatch {
 pub struct QuoteStatusInput {
     pub status: QuoteStatus,
     /// When sent, the change is refused (409) if the quote changed since.
-    #[serde(default, deserialize_with = "crate::wire::optional_whole_number")]
-    #[schema(value_type = Option<i64>)]
+    #[serde(default)]
     pub version: Option<i64>,
 }
 

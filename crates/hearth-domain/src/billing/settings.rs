@@ -38,7 +38,6 @@ impl Default for BillingSettings {
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BillingSettingsPatch {
-    #[serde(deserialize_with = "crate::wire::whole_number")]
     pub version: i64,
     pub default_currency: Option<Currency>,
     pub quote_valid_days: Option<i64>,

@@ -43,7 +43,6 @@ pub struct JobInput {
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct JobPatch {
-    #[serde(deserialize_with = "crate::wire::whole_number")]
     pub version: i64,
     pub address_id: Option<AddressId>,
     pub service_type: Option<String>,

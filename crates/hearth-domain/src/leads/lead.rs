@@ -172,7 +172,6 @@ pub struct LeadInput {
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LeadPatch {
-    #[serde(deserialize_with = "crate::wire::whole_number")]
     pub version: i64,
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]

@@ -99,7 +99,6 @@ pub struct PipelineInput {
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PipelinePatch {
-    #[serde(deserialize_with = "crate::wire::whole_number")]
     pub version: i64,
     pub name: Option<String>,
     /// Only `true`: a pipeline stops being the default when another becomes it.
@@ -120,7 +119,6 @@ pub struct NewStage {
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StagePatch {
-    #[serde(deserialize_with = "crate::wire::whole_number")]
     pub version: i64,
     pub name: Option<String>,
     pub kind: Option<StageKind>,

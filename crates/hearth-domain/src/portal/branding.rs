@@ -63,7 +63,6 @@ impl Default for PortalSettings {
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PortalSettingsInput {
-    #[serde(deserialize_with = "crate::wire::whole_number")]
     pub version: i64,
     #[serde(default)]
     pub business_name: Option<String>,

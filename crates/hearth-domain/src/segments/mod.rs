@@ -122,7 +122,6 @@ pub struct SegmentInput {
 #[serde(deny_unknown_fields)]
 pub struct SegmentPatch {
     /// The `version` the client last read (stale → 409).
-    #[serde(deserialize_with = "crate::wire::whole_number")]
     pub version: i64,
     pub name: Option<String>,
     pub filter: Option<FilterInput>,

@@ -36,7 +36,6 @@ impl Default for SegmentSettings {
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SegmentSettingsPatch {
-    #[serde(deserialize_with = "crate::wire::whole_number")]
     pub version: i64,
     pub vip_lifetime_value_minor: Option<i64>,
     pub vip_bookings: Option<i64>,

@@ -278,7 +278,6 @@ pub async fn request_service(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ContactInput {
-    #[serde(deserialize_with = "hearth_domain::wire::whole_number")]
     pub version: i64,
     pub email: Option<String>,
     pub phone: Option<String>,

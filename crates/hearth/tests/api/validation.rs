@@ -279,6 +279,16 @@ async fn a_whole_number_written_with_a_fraction_is_a_whole_number() {
             problem["errors"][0]["field"], "price_minor",
             "[{e}] {problem}"
         );
+        // A version documented as nullable takes null (it was refused as
+        // "did not match any variant"): the quote is simply not there.
+        let res = app
+            .post(
+                &org,
+                &format!("/api/v1/quotes/{}/status", uuid::Uuid::now_v7()),
+                json!({"status": "sent", "version": null}),
+            )
+            .await;
+        expect_status(res, StatusCode::NOT_FOUND, e).await;
         // A duplicated key is still refused when nothing needed loosening.
         let res = app
             .http

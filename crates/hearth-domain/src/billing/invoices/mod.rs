@@ -125,7 +125,6 @@ pub struct InvoiceInput {
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InvoicePatch {
-    #[serde(deserialize_with = "crate::wire::whole_number")]
     pub version: i64,
     pub currency: Option<Currency>,
     pub lines: Option<Vec<LineInput>>,
