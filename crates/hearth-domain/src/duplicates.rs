@@ -110,7 +110,8 @@ pub fn name_key(first: Option<&str>, last: Option<&str>, business: Option<&str>)
 }
 
 impl Profile {
-    fn name_key(&self) -> Option<String> {
+    /// Its [`name_key`].
+    pub fn name_key(&self) -> Option<String> {
         name_key(
             self.first_name.as_deref(),
             self.last_name.as_deref(),

@@ -182,15 +182,10 @@ pub(super) async fn find(
     subject: &Profile,
     limit: usize,
 ) -> Result<Vec<Candidate>> {
-    let name = rules::name_key(
-        subject.first_name.as_deref(),
-        subject.last_name.as_deref(),
-        subject.business_name.as_deref(),
-    );
     let probes = [
         (BY_PHONE, subject.phone.clone()),
         (BY_EMAIL, subject.email.clone()),
-        (BY_NAME, name),
+        (BY_NAME, subject.name_key()),
     ]
     .into_iter()
     .chain(
