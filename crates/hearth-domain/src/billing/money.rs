@@ -23,10 +23,27 @@ const NO_DECIMALS: &str = "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX VND VUV X
 const THREE_DECIMALS: &str = "BHD IQD JOD KWD LYD OMR TND";
 
 /// An ISO 4217 currency code such as `USD`.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-#[schema(value_type = String, example = "USD")]
 pub struct Currency([u8; 3]);
+
+/// Documented as the list [`Currency::parse`] takes, so a client generated
+/// from the OpenAPI document (or a fuzzer) sends codes that exist.
+impl utoipa::PartialSchema for Currency {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+        ObjectBuilder::new()
+            .schema_type(SchemaType::new(Type::String))
+            .description(Some(
+                "An ISO 4217 currency code such as `USD` (lower case is accepted too).",
+            ))
+            .enum_values(Some(ISO_4217.split(' ')))
+            .examples(["USD"])
+            .into()
+    }
+}
+
+impl ToSchema for Currency {}
 
 impl Currency {
     pub const USD: Currency = Currency(*b"USD");
@@ -214,6 +231,21 @@ pub fn div_round_half_even(n: i128, d: i128) -> i128 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_documented_currencies_are_the_ones_taken() {
+        use utoipa::PartialSchema;
+        let schema = serde_json::to_value(Currency::schema()).unwrap();
+        let codes = schema["enum"].as_array().unwrap();
+        assert!(codes.len() > 150, "{schema}");
+        for code in codes {
+            let code = code.as_str().unwrap();
+            assert_eq!(
+                Currency::parse(code).map(|c| c.as_str().to_string()),
+                Ok(code.into())
+            );
+        }
+    }
 
     #[test]
     fn currencies_are_checked_and_know_their_decimals() {

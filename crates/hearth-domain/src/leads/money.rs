@@ -1,34 +1,21 @@
 //! Money: integer minor units of an ISO 4217 currency, parsed from and
 //! shown as people write amounts.
 
+use crate::billing::money::Currency;
+
 pub const DEFAULT_CURRENCY: &str = "USD";
 
-/// Active ISO 4217 codes.
-const CURRENCIES: &str = "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL \
-BSD BTN BWP BYN BZD CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL \
-GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD \
-KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD \
-OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP \
-SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XOF XPF YER ZAR ZMW ZWL";
-
-/// An ISO 4217 code, upper-cased.
+/// An ISO 4217 code, upper-cased. The list and the decimals are billing's
+/// ([`Currency`]): one table of currencies for leads and invoices alike.
 pub fn parse_currency(raw: &str) -> Result<String, &'static str> {
-    let code = raw.trim().to_ascii_uppercase();
-    if code.len() == 3 && CURRENCIES.split(' ').any(|c| c == code) {
-        Ok(code)
-    } else {
-        Err("is not an ISO 4217 currency code such as USD")
-    }
+    Currency::parse(raw)
+        .map(|c| c.as_str().to_string())
+        .map_err(|_| "is not an ISO 4217 currency code such as USD")
 }
 
 /// Digits after the decimal point for a currency.
 pub fn minor_digits(currency: &str) -> u32 {
-    match currency {
-        "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX"
-        | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 0,
-        "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
-        _ => 2,
-    }
+    Currency::parse(currency).map_or(2, Currency::exponent)
 }
 
 /// "$1,250.00", "€80.50", "1,000 JPY".

@@ -346,6 +346,10 @@ async fn the_openapi_document_describes_what_the_api_takes_and_sends() {
     }
     let schemas = &doc["components"]["schemas"];
     for (name, schema) in schemas.as_object().unwrap() {
+        if name == "Currency" {
+            // ISO 4217 codes, sent in upper case.
+            continue;
+        }
         for word in schema["enum"].as_array().into_iter().flatten() {
             let word = word.as_str().unwrap_or_default();
             assert_eq!(word, word.to_lowercase(), "{name}: {word}");
@@ -366,6 +370,7 @@ async fn the_openapi_document_describes_what_the_api_takes_and_sends() {
         ("TicketMessageInput", "properties", "author"),
         ("MessageInput", "properties", "template_id"),
         ("InvoiceStatus", "enum", "partially_paid"),
+        ("Currency", "enum", "USD"),
     ] {
         assert!(has(schema, part, word), "{schema} has {part} {word}");
     }
