@@ -152,10 +152,7 @@ impl AddressInput {
 impl AddressFields {
     /// What duplicate detection matches addresses on (stored with it).
     pub fn duplicate_key(&self) -> Option<String> {
-        crate::duplicates::address_key(&crate::duplicates::address_text(
-            &self.line1,
-            self.postal_code.as_deref(),
-        ))
+        crate::duplicates::stored_address_key(&self.line1, self.postal_code.as_deref())
     }
 
     /// The stored fields with a patch laid over them, validated as a whole.

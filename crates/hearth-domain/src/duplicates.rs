@@ -161,6 +161,12 @@ pub fn address_key(a: &str) -> Option<String> {
     (!key.is_empty()).then_some(key)
 }
 
+/// The key stored with a service address (`addresses.address_key`): the
+/// [`address_key`] of its [`address_text`].
+pub fn stored_address_key(line1: &str, postal_code: Option<&str>) -> Option<String> {
+    address_key(&address_text(line1, postal_code))
+}
+
 /// Street types and directions, spelled out → as abbreviated (USPS), in
 /// order of the long form.
 const ABBREVIATIONS: &[(&str, &str)] = &[

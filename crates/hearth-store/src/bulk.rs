@@ -10,7 +10,7 @@ use crate::{Conn, Result};
 use chrono::NaiveDate;
 use chrono::{DateTime, Utc};
 use hearth_domain::customers::CustomerFields;
-use hearth_domain::duplicates::{address_key, address_text};
+use hearth_domain::duplicates::stored_address_key;
 use hearth_domain::history::Actor;
 use hearth_domain::{AddressId, EquipmentId, InvoiceId, JobId, MembershipId, PaymentId, PlanId};
 use hearth_domain::{CustomerId, EventId, ImportId, LeadId, OrgId};
@@ -235,7 +235,6 @@ pub async fn insert_addresses(c: &mut Conn, org: OrgId, rows: &[NewAddress]) -> 
     let values = rows
         .iter()
         .map(|a| {
-            let key = address_key(&address_text(&a.line1, Some(&a.postal_code)));
             vec![
                 a.id.0.into(),
                 org.0.into(),
@@ -243,7 +242,7 @@ pub async fn insert_addresses(c: &mut Conn, org: OrgId, rows: &[NewAddress]) -> 
                 a.line1.clone().into(),
                 a.city.clone().into(),
                 a.postal_code.clone().into(),
-                key.into(),
+                stored_address_key(&a.line1, Some(&a.postal_code)).into(),
                 "US".into(),
                 a.is_primary.into(),
                 1i64.into(),

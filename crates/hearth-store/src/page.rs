@@ -43,11 +43,20 @@ pub fn finish<T, K: Serialize>(mut rows: Vec<T>, limit: u64, key: impl Fn(&T) ->
 /// The page size asked for; out of range is an error, not silently clamped,
 /// so a client learns its page is not what it asked for.
 pub fn limit(limit: Option<u64>) -> Result<u64, hearth_domain::Invalid> {
-    match limit.unwrap_or(DEFAULT_LIMIT) {
-        n @ 1..=MAX_LIMIT => Ok(n),
+    limit_within(limit, DEFAULT_LIMIT, MAX_LIMIT)
+}
+
+/// [`limit`] for a list with its own default and largest page (search).
+pub fn limit_within(
+    limit: Option<u64>,
+    default: u64,
+    max: u64,
+) -> Result<u64, hearth_domain::Invalid> {
+    match limit.unwrap_or(default) {
+        n if (1..=max).contains(&n) => Ok(n),
         _ => Err(hearth_domain::Invalid::field(
             "limit",
-            format!("must be between 1 and {MAX_LIMIT}"),
+            format!("must be between 1 and {max}"),
         )),
     }
 }

@@ -30,7 +30,7 @@ pub struct SearchParams {
     q: String,
     /// 1–50, default 20.
     #[param(minimum = 1, maximum = 50)]
-    limit: Option<usize>,
+    limit: Option<u64>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -51,11 +51,7 @@ async fn search_customers(
     if p.q.chars().count() > 200 {
         return Err(Invalid::field("q", "is longer than 200 characters").into());
     }
-    // Out of range is an error, as for every list (`page::limit`).
-    let limit = match p.limit.unwrap_or(20) {
-        n @ 1..=50 => n,
-        _ => return Err(Invalid::field("limit", "must be between 1 and 50").into()),
-    };
+    let limit = hearth_store::page::limit_within(p.limit, 20, 50)? as usize;
     let org = auth.principal.org_id;
     let items = s
         .store

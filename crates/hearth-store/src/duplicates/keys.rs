@@ -5,7 +5,7 @@
 
 use crate::search::Dynamic;
 use crate::{Conn, Result, Row};
-use hearth_domain::duplicates::{address_key, address_text, name_key};
+use hearth_domain::duplicates::{name_key, stored_address_key};
 use uuid::Uuid;
 
 /// Rows read per batch.
@@ -32,7 +32,7 @@ pub async fn rekey_all(c: &mut Conn) -> Result<()> {
     .await?;
     rekey(c, "addresses", "address_key", "line1, postal_code", |r| {
         let (line1, postal_code): (String, Option<String>) = (r.get(1)?, r.get(2)?);
-        Ok(address_key(&address_text(&line1, postal_code.as_deref())))
+        Ok(stored_address_key(&line1, postal_code.as_deref()))
     })
     .await
 }
