@@ -36,6 +36,7 @@ pub mod templates;
 pub mod tracking;
 pub mod webhooks;
 pub mod wire;
+mod words;
 
 pub use ids::*;
 pub use invalid::{FieldError, Invalid};

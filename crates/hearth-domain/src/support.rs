@@ -2,8 +2,8 @@
 //! a customer's question or complaint, its conversation, and where it
 //! stands.
 
-use crate::billing::word_enum;
 use crate::customers::clean_text;
+use crate::words::word_enum;
 use crate::{CustomerId, Invalid, TicketId, TicketMessageId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

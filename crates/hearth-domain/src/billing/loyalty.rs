@@ -5,6 +5,7 @@
 
 use super::money::Currency;
 use crate::customers::clean_text;
+use crate::words::word_enum;
 use crate::{CustomerId, Invalid, InvoiceId, LoyaltyEntryId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

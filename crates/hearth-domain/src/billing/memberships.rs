@@ -4,6 +4,7 @@
 
 use super::money::Currency;
 use crate::customers::clean_text;
+use crate::words::word_enum;
 use crate::{CustomerId, Invalid, MembershipId, PlanId};
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};

@@ -6,6 +6,7 @@ use super::lines::{Line, LineInput, Totals, totals, validate_lines};
 use super::money::Currency;
 use crate::customers::clean_text;
 use crate::jobs::LineItemInput;
+use crate::words::word_enum;
 use crate::{CustomerId, Invalid, QuoteId};
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};

@@ -5,6 +5,7 @@
 use super::lines::{Line, LineInput, Totals, totals, validate_lines};
 use super::money::{Currency, Money};
 use crate::customers::clean_text;
+use crate::words::word_enum;
 use crate::{CustomerId, Invalid, InvoiceId};
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
