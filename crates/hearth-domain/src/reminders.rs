@@ -90,9 +90,14 @@ pub struct CustomerKinds<T> {
 
 /// A change to [`CustomerKinds`]: an absent kind stays as it is.
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, bound(deserialize = "T: Deserialize<'de>"))]
 pub struct CustomerKindsPatch<T> {
+    // utoipa documents a generic `Option<T>` as T, not nullable (and
+    // ignores `nullable` here), so null is refused rather than taken as
+    // "unchanged" against the schema.
+    #[serde(default, deserialize_with = "crate::wire::not_null")]
     pub warranty_expiring: Option<T>,
+    #[serde(default, deserialize_with = "crate::wire::not_null")]
     pub membership_renewal: Option<T>,
 }
 

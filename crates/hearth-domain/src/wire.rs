@@ -12,3 +12,14 @@ where
 {
     Option::<T>::deserialize(d).map(Some)
 }
+
+/// A field that may be left out but not sent as null (with
+/// `#[serde(default)]`): absent keeps, and null would be a value its
+/// schema does not allow.
+pub fn not_null<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
+}

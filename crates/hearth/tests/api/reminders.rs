@@ -197,6 +197,21 @@ async fn days_ahead_come_from_the_org_settings() {
             ["warranty_days", "follow_up_days"],
             "[{e}]"
         );
+        // The schema allows a kind to be left out, not to be null (null was
+        // once taken as "unchanged" against the schema).
+        let res = app
+            .patch(
+                &org,
+                "/api/v1/settings/reminders",
+                json!({"version": 1, "notify_customers": {"warranty_expiring": null}}),
+            )
+            .await;
+        let problem = expect_status(res, StatusCode::UNPROCESSABLE_ENTITY, e).await;
+        assert_eq!(
+            problem_fields(&problem),
+            ["notify_customers.warranty_expiring"],
+            "[{e}]"
+        );
         expect_status(
             app.patch(
                 &org,
