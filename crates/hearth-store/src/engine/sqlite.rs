@@ -228,3 +228,29 @@ fn open_connection(path: &Path, sync_full: bool) -> Result<Connection> {
     conn.execute_batch("PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002;")?;
     Ok(conn)
 }
+
+#[cfg(test)]
+mod tests {
+    /// The bundled SQLite is built with the flags of `.cargo/config.toml`:
+    /// without them every page fetch of every connection takes one
+    /// process-wide mutex (a cargo run from outside the workspace would
+    /// not read that file).
+    #[test]
+    fn connections_share_no_page_cache_lock() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        let mut statement = conn.prepare("PRAGMA compile_options").unwrap();
+        let options: Vec<String> = statement
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(
+            !options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"),
+            "{options:?}"
+        );
+        assert!(
+            options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"),
+            "{options:?}"
+        );
+    }
+}
