@@ -12,6 +12,11 @@ use hearth_store::{Store, auth, orgs, work};
 use std::io::Read;
 use std::path::PathBuf;
 
+// A request builds and drops many small values (rows, JSON); glibc's
+// allocator was ~9 % of the 360°'s CPU (benches/README.md, session 8).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "hearth",
