@@ -6,7 +6,7 @@
 //! timeline events and the search index are written as a normal create would.
 
 use crate::customers::search_text;
-use crate::{Conn, Result};
+use crate::{Bulk, Conn, Result};
 use chrono::NaiveDate;
 use chrono::{DateTime, Utc};
 use hearth_domain::customers::CustomerFields;
@@ -121,7 +121,7 @@ pub async fn insert_customer_rows(
                 import.map(|i| i.0).into(),
             ]);
         }
-        c.execute(&insert).await?;
+        c.execute(&Bulk(&insert)).await?;
         crate::segments::facts::insert_new(c, org, part.iter().map(|r| (r.id, r.created_at)))
             .await?;
     }
@@ -201,7 +201,7 @@ pub(crate) async fn insert_rows(
         for row in rows.by_ref().take(per) {
             insert.values_panic(row);
         }
-        c.execute(&insert).await?;
+        c.execute(&Bulk(&insert)).await?;
     }
     Ok(())
 }
@@ -586,4 +586,41 @@ pub async fn insert_memberships(c: &mut Conn, org: OrgId, rows: &[NewMembership]
         })
         .collect();
     insert_rows(c, "memberships", &columns, values).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Raw, Store, work};
+
+    /// A bulk insert runs without SQLite's statement journal, so a failing
+    /// statement may leave its first rows behind: the unit of work must
+    /// still leave nothing.
+    #[tokio::test]
+    async fn a_bulk_insert_that_fails_part_way_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_sqlite(&dir.path().join("bulk.db"), false).unwrap();
+        crate::migrate(&store).await.unwrap();
+        let org = uuid::Uuid::nil();
+        let row =
+            |variant: &str| -> Vec<SimpleExpr> { vec![org.into(), variant.into(), "word".into()] };
+        let rows = vec![row("a"), row("b"), row("a")];
+        let failed = store
+            .write(work!(|c| insert_rows(
+                c,
+                "search_fuzzy",
+                &["org_id", "variant", "word"],
+                rows
+            )))
+            .await;
+        assert!(failed.is_err(), "the repeated key fails the statement");
+        let left: i64 = store
+            .read(work!(|c| c.query_one(
+                &Raw("SELECT COUNT(*) FROM search_fuzzy", vec![]),
+                |r| r.get(0)
+            )))
+            .await
+            .unwrap();
+        assert_eq!(left, 0);
+    }
 }

@@ -47,7 +47,7 @@ pub mod templates;
 pub mod tracking;
 pub mod webhooks;
 
-pub use engine::{Col, Conn, Engine, Raw, Row, Sql, Store};
+pub use engine::{Bulk, Col, Conn, Engine, Raw, Row, Sql, Store};
 pub use error::StoreError;
 pub use futures::future::BoxFuture;
 pub use migrate::migrate;

@@ -14,7 +14,7 @@ mod sqlite;
 
 pub(crate) use sqlite::cache_pragma;
 
-pub use conn::{Conn, Raw, Sql};
+pub use conn::{Bulk, Conn, Raw, Sql};
 pub use row::{Col, Row};
 
 use crate::StoreError;

@@ -2,7 +2,7 @@
 //! and vocabulary, written in the transaction of the change.
 
 use super::{BATCH, Dynamic, SearchDocs, SearchFuzzy, SearchTerms, placeholders};
-use crate::{Conn, Raw, Result, Store, work};
+use crate::{Bulk, Conn, Raw, Result, Store, work};
 use hearth_domain::search::{self as rules, Field, Source};
 use hearth_domain::{CustomerId, OrgId};
 use sea_query::{Expr, ExprTrait, OnConflict, Query as SeaQuery, Value};
@@ -173,7 +173,7 @@ async fn reindex_batch(c: &mut Conn, org: OrgId, ids: &[CustomerId]) -> Result<(
         }
         // The delete above removed this customer's old terms; a term listed
         // twice cannot happen (terms() returns each once).
-        c.execute(&insert).await?;
+        c.execute(&Bulk(&insert)).await?;
     }
 
     // The vocabulary only grows: a word no customer uses any more costs one
@@ -203,7 +203,7 @@ async fn reindex_batch(c: &mut Conn, org: OrgId, ids: &[CustomerId]) -> Result<(
         for (variant, word) in part {
             insert.values_panic([org.0.into(), variant.clone().into(), word.clone().into()]);
         }
-        c.execute(&insert).await?;
+        c.execute(&Bulk(&insert)).await?;
     }
 
     for part in upserts.chunks(500) {
@@ -219,7 +219,7 @@ async fn reindex_batch(c: &mut Conn, org: OrgId, ids: &[CustomerId]) -> Result<(
         for (id, body) in part {
             insert.values_panic([id.0.into(), org.0.into(), body.clone().into()]);
         }
-        c.execute(&insert).await?;
+        c.execute(&Bulk(&insert)).await?;
     }
     Ok(())
 }

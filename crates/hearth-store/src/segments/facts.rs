@@ -6,7 +6,7 @@
 //! instants, never ages, so the passing of time changes no row.
 
 use crate::billing::settings;
-use crate::{Conn, Raw, Result};
+use crate::{Bulk, Conn, Raw, Result};
 use chrono::{DateTime, Utc};
 use hearth_domain::{CustomerId, OrgId};
 use sea_query::{Expr, Query};
@@ -138,7 +138,7 @@ pub async fn insert_new(
         ]);
     }
     if any {
-        c.execute(&insert).await?;
+        c.execute(&Bulk(&insert)).await?;
     }
     Ok(())
 }
