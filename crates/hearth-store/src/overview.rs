@@ -111,7 +111,7 @@ pub async fn get(c: &mut Conn, org: OrgId, id: CustomerId) -> Result<Overview> {
     };
     let open_tickets = support::list(c, org, &tickets).await?.items;
     let insights = insights::of(c, org, &customer).await?;
-    let spending = spending::of(c, org, &customer).await?;
+    let spending = spending::of(c, org, &customer, insights.completed_jobs).await?;
     let timeline = history::timeline(c, org, id, None, None, SHOWN)
         .await?
         .items;

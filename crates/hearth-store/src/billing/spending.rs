@@ -26,11 +26,18 @@ fn facts_for(all: &mut Vec<SpendingFacts>, currency: Currency) -> &mut SpendingF
 /// `invoices_customer`).
 pub async fn get(c: &mut Conn, org: OrgId, id: CustomerId) -> Result<Spending> {
     let customer = customers::get(c, org, id, false).await?;
-    of(c, org, &customer).await
+    let completed_jobs = jobs::completed_count(c, org, id).await?;
+    of(c, org, &customer, completed_jobs).await
 }
 
-/// Spending of a customer already read in this unit of work.
-pub async fn of(c: &mut Conn, org: OrgId, customer: &Customer) -> Result<Spending> {
+/// Spending of a customer already read in this unit of work, with the
+/// number of their completed jobs (the 360° has it from the insights).
+pub async fn of(
+    c: &mut Conn,
+    org: OrgId,
+    customer: &Customer,
+    completed_jobs: i64,
+) -> Result<Spending> {
     let id = customer.id;
     let payments = c
         .query(
@@ -75,7 +82,6 @@ pub async fn of(c: &mut Conn, org: OrgId, customer: &Customer) -> Result<Spendin
             f.outstanding_minor += balance;
         }
     }
-    let completed_jobs = jobs::completed_count(c, org, id).await?;
     Ok(spending(
         customer.fields.customer_since,
         today(),
