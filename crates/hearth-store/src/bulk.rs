@@ -591,16 +591,14 @@ pub async fn insert_memberships(c: &mut Conn, org: OrgId, rows: &[NewMembership]
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Raw, Store, work};
+    use crate::{Raw, work};
 
     /// A bulk insert runs without SQLite's statement journal, so a failing
     /// statement may leave its first rows behind: the unit of work must
     /// still leave nothing.
     #[tokio::test]
     async fn a_bulk_insert_that_fails_part_way_leaves_nothing() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open_sqlite(&dir.path().join("bulk.db"), false).unwrap();
-        crate::migrate(&store).await.unwrap();
+        let (_dir, store) = crate::test_store().await;
         let org = uuid::Uuid::nil();
         let row =
             |variant: &str| -> Vec<SimpleExpr> { vec![org.into(), variant.into(), "word".into()] };

@@ -47,6 +47,15 @@ pub mod templates;
 pub mod tracking;
 pub mod webhooks;
 
+/// A migrated SQLite store in a folder that lives as long as the guard.
+#[cfg(test)]
+pub(crate) async fn test_store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_sqlite(&dir.path().join("test.db"), false).unwrap();
+    migrate(&store).await.unwrap();
+    (dir, store)
+}
+
 pub use engine::{Bulk, Col, Conn, Engine, Raw, Row, Sql, Store};
 pub use error::StoreError;
 pub use futures::future::BoxFuture;

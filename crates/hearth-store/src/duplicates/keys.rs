@@ -72,16 +72,14 @@ async fn rekey(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Store, addresses, customers, orgs, work};
+    use crate::{addresses, customers, orgs, work};
     use hearth_domain::addresses::AddressInput;
     use hearth_domain::customers::CustomerInput;
     use hearth_domain::history::Actor;
 
     #[tokio::test]
     async fn rows_written_before_the_keys_are_found_once_rekeyed() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open_sqlite(&dir.path().join("keys.db"), false).unwrap();
-        crate::migrate(&store).await.unwrap();
+        let (_dir, store) = crate::test_store().await;
         let found = store
             .write(work!(|c| async {
                 let org = orgs::create(c, "keys", "Keys", "US").await?.id;

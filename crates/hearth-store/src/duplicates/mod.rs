@@ -305,12 +305,10 @@ pub async fn create_customer(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Store, work};
+    use crate::work;
 
     async fn plan(sql: &str, values: Vec<sea_query::Value>) -> Vec<String> {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open_sqlite(&dir.path().join("plan.db"), false).unwrap();
-        crate::migrate(&store).await.unwrap();
+        let (_dir, store) = crate::test_store().await;
         let sql = format!("EXPLAIN QUERY PLAN {sql}");
         store
             .read(work!(
