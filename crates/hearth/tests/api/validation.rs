@@ -131,14 +131,8 @@ async fn wrong_media_type_malformed_json_and_oversized_bodies_are_refused() {
             .unwrap();
         expect_status(res, StatusCode::UNSUPPORTED_MEDIA_TYPE, e).await;
         let res = app
-            .http
-            .post(&url)
-            .bearer_auth(&org.key)
-            .header("content-type", "application/json")
-            .body("{\"first_name\": ")
-            .send()
-            .await
-            .unwrap();
+            .post_json_text(&org, "/api/v1/customers", "{\"first_name\": ")
+            .await;
         let problem = expect_status(res, StatusCode::UNPROCESSABLE_ENTITY, e).await;
         assert_eq!(problem_fields(&problem), ["body"]);
         let huge = json!({"first_name": "x".repeat(2 * 1024 * 1024)});
@@ -291,14 +285,12 @@ async fn a_whole_number_written_with_a_fraction_is_a_whole_number() {
         expect_status(res, StatusCode::NOT_FOUND, e).await;
         // A duplicated key is still refused when nothing needed loosening.
         let res = app
-            .http
-            .post(app.url("/api/v1/membership-plans"))
-            .bearer_auth(&org.key)
-            .header("content-type", "application/json")
-            .body(r#"{"name": "A", "name": "B", "price_minor": 100, "interval": "month", "included_visits": 1}"#)
-            .send()
-            .await
-            .unwrap();
+            .post_json_text(
+                &org,
+                "/api/v1/membership-plans",
+                r#"{"name": "A", "name": "B", "price_minor": 100, "interval": "month", "included_visits": 1}"#,
+            )
+            .await;
         expect_status(res, StatusCode::UNPROCESSABLE_ENTITY, e).await;
     }
 }
