@@ -23,3 +23,36 @@ where
 {
     T::deserialize(d).map(Some)
 }
+
+/// Checks that every integer range `T`'s schema documents (`minimum`,
+/// `maximum` of its properties) is the range the server enforces:
+/// `accepts(property, value)` says whether a body with that value passes
+/// validation. The bounds are written twice (utoipa's attributes take
+/// literals only), so this is what keeps the two copies equal.
+#[cfg(test)]
+pub(crate) fn assert_documented_bounds<T: utoipa::PartialSchema>(
+    accepts: impl Fn(&str, i64) -> bool,
+) {
+    let schema = serde_json::to_value(T::schema()).unwrap();
+    let mut checked = 0;
+    for (name, property) in schema["properties"].as_object().unwrap() {
+        let bound = |key: &str| property.get(key).and_then(serde_json::Value::as_i64);
+        if let Some(min) = bound("minimum") {
+            assert!(
+                accepts(name, min),
+                "{name} = {min} is documented but refused"
+            );
+            assert!(!accepts(name, min - 1), "{name} = {} is accepted", min - 1);
+            checked += 1;
+        }
+        if let Some(max) = bound("maximum") {
+            assert!(
+                accepts(name, max),
+                "{name} = {max} is documented but refused"
+            );
+            assert!(!accepts(name, max + 1), "{name} = {} is accepted", max + 1);
+            checked += 1;
+        }
+    }
+    assert!(checked > 0, "no bounds documented in {schema}");
+}

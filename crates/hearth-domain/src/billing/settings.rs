@@ -40,8 +40,11 @@ impl Default for BillingSettings {
 pub struct BillingSettingsPatch {
     pub version: i64,
     pub default_currency: Option<Currency>,
+    #[schema(minimum = 1, maximum = 365)]
     pub quote_valid_days: Option<i64>,
+    #[schema(minimum = 0, maximum = 365)]
     pub invoice_due_days: Option<i64>,
+    #[schema(minimum = 0, maximum = 1000)]
     pub loyalty_points_per_unit: Option<i64>,
 }
 
@@ -73,6 +76,16 @@ impl BillingSettings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_documented_ranges_are_the_enforced_ones() {
+        crate::wire::assert_documented_bounds::<BillingSettingsPatch>(|field, value| {
+            serde_json::from_value::<BillingSettingsPatch>(
+                serde_json::json!({"version": 0, field: value}),
+            )
+            .is_ok_and(|p| BillingSettings::default().patched(&p).is_ok())
+        });
+    }
 
     #[test]
     fn defaults_earn_one_point_per_unit_and_patches_are_checked() {

@@ -67,12 +67,19 @@ impl SignalKind {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignalWeights {
+    #[schema(maximum = 100)]
     pub form_submission: u32,
+    #[schema(maximum = 100)]
     pub website_visit: u32,
+    #[schema(maximum = 100)]
     pub email_open: u32,
+    #[schema(maximum = 100)]
     pub email_click: u32,
+    #[schema(maximum = 100)]
     pub quote_viewed: u32,
+    #[schema(maximum = 100)]
     pub inbound_call: u32,
+    #[schema(maximum = 100)]
     pub chat: u32,
 }
 
@@ -111,6 +118,7 @@ impl SignalWeights {
 pub struct ScoringRules {
     pub weights: SignalWeights,
     /// A signal is worth half its weight after this many days.
+    #[schema(minimum = 1, maximum = 365)]
     pub half_life_days: u32,
 }
 
@@ -206,6 +214,24 @@ mod tests {
         DateTime::parse_from_rfc3339("2026-03-01T12:00:00Z")
             .unwrap()
             .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn the_documented_ranges_are_the_enforced_ones() {
+        let accepts = |mut body: serde_json::Value| {
+            serde_json::from_value::<ScoringRules>(body.take()).is_ok_and(|r| r.validate().is_ok())
+        };
+        let rules = || serde_json::to_value(ScoringRules::default()).unwrap();
+        crate::wire::assert_documented_bounds::<ScoringRules>(|field, value| {
+            let mut body = rules();
+            body[field] = value.into();
+            accepts(body)
+        });
+        crate::wire::assert_documented_bounds::<SignalWeights>(|field, value| {
+            let mut body = rules();
+            body["weights"][field] = value.into();
+            accepts(body)
+        });
     }
 
     #[test]

@@ -37,9 +37,13 @@ impl Default for SegmentSettings {
 #[serde(deny_unknown_fields)]
 pub struct SegmentSettingsPatch {
     pub version: i64,
+    #[schema(minimum = 1, maximum = 1_000_000_000_000_i64)]
     pub vip_lifetime_value_minor: Option<i64>,
+    #[schema(minimum = 1, maximum = 10_000)]
     pub vip_bookings: Option<i64>,
+    #[schema(minimum = 1, maximum = 3650)]
     pub at_risk_days: Option<i64>,
+    #[schema(minimum = 1, maximum = 3650)]
     pub new_days: Option<i64>,
 }
 
@@ -75,6 +79,16 @@ impl SegmentSettings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_documented_ranges_are_the_enforced_ones() {
+        crate::wire::assert_documented_bounds::<SegmentSettingsPatch>(|field, value| {
+            serde_json::from_value::<SegmentSettingsPatch>(
+                serde_json::json!({"version": 0, field: value}),
+            )
+            .is_ok_and(|p| SegmentSettings::default().patched(&p).is_ok())
+        });
+    }
 
     #[test]
     fn defaults_follow_the_seed_and_patches_are_checked() {
