@@ -9,23 +9,28 @@ use chrono::{DateTime, Datelike, Duration, Utc};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-/// A new job as a client sends it.
+/// A new job as a client sends it. The required fields are `Option`s so
+/// that one answer names every missing one.
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct JobInput {
-    /// Required: a live customer of the organisation.
+    /// A live customer of the organisation.
+    #[schema(required = true, nullable = false)]
     pub customer_id: Option<CustomerId>,
-    /// Required: one of that customer's service addresses.
+    /// One of that customer's service addresses.
+    #[schema(required = true, nullable = false)]
     pub address_id: Option<AddressId>,
-    /// Required, e.g. "AC tune-up".
+    /// E.g. "AC tune-up".
+    #[schema(required = true, nullable = false)]
     pub service_type: Option<String>,
     /// hvac, plumbing, electrical, cleaning, appliance_repair or other
     /// (default other).
     pub industry: Option<String>,
     pub description: Option<String>,
-    /// Required.
+    #[schema(required = true, nullable = false)]
     pub scheduled_start: Option<DateTime<Utc>>,
-    /// Required, after the start and at most 31 days later.
+    /// After the start and at most 31 days later.
+    #[schema(required = true, nullable = false)]
     pub scheduled_end: Option<DateTime<Utc>>,
     #[serde(default)]
     pub technician_ids: Vec<UserId>,
@@ -236,6 +241,28 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
+    /// What `validate` reports missing is what the document marks required
+    /// and not nullable.
+    #[test]
+    fn the_document_marks_the_fields_a_job_needs() {
+        let schema = serde_json::to_value(<JobInput as utoipa::PartialSchema>::schema()).unwrap();
+        let missing = JobInput::default().validate("USD").unwrap_err();
+        let mut needed: Vec<&str> = missing.0.iter().map(|e| e.field.as_str()).collect();
+        needed.sort_unstable();
+        let mut required: Vec<&str> = schema["required"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f.as_str().unwrap())
+            .collect();
+        required.sort_unstable();
+        assert_eq!(required, needed);
+        for field in needed {
+            let text = schema["properties"][field].to_string();
+            assert!(!text.contains("null"), "{field}: {text}");
+        }
+    }
+
     fn at(h: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 5, 10, h, 0, 0).unwrap()
     }
@@ -366,9 +393,10 @@ pub struct ScheduleInput {
     pub service_type: Option<String>,
     /// hvac, plumbing, electrical, cleaning, appliance_repair or other.
     pub industry: Option<String>,
-    /// Required.
+    #[schema(required = true, nullable = false)]
     pub scheduled_start: Option<DateTime<Utc>>,
-    /// Required, after the start and at most 31 days later.
+    /// After the start and at most 31 days later.
+    #[schema(required = true, nullable = false)]
     pub scheduled_end: Option<DateTime<Utc>>,
     #[serde(default)]
     pub technician_ids: Vec<UserId>,
