@@ -140,7 +140,7 @@ pub struct Template {
     pub updated_at: DateTime<Utc>,
 }
 
-/// `POST /api/v1/message-templates` and, with `version`, `PATCH`.
+/// `POST /api/v1/message-templates`.
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TemplateInput {
@@ -152,9 +152,43 @@ pub struct TemplateInput {
     #[serde(default)]
     pub subject: Option<String>,
     pub body: String,
-    /// Updates only: the version last read (stale → 409).
+}
+
+/// `PUT /api/v1/message-templates/{id}`: the whole template again, with
+/// the version last read (stale → 409). Its own type, not `TemplateInput`
+/// with an optional version, so the document says the version is needed.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateReplacement {
+    pub version: i64,
+    /// Up to 100 characters.
+    pub name: String,
+    /// `email` or `sms`.
+    pub channel: Channel,
+    /// Required for email, absent for SMS.
     #[serde(default)]
-    pub version: Option<i64>,
+    pub subject: Option<String>,
+    pub body: String,
+}
+
+impl TemplateReplacement {
+    /// The version it was read at, and the template.
+    pub fn split(self) -> (i64, TemplateInput) {
+        let TemplateReplacement {
+            version,
+            name,
+            channel,
+            subject,
+            body,
+        } = self;
+        let template = TemplateInput {
+            name,
+            channel,
+            subject,
+            body,
+        };
+        (version, template)
+    }
 }
 
 /// A template or message after validation.

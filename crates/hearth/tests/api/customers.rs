@@ -374,4 +374,23 @@ async fn the_openapi_document_describes_what_the_api_takes_and_sends() {
     ] {
         assert!(has(schema, part, word), "{schema} has {part} {word}");
     }
+    // A change to one stored record is checked against the version the
+    // client read, so its body must say that the version is needed.
+    for (path, operations) in doc["paths"].as_object().unwrap() {
+        for method in ["put", "patch"] {
+            let body = &operations[method]["requestBody"]["content"]["application/json"]["schema"];
+            let Some(reference) = body["$ref"].as_str() else {
+                continue;
+            };
+            let schema = &schemas[reference.trim_start_matches("#/components/schemas/")];
+            if path.ends_with("{id}") && schema["properties"]["version"].is_object() {
+                assert!(
+                    schema["required"]
+                        .as_array()
+                        .is_some_and(|r| r.contains(&json!("version"))),
+                    "{method} {path}: version is optional in {reference}"
+                );
+            }
+        }
+    }
 }

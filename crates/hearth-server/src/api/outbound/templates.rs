@@ -7,9 +7,9 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
+use hearth_domain::TemplateId;
 use hearth_domain::auth::Action;
-use hearth_domain::templates::{Template, TemplateInput};
-use hearth_domain::{Invalid, TemplateId};
+use hearth_domain::templates::{Template, TemplateInput, TemplateReplacement};
 use hearth_store::{templates, work};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -42,9 +42,6 @@ async fn create(
 ) -> ApiResult<impl IntoResponse> {
     auth.require(Action::ManageIntegrations)?;
     let org = auth.principal.org_id;
-    if input.version.is_some() {
-        return Err(Invalid::field("version", "is for updates only").into());
-    }
     let (name, content) = input.validate()?;
     let t = s
         .store
@@ -69,19 +66,17 @@ async fn get(
 
 /// Replace a template; send the `version` you read (stale → 409).
 #[utoipa::path(put, path = "/api/v1/message-templates/{id}", tag = "messages",
-    params(("id" = Uuid, Path)), request_body = TemplateInput,
+    params(("id" = Uuid, Path)), request_body = TemplateReplacement,
     responses((status = 200, body = Template), (status = 409)))]
 async fn update(
     State(s): State<AppState>,
     auth: Auth,
     ApiPath(id): ApiPath<TemplateId>,
-    ApiJson(input): ApiJson<TemplateInput>,
+    ApiJson(input): ApiJson<TemplateReplacement>,
 ) -> ApiResult<Json<Template>> {
     auth.require(Action::ManageIntegrations)?;
     let org = auth.principal.org_id;
-    let Some(version) = input.version else {
-        return Err(Invalid::field("version", "is required").into());
-    };
+    let (version, input) = input.split();
     let (name, content) = input.validate()?;
     Ok(Json(
         s.store

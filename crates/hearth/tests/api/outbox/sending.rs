@@ -342,6 +342,24 @@ async fn templates_update_with_versions_and_delete() {
         let updated = expect_status(put(1).await, StatusCode::OK, app.engine).await;
         assert_eq!(updated["version"], 2);
         expect_status(put(1).await, StatusCode::CONFLICT, app.engine).await;
+        // A replacement needs the version read; a new template has none.
+        let unversioned = json!({"name": "Hello", "channel": "sms", "body": "Hello"});
+        let problem = expect_status(
+            app.api(&org, reqwest::Method::PUT, &path, Some(unversioned.clone()))
+                .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            app.engine,
+        )
+        .await;
+        assert_eq!(problem["errors"][0]["field"], "version", "{problem}");
+        let mut versioned = unversioned;
+        versioned["version"] = 1.into();
+        expect_status(
+            app.post(&org, "/api/v1/message-templates", versioned).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            app.engine,
+        )
+        .await;
         expect_status(
             app.delete(&org, &path).await,
             StatusCode::NO_CONTENT,
