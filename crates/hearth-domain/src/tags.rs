@@ -31,8 +31,10 @@ pub struct Tag {
 #[serde(deny_unknown_fields)]
 pub struct TagInput {
     /// 1–40 characters.
+    #[schema(pattern = "\\S")]
     pub name: String,
     /// `#rrggbb`; defaults to a neutral grey.
+    #[schema(pattern = "^\\s*#[0-9A-Fa-f]{6}\\s*$")]
     pub colour: Option<String>,
 }
 
@@ -42,7 +44,9 @@ pub struct TagInput {
 pub struct TagPatch {
     /// The `version` the client last read (stale → 409).
     pub version: i64,
+    #[schema(pattern = "\\S")]
     pub name: Option<String>,
+    #[schema(pattern = "^\\s*#[0-9A-Fa-f]{6}\\s*$")]
     pub colour: Option<String>,
 }
 
@@ -144,6 +148,45 @@ pub fn text_colour(background: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Blank, padded, control and over-long texts, and colours right and
+    /// wrong, against what the schema says.
+    const SAMPLES: &[&str] = &[
+        "",
+        " ",
+        "\t\n",
+        "\u{a0}",
+        "VIP",
+        " VIP ",
+        "a\u{1}b",
+        "#1d4ed8",
+        " #1D4ED8 ",
+        "\u{a0}#1d4ed8",
+        "1d4ed8",
+        "#1d4ed",
+        "#1d4ed8a",
+        "#gggggg",
+        "#1d4ed8\n",
+    ];
+
+    #[test]
+    fn the_documented_patterns_are_the_enforced_rules() {
+        let tag = |name: &str, colour: &str| TagInput {
+            name: name.into(),
+            colour: Some(colour.into()),
+        };
+        let name_ok = |name: &str| tag(name, DEFAULT_COLOUR).validate().is_ok();
+        let colour_ok = |colour: &str| tag("VIP", colour).validate().is_ok();
+        crate::wire::assert_documented_pattern::<TagInput>("colour", SAMPLES, colour_ok);
+        crate::wire::assert_documented_pattern::<TagPatch>("colour", SAMPLES, colour_ok);
+        // The pattern says "not blank"; a name may be refused for more
+        // (control characters, length), but every blank one is.
+        let blank = |name: &str| name.trim().is_empty();
+        crate::wire::assert_documented_pattern::<TagInput>("name", SAMPLES, |s| !blank(s));
+        for sample in SAMPLES.iter().filter(|s| blank(s)) {
+            assert!(!name_ok(sample), "{sample:?}");
+        }
+    }
 
     #[test]
     fn names_are_trimmed_and_compared_without_case() {

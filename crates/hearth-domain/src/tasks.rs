@@ -35,6 +35,7 @@ impl Task {
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TaskInput {
+    #[schema(pattern = "\\S")]
     pub title: String,
     pub customer_id: Option<CustomerId>,
     pub lead_id: Option<LeadId>,
@@ -47,6 +48,7 @@ pub struct TaskInput {
 #[serde(deny_unknown_fields)]
 pub struct TaskPatch {
     pub version: i64,
+    #[schema(pattern = "\\S")]
     pub title: Option<String>,
     #[serde(default, deserialize_with = "crate::wire::present")]
     #[schema(value_type = Option<String>, format = Uuid)]

@@ -145,12 +145,14 @@ pub struct Template {
 #[serde(deny_unknown_fields)]
 pub struct TemplateInput {
     /// Up to 100 characters.
+    #[schema(pattern = "\\S")]
     pub name: String,
     /// `email` or `sms`.
     pub channel: Channel,
     /// Required for email, absent for SMS.
     #[serde(default)]
     pub subject: Option<String>,
+    #[schema(pattern = "\\S")]
     pub body: String,
 }
 
@@ -162,12 +164,14 @@ pub struct TemplateInput {
 pub struct TemplateReplacement {
     pub version: i64,
     /// Up to 100 characters.
+    #[schema(pattern = "\\S")]
     pub name: String,
     /// `email` or `sms`.
     pub channel: Channel,
     /// Required for email, absent for SMS.
     #[serde(default)]
     pub subject: Option<String>,
+    #[schema(pattern = "\\S")]
     pub body: String,
 }
 

@@ -56,3 +56,27 @@ pub(crate) fn assert_documented_bounds<T: utoipa::PartialSchema>(
     }
     assert!(checked > 0, "no bounds documented in {schema}");
 }
+
+/// Checks that the `pattern` `T`'s schema documents for `property` admits
+/// exactly the samples the server accepts (`accepts`), so a client (or a
+/// fuzzer) that follows the document neither sends what is refused nor
+/// is refused what the document allows.
+#[cfg(test)]
+pub(crate) fn assert_documented_pattern<T: utoipa::PartialSchema>(
+    property: &str,
+    samples: &[&str],
+    accepts: impl Fn(&str) -> bool,
+) {
+    let schema = serde_json::to_value(T::schema()).unwrap();
+    let pattern = schema["properties"][property]["pattern"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{property} documents no pattern: {schema}"));
+    let pattern = regex::Regex::new(pattern).unwrap();
+    for sample in samples {
+        assert_eq!(
+            pattern.is_match(sample),
+            accepts(sample),
+            "{property} = {sample:?} against {pattern}"
+        );
+    }
+}

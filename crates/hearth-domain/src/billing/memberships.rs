@@ -73,6 +73,7 @@ pub struct Plan {
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlanInput {
+    #[schema(pattern = "\\S")]
     pub name: String,
     pub description: Option<String>,
     pub price_minor: i64,
@@ -87,6 +88,7 @@ pub struct PlanInput {
 #[serde(deny_unknown_fields)]
 pub struct PlanPatch {
     pub version: i64,
+    #[schema(pattern = "\\S")]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "crate::wire::present")]
     #[schema(value_type = Option<String>)]

@@ -32,6 +32,7 @@ pub struct LeadForm {
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LeadFormInput {
+    #[schema(pattern = "\\S")]
     pub name: String,
     /// Defaults to the default pipeline.
     pub pipeline_id: Option<PipelineId>,

@@ -89,6 +89,7 @@ impl Pipeline {
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PipelineInput {
+    #[schema(pattern = "\\S")]
     pub name: String,
     /// Make it the organisation's default pipeline.
     #[serde(default)]
@@ -100,6 +101,7 @@ pub struct PipelineInput {
 #[serde(deny_unknown_fields)]
 pub struct PipelinePatch {
     pub version: i64,
+    #[schema(pattern = "\\S")]
     pub name: Option<String>,
     /// Only `true`: a pipeline stops being the default when another becomes it.
     pub is_default: Option<bool>,
@@ -109,6 +111,7 @@ pub struct PipelinePatch {
 #[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewStage {
+    #[schema(pattern = "\\S")]
     pub name: String,
     #[serde(default)]
     pub kind: StageKind,
@@ -120,6 +123,7 @@ pub struct NewStage {
 #[serde(deny_unknown_fields)]
 pub struct StagePatch {
     pub version: i64,
+    #[schema(pattern = "\\S")]
     pub name: Option<String>,
     pub kind: Option<StageKind>,
     /// 0-based; the other stages shift to keep the order dense.

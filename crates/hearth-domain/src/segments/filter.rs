@@ -35,6 +35,7 @@ pub enum Match {
 pub struct FilterInput {
     #[serde(rename = "match", default)]
     pub matching: Match,
+    #[schema(min_items = 1, max_items = 20)]
     pub conditions: Vec<ConditionInput>,
 }
 
@@ -403,6 +404,15 @@ fn operand(field: Field, op: Op, v: &serde_json::Value) -> Result<Operand, Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_documented_number_of_conditions_is_the_enforced_one() {
+        let schema =
+            serde_json::to_value(<FilterInput as utoipa::PartialSchema>::schema()).unwrap();
+        let conditions = &schema["properties"]["conditions"];
+        assert_eq!(conditions["minItems"], 1);
+        assert_eq!(conditions["maxItems"], MAX_CONDITIONS);
+    }
     use serde_json::json;
 
     fn input(v: serde_json::Value) -> FilterInput {

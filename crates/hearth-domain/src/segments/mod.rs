@@ -113,6 +113,7 @@ pub struct SavedSegment {
 #[serde(deny_unknown_fields)]
 pub struct SegmentInput {
     /// 1–80 characters.
+    #[schema(pattern = "\\S")]
     pub name: String,
     pub filter: FilterInput,
 }
@@ -123,6 +124,7 @@ pub struct SegmentInput {
 pub struct SegmentPatch {
     /// The `version` the client last read (stale → 409).
     pub version: i64,
+    #[schema(pattern = "\\S")]
     pub name: Option<String>,
     pub filter: Option<FilterInput>,
 }
