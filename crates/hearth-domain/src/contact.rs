@@ -1,6 +1,8 @@
 //! Phone numbers and email addresses, parsed once at the edge.
 
-use phonenumber::{Mode, country};
+use phonenumber::country::{self, Source};
+use phonenumber::metadata::DATABASE;
+use phonenumber::{Mode, PhoneNumber};
 use std::str::FromStr;
 
 /// A phone number in E.164 form (`+15125550100`).
@@ -20,7 +22,7 @@ impl Phone {
             return Err("is not a phone number");
         }
         let region = country::Id::from_str(default_region).ok();
-        let number = phonenumber::parse(region, trimmed).map_err(|_| "is not a phone number")?;
+        let number = read(region, trimmed).ok_or("is not a phone number")?;
         if !phonenumber::is_valid(&number) {
             return Err("is not a valid phone number for its country");
         }
@@ -40,6 +42,63 @@ impl Phone {
     pub fn into_string(self) -> String {
         self.0
     }
+}
+
+/// Reads a written number with the `phonenumber` crate, around two of its
+/// faults (0.3.10, the latest):
+/// - given a default region, it strips *that region's* national prefix
+///   from a number that names another country, so `+49 151 23456789` read
+///   in the US lost its `1` (a different, valid German number) and
+///   `+33 1 42 68 53 00` became invalid. A number whose country code is not
+///   the region's is therefore read again, written with `+`, without a
+///   default region: the crate then strips the prefix of the number's own
+///   country (which also reads `+44 (0)20 …`).
+/// - it knows `00` as the international prefix only in regions that dial
+///   it, so `0044 20 …` typed in the US (which dials 011) was refused. No
+///   region's own numbers start with `00`, so a number that does and reads
+///   as nothing in the region is read as `+…`.
+fn read(region: Option<country::Id>, text: &str) -> Option<PhoneNumber> {
+    let first = phonenumber::parse(region, text).ok();
+    let own = region.and_then(|r| DATABASE.by_id(r.as_ref()));
+    let international = match &first {
+        Some(n) if own.is_none_or(|m| m.country_code() == n.code().value()) => None,
+        Some(n) => match n.code().source() {
+            Source::Default => None,
+            Source::Plus => Some(text.to_string()),
+            // The digits after the region's international prefix.
+            Source::Idd | Source::Number => {
+                let dialled = digits(text);
+                own.and_then(|m| m.international_prefix())
+                    .and_then(|idd| idd.find(&dialled))
+                    .filter(|m| m.start() == 0)
+                    .map(|m| format!("+{}", after_digits(text, m.end())))
+            }
+        },
+        None => None,
+    };
+    let international = international.or_else(|| {
+        let valid = first.as_ref().is_some_and(phonenumber::is_valid);
+        let rest = text.strip_prefix("00")?;
+        (!valid).then(|| format!("+{rest}"))
+    });
+    match international {
+        Some(text) => phonenumber::parse(None, text).ok().or(first),
+        None => first,
+    }
+}
+
+/// What follows the first `n` digits of `text`.
+fn after_digits(text: &str, n: usize) -> &str {
+    let mut seen = 0;
+    for (i, c) in text.char_indices() {
+        if seen == n {
+            return &text[i..];
+        }
+        if c.is_ascii_digit() {
+            seen += 1;
+        }
+    }
+    ""
 }
 
 /// Region codes the phone library knows, for validating org settings.
@@ -77,9 +136,14 @@ impl Email {
     }
 }
 
+/// The digits of `text`, in order.
+pub fn digits(text: &str) -> String {
+    text.chars().filter(char::is_ascii_digit).collect()
+}
+
 /// The digits of a search query, if it reads like (part of) a phone number.
 pub fn phone_digits(query: &str) -> Option<String> {
-    let digits: String = query.chars().filter(|c| c.is_ascii_digit()).collect();
+    let digits = digits(query);
     let only_phone_chars = query
         .chars()
         .all(|c| c.is_ascii_digit() || " +-().".contains(c));
@@ -98,6 +162,35 @@ mod tests {
         assert_eq!(a, b);
         assert_eq!(a, c);
         assert_eq!(a.as_str(), "+15125550134");
+    }
+
+    /// Numbers of many countries as people write them, read in an
+    /// organisation of another country or of their own.
+    #[test]
+    fn international_forms_keep_their_own_country() {
+        for (raw, region, e164) in [
+            ("+33 1 42 68 53 00", "US", "+33142685300"),
+            ("+49 151 23456789", "US", "+4915123456789"),
+            ("+55 11 91234-5678", "US", "+5511912345678"),
+            ("+353 1 234 5678", "US", "+35312345678"),
+            ("+86 10 6552 9988", "US", "+861065529988"),
+            ("+44 (0)20 7946 0958", "US", "+442079460958"),
+            ("+81 (0)3-1234-5678", "US", "+81312345678"),
+            ("+61 (0)2 9876 5432", "US", "+61298765432"),
+            ("+54 9 11 1234-5678", "US", "+5491112345678"),
+            ("+1 415 555 2671", "DE", "+14155552671"),
+            ("0044 20 7946 0958", "US", "+442079460958"),
+            ("0044 20 7946 0958", "GB", "+442079460958"),
+            ("011 44 20 7946 0958", "US", "+442079460958"),
+            ("00 33 6 12 34 56 78", "DE", "+33612345678"),
+            ("030 901820", "DE", "+4930901820"),
+            ("06 12 34 56 78", "FR", "+33612345678"),
+            ("(11) 91234-5678", "BR", "+5511912345678"),
+            ("98765 43210", "IN", "+919876543210"),
+        ] {
+            let read = Phone::parse(raw, region).map(Phone::into_string);
+            assert_eq!(read.as_deref(), Ok(e164), "{raw} in {region}");
+        }
     }
 
     #[test]

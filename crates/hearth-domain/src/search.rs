@@ -8,6 +8,7 @@
 //! one edit share a variant, so a typo is a handful of exact index probes,
 //! never a scan. Every candidate is then scored here, in one place.
 
+use crate::contact::digits;
 use serde::Serialize;
 use std::collections::BTreeSet;
 use utoipa::ToSchema;
@@ -152,10 +153,6 @@ pub fn words(text: &str) -> Vec<String> {
         .filter(|w| !w.is_empty())
         .map(str::to_string)
         .collect()
-}
-
-fn digits(text: &str) -> String {
-    text.chars().filter(char::is_ascii_digit).collect()
 }
 
 /// One index entry: `term` found in `field`.

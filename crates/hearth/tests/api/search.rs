@@ -317,6 +317,36 @@ async fn caller_id_matches_any_format_within_the_org() {
     }
 }
 
+#[tokio::test]
+async fn caller_id_finds_foreign_numbers_in_their_written_forms() {
+    for app in apps().await {
+        let e = app.engine;
+        let org = app.org("alpha").await;
+        // A German mobile saved in a US organisation kept its own digits
+        // (the phone library once dropped the `1` after +49).
+        let klaus = app
+            .customer(
+                &org,
+                json!({"first_name": "Klaus", "phone": "+49 151 23456789"}),
+            )
+            .await;
+        assert_eq!(klaus["phone"], "+4915123456789", "[{e}]");
+        for number in [
+            "+4915123456789",
+            "0049 151 23456789",
+            "011 49 151 23456789",
+            "+49 (0)151 23456789",
+        ] {
+            let found = lookup(&app, &org, number).await;
+            assert_eq!(
+                ids(&found),
+                [klaus["id"].as_str().unwrap()],
+                "[{e}] {number}"
+            );
+        }
+    }
+}
+
 /// Reads an SSE stream until an event with `name` arrives; its data as JSON.
 pub(crate) async fn next_event(
     res: &mut reqwest::Response,
