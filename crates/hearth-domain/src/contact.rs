@@ -141,9 +141,16 @@ pub fn digits(text: &str) -> String {
     text.chars().filter(char::is_ascii_digit).collect()
 }
 
-/// The digits of a search query, if it reads like (part of) a phone number.
+/// The digits of a search query, if it reads like (part of) a phone number,
+/// as the stored number (E.164 without its `+`) has them: a trunk `(0)`
+/// written after the country code and the international prefix `00` are
+/// not part of it (`0044 (0)20 7946` finds +44 20 7946 …).
 pub fn phone_digits(query: &str) -> Option<String> {
-    let digits = digits(query);
+    let digits = digits(&query.replace("(0)", ""));
+    let digits = match digits.strip_prefix("00") {
+        Some(rest) => rest.to_string(),
+        None => digits,
+    };
     let only_phone_chars = query
         .chars()
         .all(|c| c.is_ascii_digit() || " +-().".contains(c));
@@ -282,5 +289,7 @@ mod tests {
         assert_eq!(phone_digits("(512) 555"), Some("512555".into()));
         assert_eq!(phone_digits("smith"), None);
         assert_eq!(phone_digits("12"), None);
+        assert_eq!(phone_digits("0044 (0)20 7946"), Some("44207946".into()));
+        assert_eq!(phone_digits("+44 (0)20 7946"), Some("44207946".into()));
     }
 }

@@ -344,6 +344,14 @@ async fn caller_id_finds_foreign_numbers_in_their_written_forms() {
                 "[{e}] {number}"
             );
         }
+        // Search takes the beginning of the number in the same forms.
+        for typed in ["+49 151 234", "0049 151 234", "+49 (0)151 234"] {
+            assert_eq!(
+                names(&search(&app, &org, typed).await),
+                ["Klaus"],
+                "[{e}] {typed}"
+            );
+        }
     }
 }
 
