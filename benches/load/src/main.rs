@@ -31,14 +31,16 @@ struct Args {
     /// Requests per second in each scenario.
     #[arg(long, default_value_t = 1000)]
     rate: u32,
-    /// Measured seconds per scenario (at most 120).
+    /// Measured seconds per scenario (at most 600: DESIGN.md §6 holds the
+    /// mixed load for 10 minutes).
     #[arg(long, default_value_t = 10)]
     duration: u64,
     /// Unmeasured seconds before each scenario.
     #[arg(long, default_value_t = 2)]
     warmup: u64,
     /// Scenarios, comma separated: caller_id, get_customer, overview, card,
-    /// timeline, search, board, stage_move, duplicates, create_customer.
+    /// timeline, search, board, stage_move, duplicates, create_customer,
+    /// mixed.
     #[arg(
         long,
         default_value = "caller_id,get_customer,overview,timeline,search",
@@ -216,7 +218,7 @@ fn search_query(rng: &mut StdRng, c: &Customer) -> String {
 }
 
 /// The path and API key of one request of `scenario`.
-const SCENARIOS: [&str; 10] = [
+const SCENARIOS: [&str; 11] = [
     "caller_id",
     "get_customer",
     "overview",
@@ -227,9 +229,44 @@ const SCENARIOS: [&str; 10] = [
     "stage_move",
     "duplicates",
     "create_customer",
+    "mixed",
 ];
 
+/// DESIGN.md §6's mixed load, by weight: 80 % reads (the customer, its
+/// 360°, its timeline, caller ID), 15 % writes (new customers with their
+/// duplicate check, lead moves) and 5 % searches.
+const MIX: [(&str, u32); 7] = [
+    ("get_customer", 30),
+    ("overview", 15),
+    ("timeline", 20),
+    ("caller_id", 15),
+    ("create_customer", 10),
+    ("stage_move", 5),
+    ("search", 5),
+];
+
+/// One scenario of [`MIX`], by its weight; lead moves become new customers
+/// when the sample has no leads, so writes keep their share.
+fn mixed_pick(rng: &mut StdRng, has_boards: bool) -> &'static str {
+    let total: u32 = MIX.iter().map(|(_, w)| w).sum();
+    let mut roll = rng.random_range(0..total);
+    for (scenario, weight) in MIX {
+        if roll < weight {
+            return match scenario {
+                "stage_move" if !has_boards => "create_customer",
+                other => other,
+            };
+        }
+        roll -= weight;
+    }
+    MIX[0].0
+}
+
 fn request(rng: &mut StdRng, sample: &Sample, scenario: &str) -> Req {
+    if scenario == "mixed" {
+        let pick = mixed_pick(rng, !sample.boards.is_empty());
+        return request(rng, sample, pick);
+    }
     if let Some(board) = (!sample.boards.is_empty())
         .then(|| &sample.boards[rng.random_range(0..sample.boards.len())])
         .filter(|_| scenario == "board" || scenario == "stage_move")
@@ -369,7 +406,7 @@ async fn run(
 ) -> Result<String> {
     let rate = args.rate.max(1) as u64;
     let warm = rate * args.warmup;
-    let total = warm + rate * args.duration.min(120);
+    let total = warm + rate * args.duration.min(600);
     let in_flight = Arc::new(AtomicUsize::new(0));
     let mut rng = StdRng::seed_from_u64(args.seed);
     let mut tasks = tokio::task::JoinSet::new();
@@ -525,6 +562,29 @@ mod tests {
         assert!(!is_loopback("http://10.0.0.1:8080"));
         assert!(!is_loopback("http://127.0.0.1.example.com"));
         assert!(!is_loopback("http://example.com"));
+    }
+
+    #[test]
+    fn the_mix_keeps_its_shares() {
+        for has_boards in [true, false] {
+            let mut rng = StdRng::seed_from_u64(7);
+            let mut counts = std::collections::HashMap::new();
+            for _ in 0..100_000 {
+                *counts
+                    .entry(mixed_pick(&mut rng, has_boards))
+                    .or_insert(0u32) += 1;
+            }
+            let percent = |names: &[&str]| {
+                let n: u32 = names.iter().filter_map(|n| counts.get(n)).sum();
+                f64::from(n) / 1000.0
+            };
+            let reads = percent(&["get_customer", "overview", "timeline", "caller_id"]);
+            let writes = percent(&["create_customer", "stage_move"]);
+            assert!((reads - 80.0).abs() < 1.0, "{reads}");
+            assert!((writes - 15.0).abs() < 1.0, "{writes}");
+            assert!((percent(&["search"]) - 5.0).abs() < 0.5);
+            assert_eq!(counts.contains_key("stage_move"), has_boards);
+        }
     }
 
     #[test]
