@@ -31,6 +31,17 @@ pub const WORD_CAP: u64 = 500;
 pub const CANDIDATE_CAP: usize = 150;
 /// Vocabulary words considered as typo corrections per query at most.
 pub(crate) const TYPO_CAP: u64 = 200;
+/// Typo corrections kept per query word at most (Elasticsearch's fuzzy
+/// queries also stop at 50 expansions): each is one more index probe.
+pub(crate) const CORRECTIONS_CAP: usize = 50;
+/// Name-pair probes per query at most: without a cap every correction of
+/// the first word pairs with every correction of the second.
+pub(crate) const PAIR_CAP: usize = 100;
+// Every probe is one branch of a `UNION ALL`, and SQLite refuses a
+// compound SELECT of more than 500 (SQLITE_MAX_COMPOUND_SELECT): a query's
+// words with their prefix, phone and correction probes, and its pairs.
+const _: () =
+    assert!(hearth_domain::search::MAX_QUERY_WORDS * (2 + CORRECTIONS_CAP) + PAIR_CAP < 500);
 /// Separates list items packed into one text parameter (ASCII unit
 /// separator: never part of a term, which holds letters, digits, spaces
 /// and the marks `#` and `+`).

@@ -1,7 +1,8 @@
 //! Answering a search: bounded index probes, then scoring in Rust.
 
 use super::{
-    CANDIDATE_CAP, Dynamic, SEPARATOR, SearchFuzzy, SearchTerms, TYPO_CAP, WORD_CAP, placeholders,
+    CANDIDATE_CAP, CORRECTIONS_CAP, Dynamic, PAIR_CAP, SEPARATOR, SearchFuzzy, SearchTerms,
+    TYPO_CAP, WORD_CAP, placeholders,
 };
 use crate::{Conn, Engine, Raw, Result};
 use hearth_domain::search::{self as rules, Field, PAIR_MARK, PHONE_MARK, Query, prefix_range};
@@ -190,6 +191,8 @@ pub async fn search(c: &mut Conn, org: OrgId, raw: &str, limit: usize) -> Result
                 pair.push(Probe::Exact(format!("{PAIR_MARK}{first} {second}")));
             }
         }
+        // The words as typed come first, so the cap keeps them.
+        pair.truncate(PAIR_CAP);
         groups.push(pair);
     }
     let mut sets = probe_groups(c, org, &groups).await?;
@@ -293,7 +296,7 @@ async fn typo_corrections(c: &mut Conn, org: OrgId, query: &Query) -> Result<Vec
     if variants.is_empty() {
         return Ok(out);
     }
-    let vocabulary = match c.engine() {
+    let mut vocabulary = match c.engine() {
         Engine::Sqlite => {
             let mut q = SeaQuery::select();
             q.distinct()
@@ -326,11 +329,14 @@ async fn typo_corrections(c: &mut Conn, org: OrgId, query: &Query) -> Result<Vec
             .await?
         }
     };
+    // In one order on both engines, so the cap keeps the same words.
+    vocabulary.sort_unstable();
     for (word, fixes) in query.words.iter().zip(out.iter_mut()) {
         fixes.extend(
             vocabulary
                 .iter()
                 .filter(|v| !v.starts_with(word.as_str()) && rules::within_one_typo(word, v))
+                .take(CORRECTIONS_CAP)
                 .cloned(),
         );
     }

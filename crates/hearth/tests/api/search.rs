@@ -355,6 +355,42 @@ async fn caller_id_finds_foreign_numbers_in_their_written_forms() {
     }
 }
 
+/// A name whose both words have dozens of one-typo neighbours in the
+/// vocabulary (a large book has them) once made the name-pair probes
+/// multiply past SQLite's 500 terms of a compound SELECT: a 500.
+#[tokio::test]
+async fn names_with_many_misspelt_neighbours_still_search() {
+    let typo = |word: &str, i: usize| {
+        let mut chars: Vec<char> = word.chars().collect();
+        let at = 1 + i % (chars.len() - 1);
+        chars[at] = (b'a' + (i / (chars.len() - 1)) as u8 % 26) as char;
+        chars.into_iter().collect::<String>()
+    };
+    for app in apps().await {
+        let e = app.engine;
+        let org = app.org("alpha").await;
+        app.customer(
+            &org,
+            json!({"first_name": "Jonathan", "last_name": "Richardson"}),
+        )
+        .await;
+        for i in 0..40 {
+            let (first, last) = (typo("jonathan", i), typo("richardson", i));
+            app.customer(&org, json!({"first_name": first, "last_name": last}))
+                .await;
+        }
+        for q in ["jonathan richardson", "jonathon richardsen"] {
+            let found = names(&search(&app, &org, q).await);
+            assert!(!found.is_empty(), "[{e}] {q}");
+        }
+        assert_eq!(
+            names(&search(&app, &org, "jonathan richardson").await)[0],
+            "Jonathan Richardson",
+            "[{e}]"
+        );
+    }
+}
+
 /// Reads an SSE stream until an event with `name` arrives; its data as JSON.
 pub(crate) async fn next_event(
     res: &mut reqwest::Response,
