@@ -1,8 +1,8 @@
 //! Answering a search: bounded index probes, then scoring in Rust.
 
 use super::{
-    CANDIDATE_CAP, CORRECTIONS_CAP, Dynamic, PAIR_CAP, SEPARATOR, SearchFuzzy, SearchTerms,
-    TYPO_CAP, WORD_CAP, placeholders,
+    CANDIDATE_CAP, CORRECTIONS_CAP, Dynamic, PAIR_CAP, PROBE_SLOTS, SEPARATOR, SearchFuzzy,
+    SearchTerms, TYPO_CAP, WORD_CAP, placeholders,
 };
 use crate::{Conn, Engine, Raw, Result};
 use hearth_domain::search::{self as rules, Field, PAIR_MARK, PHONE_MARK, Query, prefix_range};
@@ -75,6 +75,9 @@ async fn probe_groups(
     let rows = match c.engine() {
         Engine::Sqlite => {
             let mut values: Vec<Value> = vec![org.0.into(), (WORD_CAP as i64).into()];
+            let slots = ranges.len().div_ceil(PROBE_SLOTS) * PROBE_SLOTS;
+            // An empty range finds nothing at the cost of one index probe.
+            ranges.resize(slots, (String::new(), String::new()));
             let branches: Vec<String> = ranges
                 .into_iter()
                 .enumerate()
