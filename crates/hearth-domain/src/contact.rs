@@ -77,8 +77,8 @@ fn read(region: Option<country::Id>, text: &str) -> Option<PhoneNumber> {
         None => None,
     };
     let international = international.or_else(|| {
-        let valid = first.as_ref().is_some_and(phonenumber::is_valid);
         let rest = text.strip_prefix("00")?;
+        let valid = first.as_ref().is_some_and(phonenumber::is_valid);
         (!valid).then(|| format!("+{rest}"))
     });
     match international {
