@@ -241,26 +241,56 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
-    /// What `validate` reports missing is what the document marks required
-    /// and not nullable.
-    #[test]
-    fn the_document_marks_the_fields_a_job_needs() {
-        let schema = serde_json::to_value(<JobInput as utoipa::PartialSchema>::schema()).unwrap();
-        let missing = JobInput::default().validate("USD").unwrap_err();
-        let mut needed: Vec<&str> = missing.0.iter().map(|e| e.field.as_str()).collect();
-        needed.sort_unstable();
-        let mut required: Vec<&str> = schema["required"]
+    /// The fields the document marks required (and not nullable).
+    fn documented_required<T: utoipa::PartialSchema>() -> Vec<String> {
+        let schema = serde_json::to_value(T::schema()).unwrap();
+        let mut required: Vec<String> = schema["required"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|f| f.as_str().unwrap())
+            .map(|f| f.as_str().unwrap().to_string())
             .collect();
-        required.sort_unstable();
-        assert_eq!(required, needed);
-        for field in needed {
+        for field in &required {
             let text = schema["properties"][field].to_string();
             assert!(!text.contains("null"), "{field}: {text}");
         }
+        required.sort_unstable();
+        required
+    }
+
+    fn missing(job: JobInput) -> Vec<String> {
+        let mut fields: Vec<String> = job
+            .validate("USD")
+            .unwrap_err()
+            .0
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        fields.sort_unstable();
+        fields
+    }
+
+    /// What `validate` reports missing is what the document marks required
+    /// and not nullable, for a new job and for one booked from agreed work
+    /// (which brings the customer, an address and the service type).
+    #[test]
+    fn the_document_marks_the_fields_a_job_needs() {
+        assert_eq!(
+            documented_required::<JobInput>(),
+            missing(JobInput::default())
+        );
+        let agreed = AgreedWork {
+            customer: CustomerId::new(),
+            primary_address: Some(AddressId::new()),
+            service_type: "AC tune-up".into(),
+            description: None,
+            currency: "USD".into(),
+            line_items: vec![],
+        };
+        assert_eq!(
+            documented_required::<ScheduleInput>(),
+            missing(ScheduleInput::default().job(agreed))
+        );
     }
 
     fn at(h: u32) -> DateTime<Utc> {

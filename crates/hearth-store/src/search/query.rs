@@ -184,18 +184,19 @@ pub async fn search(c: &mut Conn, org: OrgId, raw: &str, limit: usize) -> Result
         .map(|(word, fixes)| word_probes(word, fixes))
         .collect();
     if query.words.len() >= 2 && query.phone_digits.is_none() {
-        let mut pair = Vec::new();
-        for first in std::iter::once(&query.words[0]).chain(&corrections[0]) {
-            pair.push(Probe::Prefix(format!(
-                "{PAIR_MARK}{first} {}",
-                query.words[1]
-            )));
-            for second in &corrections[1] {
-                pair.push(Probe::Exact(format!("{PAIR_MARK}{first} {second}")));
-            }
-        }
-        // The words as typed come first, so the cap keeps them.
-        pair.truncate(PAIR_CAP);
+        // The words as typed come first, so the cap keeps them; the pairs
+        // past it are never formatted.
+        let pair = std::iter::once(&query.words[0])
+            .chain(&corrections[0])
+            .flat_map(|first| {
+                let typed = Probe::Prefix(format!("{PAIR_MARK}{first} {}", query.words[1]));
+                let fixed = corrections[1]
+                    .iter()
+                    .map(move |second| Probe::Exact(format!("{PAIR_MARK}{first} {second}")));
+                std::iter::once(typed).chain(fixed)
+            })
+            .take(PAIR_CAP)
+            .collect();
         groups.push(pair);
     }
     let mut sets = probe_groups(c, org, &groups).await?;
