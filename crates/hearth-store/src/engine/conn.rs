@@ -95,7 +95,7 @@ impl Conn {
         match self {
             Conn::Sqlite(c) => sqlite_query(c, &sql, &values, &map, usize::MAX),
             Conn::Postgres(c) => {
-                let stmt = c.prepare_cached(&sql).await?;
+                let stmt = pg_statement(c, &sql).await?;
                 let params = pg_params(values);
                 let rows = c.query(&stmt, &pg_refs(&params)).await?;
                 rows.iter().map(|r| map(&Row::Postgres(r))).collect()
@@ -113,7 +113,7 @@ impl Conn {
         match self {
             Conn::Sqlite(c) => Ok(sqlite_query(c, &sql, &values, &map, 1)?.pop()),
             Conn::Postgres(c) => {
-                let stmt = c.prepare_cached(&sql).await?;
+                let stmt = pg_statement(c, &sql).await?;
                 let params = pg_params(values);
                 let row = c.query_opt(&stmt, &pg_refs(&params)).await?;
                 row.as_ref().map(|r| map(&Row::Postgres(r))).transpose()
@@ -140,7 +140,7 @@ impl Conn {
                 Ok(stmt.raw_execute()? as u64)
             }
             Conn::Postgres(c) => {
-                let stmt = c.prepare_cached(&sql).await?;
+                let stmt = pg_statement(c, &sql).await?;
                 let params = pg_params(values);
                 Ok(c.execute(&stmt, &pg_refs(&params)).await?)
             }
@@ -193,6 +193,25 @@ fn bind_sqlite(stmt: &mut rusqlite::CachedStatement<'_>, values: &[Value]) -> Re
     Ok(())
 }
 
+/// Prepared statements each PostgreSQL connection keeps, like SQLite's
+/// statement cache. deadpool-postgres's cache has no bound, and statements
+/// with `IN` lists have one text per list length: a long-lived connection
+/// kept every one (in this process and in its server backend).
+const PG_STATEMENTS: usize = 256;
+
+/// The connection's prepared statement for `sql`. A full cache is emptied
+/// rather than trimmed (its entries carry no use order): the hot statements
+/// are prepared again on their next use, one round trip each.
+async fn pg_statement(
+    c: &deadpool_postgres::Object,
+    sql: &str,
+) -> Result<tokio_postgres::Statement> {
+    if c.statement_cache.size() >= PG_STATEMENTS {
+        c.statement_cache.clear();
+    }
+    Ok(c.prepare_cached(sql).await?)
+}
+
 fn pg_params(values: Vec<Value>) -> Vec<PostgresValue> {
     values.into_iter().map(PostgresValue).collect()
 }
@@ -202,4 +221,45 @@ fn pg_refs(params: &[PostgresValue]) -> Vec<&(dyn tokio_postgres::types::ToSql +
         .iter()
         .map(|p| p as &(dyn tokio_postgres::types::ToSql + Sync))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::Dynamic;
+    use crate::{Store, work};
+
+    /// Statements of ever new texts (an `IN` list of every length) keep a
+    /// PostgreSQL connection's cache bounded. Runs where the API suite's
+    /// PostgreSQL is configured (always in CI).
+    #[tokio::test]
+    async fn postgres_keeps_a_bounded_number_of_statements() {
+        let Ok(url) = std::env::var("HEARTH_TEST_POSTGRES_URL") else {
+            assert!(
+                std::env::var("CI").is_err(),
+                "CI must set HEARTH_TEST_POSTGRES_URL"
+            );
+            return;
+        };
+        let store = Store::connect_postgres(&url, 1).await.unwrap();
+        let kept = store
+            .read(work!(|c| async move {
+                let mut kept = 0;
+                for n in 1..=2 * PG_STATEMENTS {
+                    let sql = format!("SELECT {n} + $1::int8");
+                    let sum = c
+                        .query_one(&Dynamic(sql, vec![1i64.into()]), |r| r.get::<i64>(0))
+                        .await?;
+                    assert_eq!(sum, n as i64 + 1);
+                    if let Conn::Postgres(client) = c {
+                        kept = kept.max(client.statement_cache.size());
+                    }
+                }
+                Ok(kept)
+            }))
+            .await
+            .unwrap();
+        assert!(kept <= PG_STATEMENTS, "{kept} statements kept");
+        assert!(kept > 0, "statements are still cached");
+    }
 }
