@@ -1,12 +1,13 @@
 //! A customer row: the customer, a service address and tags.
 
-use super::{ColumnMap, ImportRow, Problem, date, tag_names};
+use super::{ColumnMap, ImportRow, Problem, date, name_problem_field, person_name, tag_names};
 use crate::addresses::{AddressFields, AddressInput};
 use crate::customers::{ContactMethod, CustomerFields, CustomerInput};
 use chrono::NaiveDate;
 
 /// The fields a customer file fills, by their column names.
-pub const FIELDS: [&str; 13] = [
+pub const FIELDS: [&str; 14] = [
+    "name",
     "first_name",
     "last_name",
     "business_name",
@@ -22,20 +23,47 @@ pub const FIELDS: [&str; 13] = [
     "tags",
 ];
 
-/// Header names other systems use for our fields.
-pub(super) const ALIASES: [(&str, &str); 12] = [
-    ("first", "first_name"),
-    ("given_name", "first_name"),
-    ("last", "last_name"),
-    ("surname", "last_name"),
-    ("company", "business_name"),
-    ("business", "business_name"),
-    ("email_address", "email"),
-    ("phone_number", "phone"),
-    ("mobile", "phone"),
+/// Header names other systems use for a customer's own fields (the
+/// contact fields' are shared with leads).
+pub(super) const ALIASES: [(&str, &str); 38] = [
+    ("full_name", "name"),
+    ("customer_name", "name"),
+    ("client_name", "name"),
+    ("contact_name", "name"),
+    ("client_since", "customer_since"),
     ("address", "address_line1"),
     ("street", "address_line1"),
+    ("street_address", "address_line1"),
+    ("street_1", "address_line1"),
+    ("address_1", "address_line1"),
+    ("address_1_street", "address_line1"),
+    ("home_street", "address_line1"),
+    ("business_street", "address_line1"),
+    ("service_address", "address_line1"),
+    ("street_2", "address_line2"),
+    ("address_2", "address_line2"),
+    ("home_street_2", "address_line2"),
+    ("business_street_2", "address_line2"),
+    ("town", "city"),
+    ("suburb", "city"),
+    ("locality", "city"),
+    ("address_1_city", "city"),
+    ("home_city", "city"),
+    ("business_city", "city"),
+    ("state", "region"),
+    ("province", "region"),
+    ("state_province", "region"),
+    ("address_1_region", "region"),
+    ("home_state", "region"),
+    ("business_state", "region"),
     ("zip", "postal_code"),
+    ("zip_code", "postal_code"),
+    ("postcode", "postal_code"),
+    ("zip_postal_code", "postal_code"),
+    ("address_1_postal_code", "postal_code"),
+    ("home_postal_code", "postal_code"),
+    ("business_postal_code", "postal_code"),
+    ("labels", "tags"),
 ];
 
 /// A valid customer row, ready to insert.
@@ -78,9 +106,10 @@ pub fn validate_row(
         "customer_since",
         &mut problems,
     );
+    let (first_name, last_name) = person_name(map, record);
     let input = CustomerInput {
-        first_name: get("first_name"),
-        last_name: get("last_name"),
+        first_name: first_name.map(str::to_string),
+        last_name: last_name.map(str::to_string),
         business_name: get("business_name"),
         email: get("email"),
         phone: get("phone"),
@@ -89,7 +118,11 @@ pub fn validate_row(
     };
     let customer = input.validate(region, today).map_err(|e| {
         for f in e.0 {
-            problems.push(Problem::new(line, f.field, f.message));
+            problems.push(Problem::new(
+                line,
+                name_problem_field(map, f.field),
+                f.message,
+            ));
         }
     });
     let address_given = [

@@ -1,7 +1,7 @@
 //! A lead row: the lead, and by name what only the database can resolve
 //! (its owner, pipeline and stage).
 
-use super::{ColumnMap, ImportRow, Problem, date, tag_names};
+use super::{ColumnMap, ImportRow, Problem, date, name_problem_field, person_name, tag_names};
 use crate::contact::Email;
 use crate::leads::lead::Draft;
 use crate::leads::money::{DEFAULT_CURRENCY, parse_currency, parse_money};
@@ -28,24 +28,25 @@ pub const FIELDS: [&str; 17] = [
     "lost_reason",
 ];
 
-/// Header names other systems use for our fields.
+/// Header names other systems use for a lead's own fields (the contact
+/// fields' are shared with customers).
 pub(super) const ALIASES: [(&str, &str); 16] = [
     ("full_name", "name"),
     ("contact", "name"),
-    ("first", "first_name"),
-    ("last", "last_name"),
-    ("surname", "last_name"),
-    ("company", "business_name"),
-    ("business", "business_name"),
-    ("email_address", "email"),
-    ("phone_number", "phone"),
-    ("mobile", "phone"),
+    ("contact_name", "name"),
+    ("lead_name", "name"),
     ("address", "service_address"),
+    ("street_address", "service_address"),
     ("owner_email", "owner"),
+    ("assigned_to", "owner"),
     ("deal_value", "value"),
     ("amount", "value"),
+    ("lead_source", "source"),
     ("close_date", "expected_close_date"),
     ("status", "stage"),
+    ("deal_stage", "stage"),
+    ("note", "notes"),
+    ("description", "notes"),
 ];
 
 /// A valid lead row, ready to place on its pipeline.
@@ -63,15 +64,6 @@ pub struct LeadRow {
     pub tags: Vec<String>,
 }
 
-/// "Ann Marie Lee" → ("Ann Marie", "Lee"): a full name's last word is the
-/// family name, as in most files people export.
-fn split_name(name: &str) -> (Option<&str>, Option<&str>) {
-    match name.trim().rsplit_once(char::is_whitespace) {
-        Some((first, last)) => (Some(first.trim()), Some(last)),
-        None => (Some(name.trim()), None),
-    }
-}
-
 /// Validates one data row (`line` is its line number in the file).
 pub fn validate_row(
     map: &ColumnMap,
@@ -81,13 +73,7 @@ pub fn validate_row(
 ) -> Result<LeadRow, Vec<Problem>> {
     let mut problems = Vec::new();
     let get = |f: &str| map.get(record, f);
-    let (mut first_name, mut last_name) = (get("first_name"), get("last_name"));
-    if first_name.is_none()
-        && last_name.is_none()
-        && let Some(name) = get("name")
-    {
-        (first_name, last_name) = split_name(name);
-    }
+    let (first_name, last_name) = person_name(map, record);
     let source = match get("source") {
         None => LeadSource::default(),
         Some(s) => {
@@ -152,9 +138,7 @@ pub fn validate_row(
         for f in e.0 {
             let field = match f.field.as_str() {
                 "value_minor" => "value".to_string(),
-                // With a full-name column, that is the one to fix.
-                "first_name" | "last_name" if map.has("name") => "name".to_string(),
-                _ => f.field,
+                _ => name_problem_field(map, f.field),
             };
             problems.push(Problem::new(line, field, f.message));
         }

@@ -93,20 +93,22 @@ impl Kind {
         }
     }
 
-    /// Header names other systems use for our fields.
-    fn aliases(self) -> &'static [(&'static str, &'static str)] {
-        match self {
+    /// Header names other systems use for our fields: the kind's own,
+    /// then those of the contact fields both kinds have.
+    fn aliases(self) -> impl Iterator<Item = &'static (&'static str, &'static str)> {
+        let own: &'static [(&str, &str)] = match self {
             Kind::Customers => &customers::ALIASES,
             Kind::Leads => &leads::ALIASES,
-        }
+        };
+        own.iter().chain(&CONTACT_ALIASES)
     }
 
     /// A file needs at least one of these columns, or no row could be valid.
     fn identity(self) -> (&'static [&'static str], &'static str) {
         match self {
             Kind::Customers => (
-                &["first_name", "last_name", "business_name"],
-                "the file needs a first_name, last_name or business_name column",
+                &["name", "first_name", "last_name", "business_name"],
+                "the file needs a name, first_name, last_name or business_name column",
             ),
             Kind::Leads => (
                 &[
@@ -134,56 +136,114 @@ pub trait ImportRow {
     fn tags(&self) -> &[String];
 }
 
-/// Which column holds which field.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ColumnMap(BTreeMap<&'static str, usize>);
+/// Header names other systems give the fields customers and leads share:
+/// spreadsheets, Google Contacts, Outlook, other CRMs' exports. Compared as
+/// [`header_key`]s, so spacing, case and punctuation do not matter.
+const CONTACT_ALIASES: [(&str, &str); 31] = [
+    ("first", "first_name"),
+    ("given_name", "first_name"),
+    ("forename", "first_name"),
+    ("last", "last_name"),
+    ("surname", "last_name"),
+    ("family_name", "last_name"),
+    ("company", "business_name"),
+    ("company_name", "business_name"),
+    ("business", "business_name"),
+    ("organization", "business_name"),
+    ("organisation", "business_name"),
+    ("organization_name", "business_name"),
+    ("email_address", "email"),
+    ("email_1", "email"),
+    ("email_1_value", "email"),
+    ("primary_email", "email"),
+    ("phone_number", "phone"),
+    ("phone_1", "phone"),
+    ("phone_1_value", "phone"),
+    ("primary_phone", "phone"),
+    ("telephone", "phone"),
+    ("tel", "phone"),
+    ("mobile", "phone"),
+    ("mobile_phone", "phone"),
+    ("mobile_number", "phone"),
+    ("cell", "phone"),
+    ("cell_phone", "phone"),
+    ("home_phone", "phone"),
+    ("business_phone", "phone"),
+    ("work_phone", "phone"),
+    ("tag", "tags"),
+];
 
+/// Which columns hold which field: one column named like the field (or
+/// mapped to it), or else every column named by one of its aliases, read
+/// in file order (the first cell with a value wins: Outlook's home, mobile
+/// and business phones fill `phone` by turns).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ColumnMap(BTreeMap<&'static str, Vec<usize>>);
+
+/// A header name as compared: its letters and digits, lower-cased, so
+/// "First Name", "first_name", "FirstName" and "first-name" agree (and a
+/// byte-order mark is dropped).
 fn header_key(name: &str) -> String {
-    name.trim()
-        .trim_start_matches('\u{feff}')
-        .to_lowercase()
-        .replace([' ', '-'], "_")
+    name.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 impl ColumnMap {
-    /// Reads the header: a column is a field by its name, an alias, or
-    /// `mapping` (header name → field), which wins. Columns that are no
-    /// field are ignored; naming an unknown field, mapping two columns to
-    /// one field, or having no column that names the record is a problem
-    /// on line 1.
+    /// Reads the header: a column is a field by `mapping` (header name →
+    /// field, or `""` to ignore the column), which wins, by its name, or
+    /// by an alias. Other columns are ignored. Naming an unknown field,
+    /// naming one field by two columns, or having no column that names
+    /// the record is a problem on line 1.
     pub fn from_header(
         kind: Kind,
         header: &[&str],
         mapping: &BTreeMap<String, String>,
     ) -> Result<ColumnMap, Vec<Problem>> {
         let fields = kind.fields();
+        let field_named = |name: &str| {
+            fields
+                .iter()
+                .copied()
+                .find(|f| header_key(f) == header_key(name))
+        };
         let mut problems = Vec::new();
-        let mut map = BTreeMap::new();
+        let mut named = BTreeMap::new();
+        let mut aliased: BTreeMap<&'static str, Vec<usize>> = BTreeMap::new();
         for (i, name) in header.iter().enumerate() {
             let key = header_key(name);
-            let wanted = mapping
-                .iter()
-                .find(|(column, _)| header_key(column) == key)
-                .map(|(_, field)| field.clone())
-                .unwrap_or_else(|| {
-                    kind.aliases()
-                        .iter()
-                        .find(|(alias, _)| *alias == key)
-                        .map(|(_, f)| f.to_string())
-                        .unwrap_or(key)
-                });
-            let Some(field) = fields.iter().find(|f| **f == wanted) else {
-                if mapping.keys().any(|c| header_key(c) == header_key(name)) {
-                    problems.push(Problem::new(
+            match mapping.iter().find(|(column, _)| header_key(column) == key) {
+                Some((_, wanted)) if wanted.trim().is_empty() => {}
+                Some((_, wanted)) => match field_named(wanted) {
+                    Some(field) => {
+                        if named.insert(field, i).is_some() {
+                            problems.push(Problem::new(1, field, "is given by two columns"));
+                        }
+                    }
+                    None => problems.push(Problem::new(
                         1,
                         format!("mapping.{name}"),
-                        format!("is not a field; use one of {}", fields.join(", ")),
-                    ));
-                }
-                continue;
-            };
-            if map.insert(*field, i).is_some() {
-                problems.push(Problem::new(1, *field, "is given by two columns"));
+                        format!(
+                            "is not a field; use one of {}, or \"\" to ignore the column",
+                            fields.join(", ")
+                        ),
+                    )),
+                },
+                None => match field_named(name) {
+                    Some(field) => {
+                        if named.insert(field, i).is_some() {
+                            problems.push(Problem::new(1, field, "is given by two columns"));
+                        }
+                    }
+                    None => {
+                        if let Some((_, field)) =
+                            kind.aliases().find(|(alias, _)| header_key(alias) == key)
+                        {
+                            aliased.entry(field).or_default().push(i);
+                        }
+                    }
+                },
             }
         }
         for column in mapping.keys() {
@@ -195,6 +255,8 @@ impl ColumnMap {
                 ));
             }
         }
+        let mut map = aliased;
+        map.extend(named.into_iter().map(|(field, i)| (field, vec![i])));
         let (identity, message) = kind.identity();
         if !identity.iter().any(|f| map.contains_key(f)) {
             problems.push(Problem::new(1, identity[0], message));
@@ -207,8 +269,11 @@ impl ColumnMap {
     }
 
     fn get<'a>(&self, record: &[&'a str], field: &str) -> Option<&'a str> {
-        let i = *self.0.get(field)?;
-        record.get(i).map(|s| s.trim()).filter(|s| !s.is_empty())
+        self.0
+            .get(field)?
+            .iter()
+            .filter_map(|i| record.get(*i).map(|s| s.trim()))
+            .find(|s| !s.is_empty())
     }
 
     /// Whether the file has a column for `field`.
@@ -218,7 +283,41 @@ impl ColumnMap {
 
     /// The number of columns the header had at least.
     pub fn width(&self) -> usize {
-        self.0.values().max().map_or(0, |m| m + 1)
+        self.0.values().flatten().max().map_or(0, |m| m + 1)
+    }
+
+    /// The field the header's `column` (0-based) fills, if any.
+    pub fn field_of(&self, column: usize) -> Option<&'static str> {
+        self.0
+            .iter()
+            .find(|(_, columns)| columns.contains(&column))
+            .map(|(field, _)| *field)
+    }
+}
+
+/// A row's first and last name: their own columns, or else a full name's
+/// words, its last word the family name as in most files people export
+/// ("Ann Marie Lee" → "Ann Marie", "Lee").
+fn person_name<'a>(map: &ColumnMap, record: &[&'a str]) -> (Option<&'a str>, Option<&'a str>) {
+    let (first, last) = (map.get(record, "first_name"), map.get(record, "last_name"));
+    if first.is_some() || last.is_some() {
+        return (first, last);
+    }
+    match map.get(record, "name") {
+        Some(name) => match name.rsplit_once(char::is_whitespace) {
+            Some((first, last)) => (Some(first.trim()), Some(last)),
+            None => (Some(name), None),
+        },
+        None => (None, None),
+    }
+}
+
+/// The column to fix for a record's problem on `field`: with a full-name
+/// column, a first or last name's problem is that column's.
+fn name_problem_field(map: &ColumnMap, field: String) -> String {
+    match field.as_str() {
+        "first_name" | "last_name" if map.has("name") => "name".to_string(),
+        _ => field,
     }
 }
 
@@ -283,8 +382,8 @@ mod tests {
             problems,
             vec![Problem::new(
                 1,
-                "first_name",
-                "the file needs a first_name, last_name or business_name column"
+                "name",
+                "the file needs a name, first_name, last_name or business_name column"
             )]
         );
         // A lead may be known by its phone alone.
@@ -304,6 +403,174 @@ mod tests {
             ColumnMap::from_header(Kind::Customers, &["Name", "last_name"], &mapping).unwrap_err();
         let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
         assert_eq!(fields, vec!["mapping.Name", "mapping.Missing"]);
+    }
+
+    #[test]
+    fn every_alias_names_a_field_of_its_kind_once() {
+        for kind in [Kind::Customers, Kind::Leads] {
+            let fields: Vec<String> = kind.fields().iter().map(|f| header_key(f)).collect();
+            let mut keys = std::collections::BTreeSet::new();
+            for (alias, field) in kind.aliases() {
+                assert!(kind.fields().contains(field), "{kind:?}: {alias} → {field}");
+                let key = header_key(alias);
+                assert!(
+                    !fields.contains(&key),
+                    "{kind:?}: {alias} is a field's own name"
+                );
+                assert!(keys.insert(key), "{kind:?}: {alias} is listed twice");
+            }
+        }
+    }
+
+    fn cells<'a>(map: &ColumnMap, record: &[&'a str], fields: &[&str]) -> Vec<Option<&'a str>> {
+        fields.iter().map(|f| map.get(record, f)).collect()
+    }
+
+    #[test]
+    fn exports_of_other_systems_are_read_by_their_headers() {
+        let wanted = ["first_name", "last_name", "business_name", "email", "phone"];
+        let wanted_place = ["address_line1", "city", "region", "postal_code", "tags"];
+        // Outlook: three phones fill one field, the first with a number wins.
+        let outlook = [
+            "First Name",
+            "Last Name",
+            "Company",
+            "E-mail Address",
+            "Business Phone",
+            "Home Phone",
+            "Mobile Phone",
+            "Home Street",
+            "Home City",
+            "Home State",
+            "Home Postal Code",
+        ];
+        let row = [
+            "Ann",
+            "Lee",
+            "Lee & Co",
+            "ann@x.example",
+            "",
+            "",
+            "512 555 0134",
+            "1 Oak St",
+            "Austin",
+            "TX",
+            "78701",
+        ];
+        let map = ColumnMap::from_header(Kind::Customers, &outlook, &BTreeMap::new()).unwrap();
+        assert_eq!(
+            cells(&map, &row, &wanted),
+            [
+                Some("Ann"),
+                Some("Lee"),
+                Some("Lee & Co"),
+                Some("ann@x.example"),
+                Some("512 555 0134")
+            ]
+        );
+        assert_eq!(
+            cells(&map, &row, &wanted_place),
+            [
+                Some("1 Oak St"),
+                Some("Austin"),
+                Some("TX"),
+                Some("78701"),
+                None
+            ]
+        );
+        assert_eq!(map.field_of(5), Some("phone"));
+        // Google Contacts, and camel case.
+        let google = [
+            "FirstName",
+            "Last Name",
+            "Organization Name",
+            "E-mail 1 - Value",
+            "Phone 1 - Value",
+            "Address 1 - Street",
+            "Address 1 - City",
+            "Address 1 - Region",
+            "Address 1 - Postal Code",
+            "Labels",
+        ];
+        let row = [
+            "Bo",
+            "Ng",
+            "",
+            "bo@x.example",
+            "+44 20 7946 0018",
+            "2 Elm Rd",
+            "Leeds",
+            "",
+            "LS1 4AP",
+            "VIP",
+        ];
+        let map = ColumnMap::from_header(Kind::Customers, &google, &BTreeMap::new()).unwrap();
+        assert_eq!(
+            cells(&map, &row, &wanted),
+            [
+                Some("Bo"),
+                Some("Ng"),
+                None,
+                Some("bo@x.example"),
+                Some("+44 20 7946 0018")
+            ]
+        );
+        assert_eq!(
+            cells(&map, &row, &wanted_place),
+            [
+                Some("2 Elm Rd"),
+                Some("Leeds"),
+                None,
+                Some("LS1 4AP"),
+                Some("VIP")
+            ]
+        );
+        // A column named like the field wins over its aliases.
+        let map = ColumnMap::from_header(
+            Kind::Customers,
+            &["name", "mobile", "Phone"],
+            &BTreeMap::new(),
+        )
+        .unwrap();
+        assert_eq!(map.get(&["Al", "1", "2"], "phone"), Some("2"));
+        assert_eq!(map.field_of(1), None);
+    }
+
+    #[test]
+    fn a_column_mapped_to_nothing_is_ignored() {
+        // A sample export with a city but no street: without its city the
+        // customers import without an address.
+        let header = [
+            "Index",
+            "First Name",
+            "Last Name",
+            "City",
+            "Phone 1",
+            "Phone 2",
+        ];
+        let map = ColumnMap::from_header(Kind::Customers, &header, &BTreeMap::new()).unwrap();
+        assert_eq!(map.field_of(3), Some("city"));
+        assert_eq!(map.field_of(5), None, "a second phone is no alias");
+        let ignore = BTreeMap::from([("city".to_string(), " ".to_string())]);
+        let map = ColumnMap::from_header(Kind::Customers, &header, &ignore).unwrap();
+        assert_eq!(map.field_of(3), None);
+        assert!(!map.has("city"));
+        assert_eq!(map.field_of(4), Some("phone"));
+    }
+
+    #[test]
+    fn a_full_name_column_names_a_customer() {
+        let map = ColumnMap::from_header(
+            Kind::Customers,
+            &["Customer Name", "Mobile"],
+            &BTreeMap::new(),
+        )
+        .unwrap();
+        assert_eq!(
+            person_name(&map, &["Ann Marie Lee", ""]),
+            (Some("Ann Marie"), Some("Lee"))
+        );
+        assert_eq!(person_name(&map, &["Cher", ""]), (Some("Cher"), None));
     }
 
     #[test]

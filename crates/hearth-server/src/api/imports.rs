@@ -44,7 +44,7 @@ pub struct UploadParams {
     /// `true`: check the whole file and report, import nothing.
     dry_run: Option<bool>,
     /// JSON object, column name → field, for columns not named like the
-    /// fields (`{"Surname": "last_name"}`).
+    /// fields (`{"Surname": "last_name"}`); `""` ignores a column.
     mapping: Option<String>,
     /// `true`: answer 202 at once with the import `running` and run it in
     /// the background; follow it at `GET /api/v1/imports/{id}` (`status`,
@@ -61,14 +61,17 @@ pub struct Imported {
 }
 
 /// Import customers or leads from a CSV body (`text/csv`, UTF-8, a header
-/// line). Customer columns: first_name, last_name, business_name, email,
+/// line). Customer columns: name (or first_name, last_name), business_name, email,
 /// phone, preferred_contact_method, customer_since, address_line1,
 /// address_line2, city, region, postal_code, tags (`;`-separated, existing
 /// tags). Lead columns (`kind=leads`): name (or first_name, last_name),
 /// business_name, phone, email, service_address, source, owner (a user's
 /// email), value (in major units, e.g. 1250.00), currency,
 /// expected_close_date, tags, notes, pipeline and stage (by name; default
-/// pipeline, first open stage), lost_reason. With `dry_run=true` the answer
+/// pipeline, first open stage), lost_reason. Headers match by letters and
+/// digits (`First Name` is first_name), and other systems' names are
+/// understood (`Surname`, `E-mail Address`, `Mobile Phone`, `Zip`, …); the
+/// report's `columns` says which field each column fills. With `dry_run=true` the answer
 /// is the report; otherwise 201 and the import, or 422 with every problem
 /// (`problems: [{line, field, message}]`) and nothing imported; with
 /// `async=true`, 202 and the import `running` (a failed run then shows

@@ -47,6 +47,9 @@ pub struct Skipped {
 /// What a file would import: problems make it import nothing.
 #[derive(Clone, Debug, Default, Serialize, utoipa::ToSchema)]
 pub struct Report {
+    /// How the header was read: each column with the field it fills, or
+    /// none when it is ignored.
+    pub columns: Vec<Column>,
     /// Data rows read.
     pub rows: u64,
     /// Rows that would be imported.
@@ -54,6 +57,14 @@ pub struct Report {
     pub skipped: Vec<Skipped>,
     /// Every problem, by line and field; any makes the import refuse.
     pub problems: Vec<Problem>,
+}
+
+/// A column of the file's header and the field it fills.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = ImportColumn)]
+pub struct Column {
+    pub column: String,
+    pub field: Option<&'static str>,
 }
 
 /// How far a read has come: data rows and bytes of the file.
@@ -145,6 +156,14 @@ async fn scan<R: Read, T: Target>(
             return Ok(report);
         }
     };
+    report.columns = header
+        .iter()
+        .enumerate()
+        .map(|(i, name)| Column {
+            column: name.to_string(),
+            field: map.field_of(i),
+        })
+        .collect();
     let today = now().date_naive();
     let mut seen = Seen::default();
     let mut pending: Vec<T::Row> = Vec::with_capacity(BATCH);

@@ -175,7 +175,7 @@ async fn a_malformed_file_imports_nothing_and_names_every_problem() {
         let res = upload(&app, &org, "", b"email,phone\na@b.example,\n".to_vec()).await;
         let problem = expect_status(res, StatusCode::UNPROCESSABLE_ENTITY, e).await;
         assert_eq!(problem["problems"][0]["line"], 1, "[{e}]");
-        assert_eq!(problem["problems"][0]["field"], "first_name", "[{e}]");
+        assert_eq!(problem["problems"][0]["field"], "name", "[{e}]");
 
         // Not UTF-8 (Latin-1 "é"), and a row too short.
         let mut latin1 = b"first_name,last_name\nAnn,Lee\nRen".to_vec();
@@ -207,5 +207,102 @@ async fn a_malformed_file_imports_nothing_and_names_every_problem() {
             0,
             "[{e}] nothing imported"
         );
+    }
+}
+
+#[tokio::test]
+async fn an_address_book_export_imports_by_its_own_headers() {
+    for app in apps().await {
+        let e = app.engine;
+        let org = app.org("acme").await;
+        // Outlook's headers: one phone per row, in whichever column has it;
+        // the sample's "Country" names countries, so it is left out.
+        let file = "\u{feff}First Name,Last Name,Company,E-mail Address,Business Phone,\
+                    Mobile Phone,Home Street,Home City,Home Postal Code,Country\n\
+                    Ann,Lee,,ann@x.example,,(512) 555-0134,12 Oak St,Austin,78701,United States\n\
+                    Bo,Ng,Ng Heating,,512.555.0188,512 555 0199,,,,Chile\n"
+            .as_bytes()
+            .to_vec();
+        let ignore_country = "?mapping=%7B%22Country%22%3A%22%22%7D";
+        let report = expect_status(
+            upload(
+                &app,
+                &org,
+                &format!("{ignore_country}&dry_run=true"),
+                file.clone(),
+            )
+            .await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
+        assert_eq!(report["problems"], json!([]), "[{e}] {report}");
+        let fields: Vec<Value> = report["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["field"].clone())
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "first_name",
+                "last_name",
+                "business_name",
+                "email",
+                "phone",
+                "phone",
+                "address_line1",
+                "city",
+                "postal_code"
+            ]
+            .iter()
+            .map(|f| json!(f))
+            .chain([Value::Null])
+            .collect::<Vec<_>>(),
+            "[{e}] {report}"
+        );
+        // The byte-order mark Excel writes is not part of the name.
+        assert_eq!(report["columns"][0]["column"], "First Name", "[{e}]");
+
+        expect_status(
+            upload(&app, &org, ignore_country, file).await,
+            StatusCode::CREATED,
+            e,
+        )
+        .await;
+        let page = expect_status(
+            app.get(&org, "/api/v1/customers?limit=10").await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
+        let mut people: Vec<(String, String)> = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["first_name"].as_str().unwrap_or_default().to_string(),
+                    c["phone"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect();
+        people.sort();
+        assert_eq!(
+            people,
+            [
+                ("Ann".to_string(), "+15125550134".to_string()),
+                ("Bo".to_string(), "+15125550188".to_string())
+            ],
+            "[{e}] {page}"
+        );
+        let found = expect_status(
+            app.get(&org, "/api/v1/search?q=oak%20austin").await,
+            StatusCode::OK,
+            e,
+        )
+        .await;
+        assert_eq!(found["items"].as_array().unwrap().len(), 1, "[{e}] {found}");
     }
 }
