@@ -213,37 +213,36 @@ impl ColumnMap {
         let mut aliased: BTreeMap<&'static str, Vec<usize>> = BTreeMap::new();
         for (i, name) in header.iter().enumerate() {
             let key = header_key(name);
-            match mapping.iter().find(|(column, _)| header_key(column) == key) {
-                Some((_, wanted)) if wanted.trim().is_empty() => {}
+            let field = match mapping.iter().find(|(column, _)| header_key(column) == key) {
+                Some((_, wanted)) if wanted.trim().is_empty() => continue,
                 Some((_, wanted)) => match field_named(wanted) {
-                    Some(field) => {
-                        if named.insert(field, i).is_some() {
-                            problems.push(Problem::new(1, field, "is given by two columns"));
-                        }
+                    Some(field) => field,
+                    None => {
+                        problems.push(Problem::new(
+                            1,
+                            format!("mapping.{name}"),
+                            format!(
+                                "is not a field; use one of {}, or \"\" to ignore the column",
+                                fields.join(", ")
+                            ),
+                        ));
+                        continue;
                     }
-                    None => problems.push(Problem::new(
-                        1,
-                        format!("mapping.{name}"),
-                        format!(
-                            "is not a field; use one of {}, or \"\" to ignore the column",
-                            fields.join(", ")
-                        ),
-                    )),
                 },
                 None => match field_named(name) {
-                    Some(field) => {
-                        if named.insert(field, i).is_some() {
-                            problems.push(Problem::new(1, field, "is given by two columns"));
-                        }
-                    }
+                    Some(field) => field,
                     None => {
                         if let Some((_, field)) =
                             kind.aliases().find(|(alias, _)| header_key(alias) == key)
                         {
                             aliased.entry(field).or_default().push(i);
                         }
+                        continue;
                     }
                 },
+            };
+            if named.insert(field, i).is_some() {
+                problems.push(Problem::new(1, field, "is given by two columns"));
             }
         }
         for column in mapping.keys() {
