@@ -12,6 +12,7 @@
   const bar = document.getElementById("import-progress");
   const outcome = document.getElementById("import-outcome");
   const problems = document.getElementById("import-problems");
+  const columns = document.getElementById("import-columns");
   const POLL_MS = 400;
 
   const headers = (extra) => Object.assign({ "x-csrf-token": csrf }, extra);
@@ -48,6 +49,22 @@
       body.appendChild(row);
     }
     problems.hidden = items.length === 0;
+  };
+
+  // A dry run's reading of the header: each column and the field it fills.
+  const showColumns = (items) => {
+    const body = columns.querySelector("tbody");
+    body.replaceChildren();
+    for (const c of items) {
+      const row = document.createElement("tr");
+      for (const text of [c.column, c.field || "ignored"]) {
+        const cell = document.createElement("td");
+        cell.textContent = text;
+        row.appendChild(cell);
+      }
+      body.appendChild(row);
+    }
+    columns.hidden = items.length === 0;
   };
 
   const say = (text, failed) => {
@@ -116,6 +133,7 @@
       status.hidden = false;
       status.dataset.state = "uploading";
       problems.hidden = true;
+      columns.hidden = true;
       say("", false);
       bar.removeAttribute("value");
       phase.textContent = `Uploading ${file.name} (${file.size} bytes)…`;
@@ -145,6 +163,7 @@
             !clean
           );
           showProblems(report.problems, report.problems.length);
+          showColumns(report.columns);
           status.dataset.state = clean ? "done" : "failed";
           return;
         }

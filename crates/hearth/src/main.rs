@@ -801,6 +801,7 @@ async fn serve(
             demo::TECHNICIAN_EMAILS.join(", ")
         );
     }
+    store.prewarm();
     let interrupted = store
         .write(work!(|c| hearth_store::imports::interrupt_abandoned(c)))
         .await

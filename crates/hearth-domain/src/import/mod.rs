@@ -202,12 +202,7 @@ impl ColumnMap {
         mapping: &BTreeMap<String, String>,
     ) -> Result<ColumnMap, Vec<Problem>> {
         let fields = kind.fields();
-        let field_named = |name: &str| {
-            fields
-                .iter()
-                .copied()
-                .find(|f| header_key(f) == header_key(name))
-        };
+        let field_keyed = |key: &str| fields.iter().copied().find(|f| header_key(f) == key);
         let mut problems = Vec::new();
         let mut named = BTreeMap::new();
         let mut aliased: BTreeMap<&'static str, Vec<usize>> = BTreeMap::new();
@@ -215,7 +210,7 @@ impl ColumnMap {
             let key = header_key(name);
             let field = match mapping.iter().find(|(column, _)| header_key(column) == key) {
                 Some((_, wanted)) if wanted.trim().is_empty() => continue,
-                Some((_, wanted)) => match field_named(wanted) {
+                Some((_, wanted)) => match field_keyed(&header_key(wanted)) {
                     Some(field) => field,
                     None => {
                         problems.push(Problem::new(
@@ -229,7 +224,7 @@ impl ColumnMap {
                         continue;
                     }
                 },
-                None => match field_named(name) {
+                None => match field_keyed(&key) {
                     Some(field) => field,
                     None => {
                         if let Some((_, field)) =

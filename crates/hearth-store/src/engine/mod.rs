@@ -146,6 +146,16 @@ impl Store {
         self.write(|c| Box::pin(c.batch(sql))).await
     }
 
+    /// SQLite: starts reading the database file into the operating
+    /// system's cache in the background, for a server about to take
+    /// requests (a command that runs and exits has no use for it).
+    /// PostgreSQL keeps its own cache: nothing to do.
+    pub fn prewarm(&self) {
+        if let Backend::Sqlite(pool) = &*self.backend {
+            pool.prewarm();
+        }
+    }
+
     /// Writes a consistent copy of a SQLite database while it serves.
     pub async fn backup_to(&self, target: &Path) -> Result<()> {
         match &*self.backend {

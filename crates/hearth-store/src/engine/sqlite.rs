@@ -24,7 +24,6 @@ impl SqlitePool {
                 .map_err(|e| StoreError::Io(format!("{}: {e}", dir.display())))?;
         }
         let writer = Arc::new(Mutex::new(open_connection(path, sync_full)?));
-        prewarm(path);
         let readers = std::thread::available_parallelism()
             .map_or(2, |n| n.get())
             .max(2);
@@ -72,6 +71,35 @@ impl SqlitePool {
                     .await
                     .map_err(|e| StoreError::Db(format!("database task failed: {e}")))?
             }
+        }
+    }
+
+    /// Reads the database file once, on a thread of its own, so that the
+    /// operating system caches it. Short reads run on the async runtime's
+    /// threads (see [`SqlitePool::run`]): after a reboot, or once other work
+    /// has pushed the file out of the cache, each of them waited for the disk
+    /// and held up every request behind it (p99 3.3 s and half the requests
+    /// dropped in the first 25 s of a mixed load on a 2.4 GB file). Skipped
+    /// when the file is over half the memory available, where reading it
+    /// would only push out other pages.
+    pub fn prewarm(&self) {
+        let Some(available) = available_memory() else {
+            return;
+        };
+        let Ok(mut file) = std::fs::File::open(&self.path) else {
+            return;
+        };
+        if file.metadata().map_or(true, |m| m.len() > available / 2) {
+            return;
+        }
+        let spawned = std::thread::Builder::new()
+            .name("sqlite-prewarm".into())
+            .spawn(move || {
+                let mut chunk = vec![0u8; 1 << 20];
+                while matches!(std::io::Read::read(&mut file, &mut chunk), Ok(n) if n > 0) {}
+            });
+        if let Err(e) = spawned {
+            tracing::warn!(error = %e, "could not start reading the database into the cache");
         }
     }
 
@@ -206,35 +234,6 @@ impl Checkpointer {
                 None
             }
         }
-    }
-}
-
-/// Reads the database file once, on a thread of its own, so that the
-/// operating system caches it. Short reads run on the async runtime's
-/// threads (see [`SqlitePool::run`]): after a reboot, or once other work
-/// has pushed the file out of the cache, each of them waited for the disk
-/// and held up every request behind it (p99 3.3 s and half the requests
-/// dropped in the first 25 s of a mixed load on a 2.4 GB file). Skipped
-/// when the file is over half the memory available, where reading it
-/// would only push out other pages.
-fn prewarm(path: &Path) {
-    let Some(available) = available_memory() else {
-        return;
-    };
-    let Ok(mut file) = std::fs::File::open(path) else {
-        return;
-    };
-    if file.metadata().map_or(true, |m| m.len() > available / 2) {
-        return;
-    }
-    let spawned = std::thread::Builder::new()
-        .name("sqlite-prewarm".into())
-        .spawn(move || {
-            let mut chunk = vec![0u8; 1 << 20];
-            while matches!(std::io::Read::read(&mut file, &mut chunk), Ok(n) if n > 0) {}
-        });
-    if let Err(e) = spawned {
-        tracing::warn!(error = %e, "could not start reading the database into the cache");
     }
 }
 

@@ -12,6 +12,27 @@ async fn import_and_revert(client: &Client, base: &str, file: &Path) -> Result<(
         .await?
         .send_keys(&file.display().to_string())
         .await?;
+    // A dry run first: it shows how each column of the header is read.
+    let dry_run = client
+        .find(Locator::Css("#import-form input[name=dry_run]"))
+        .await?;
+    dry_run.click().await?;
+    client
+        .find(Locator::Css("#import-form button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    wait_for(client, Locator::Css("#import-status[data-state=done]")).await?;
+    let columns = client
+        .find(Locator::Css("#import-columns"))
+        .await?
+        .text()
+        .await?;
+    ensure!(
+        columns.contains("Mobile phone") && columns.contains("Notes ignored"),
+        "columns: {columns}"
+    );
+    dry_run.click().await?;
     client
         .find(Locator::Css("#import-form button[type=submit]"))
         .await?
@@ -70,10 +91,10 @@ async fn staff_import_a_csv_file_follow_it_and_revert_it() {
     let file = dir.join("customers.csv");
     std::fs::write(
         &file,
-        "first_name,last_name,phone\n\
-         Ann,Lee,(512) 555-0101\n\
-         Bo,Li,512 555 0102\n\
-         Cy,Lee,+1 512 555 0101\n",
+        "first_name,last_name,Mobile,Notes\n\
+         Ann,Lee,(512) 555-0101,\n\
+         Bo,Li,512 555 0102,\n\
+         Cy,Lee,+1 512 555 0101,\n",
     )
     .expect("writing the CSV file");
 
